@@ -1,0 +1,181 @@
+package nbformat
+
+import (
+	"bytes"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseValid(t *testing.T) {
+	data, err := os.ReadFile("testdata/valid-4.4.ipynb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := Parse(data)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if nb.Format != 4 || nb.Minor != 4 || len(nb.Cells) != 3 {
+		t.Fatalf("got nbformat %d.%d with %d cells, want 4.4 with 3", nb.Format, nb.Minor, len(nb.Cells))
+	}
+	if got := nb.Cells[0].Source; got != "# Title\nSome *text*." {
+		t.Errorf("markdown source = %q", got)
+	}
+	code := nb.Cells[1]
+	if code.ExecutionCount == nil || *code.ExecutionCount != 2 {
+		t.Errorf("execution_count = %v, want 2", code.ExecutionCount)
+	}
+	if len(code.Outputs) != 4 {
+		t.Fatalf("got %d outputs, want 4", len(code.Outputs))
+	}
+	if o := code.Outputs[0]; o.Type != Stream || o.Name != "stdout" || o.Text != "hello\nworld\n" {
+		t.Errorf("stream output = %+v", o)
+	}
+	if got := code.Outputs[1].Data["text/html"]; got != "<b>hi</b>" {
+		t.Errorf("text/html = %q", got)
+	}
+	if o := code.Outputs[3]; o.EName != "panic" || o.EValue != "boom" || len(o.Traceback) != 2 {
+		t.Errorf("error output = %+v", o)
+	}
+	if err := Validate(data); err == nil || !strings.Contains(err.Error(), "nbformat_minor") {
+		t.Errorf("Validate(4.4 notebook) = %v, want an nbformat_minor error", err)
+	}
+}
+
+func TestMarshalRoundTrip(t *testing.T) {
+	data, err := os.ReadFile("testdata/valid-4.4.ipynb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Marshal(nb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(out); err != nil {
+		t.Fatalf("Validate(Marshal(nb)) = %v\n%s", err, out)
+	}
+	// Multi-line strings are stored as lists of lines, as Jupyter writes them.
+	if !bytes.Contains(out, []byte(`"hello\n",`)) {
+		t.Errorf("stream text not split into lines:\n%s", out)
+	}
+	again, err := Parse(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range again.Cells {
+		if c.ID == "" {
+			t.Errorf("cell %d has no id after Marshal", i)
+		}
+		c.ID = nb.Cells[i].ID
+	}
+	again.Minor = nb.Minor
+	if !reflect.DeepEqual(nb, again) {
+		t.Errorf("round trip changed the notebook")
+	}
+	out2, err := Marshal(again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, out2) {
+		t.Errorf("Marshal is not stable:\n%s\n----\n%s", out, out2)
+	}
+}
+
+func TestAssignIDsKeepsValidAndFixesDuplicates(t *testing.T) {
+	nb := &Notebook{Cells: []*Cell{{ID: "a", Type: "raw"}, {ID: "cell-1", Type: "raw"}, {Type: "raw"}, {ID: "bad id", Type: "raw"}}}
+	nb.AssignIDs()
+	got := []string{nb.Cells[0].ID, nb.Cells[1].ID, nb.Cells[2].ID, nb.Cells[3].ID}
+	seen := map[string]bool{}
+	for _, id := range got {
+		if !validID(id) || seen[id] {
+			t.Fatalf("ids %q: want valid and unique", got)
+		}
+		seen[id] = true
+	}
+	if got[0] != "a" || got[1] != "cell-1" {
+		t.Errorf("valid ids changed: %q", got)
+	}
+}
+
+func TestParseErrorsNameTheLocation(t *testing.T) {
+	const head = `{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [`
+	cases := []struct {
+		name, in, want string
+	}{
+		{"syntax", "{\n \"cells\": [\n  {,\n", "line 3, column 4"},
+		{"truncated", "{\n \"cells\": [", "unexpected end of input at line 2"},
+		{"not an object", `[1]`, "notebook: got an array, want an object"},
+		{"trailing data", `{"nbformat":4} {}`, "after the notebook"},
+		{"nbformat 3", `{"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "cells": []}`, "nbformat: got 3, want 4"},
+		{"missing minor", `{"nbformat": 4, "metadata": {}, "cells": []}`, "nbformat_minor: missing"},
+		{"cells not array", `{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": {}}`, "cells: got an object"},
+		{"unknown key", `{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [], "x": 1}`, `unexpected key "x"`},
+		{"cell type", head + `{"cell_type": "python", "metadata": {}, "source": ""}]}`, `cells[0].cell_type: got "python"`},
+		{"source type", head + `{"cell_type": "markdown", "metadata": {}, "source": ""}, {"cell_type": "code", "metadata": {}, "source": 7, "outputs": [], "execution_count": null}]}`, "cells[1].source: got the number 7"},
+		{"source line type", head + `{"cell_type": "markdown", "metadata": {}, "source": ["a", null]}]}`, "cells[0].source[1]: got null"},
+		{"missing outputs", head + `{"cell_type": "code", "metadata": {}, "source": "", "execution_count": null}]}`, "cells[0].outputs: got null"},
+		{"missing count", head + `{"cell_type": "code", "metadata": {}, "source": "", "outputs": []}]}`, "cells[0].execution_count: missing"},
+		{"negative count", head + `{"cell_type": "code", "metadata": {}, "source": "", "outputs": [], "execution_count": -1}]}`, "cells[0].execution_count: got -1"},
+		{"output type", head + `{"cell_type": "code", "metadata": {}, "source": "", "outputs": [{"output_type": "pyout"}], "execution_count": null}]}`, `cells[0].outputs[0].output_type: got "pyout"`},
+		{"stream name", head + `{"cell_type": "code", "metadata": {}, "source": "", "outputs": [{"output_type": "stream", "text": ""}], "execution_count": null}]}`, "cells[0].outputs[0].name: missing"},
+		{"mime value", head + `{"cell_type": "code", "metadata": {}, "source": "", "outputs": [{"output_type": "display_data", "data": {"text/plain": 1}, "metadata": {}}], "execution_count": null}]}`, `cells[0].outputs[0].data["text/plain"]: got the number 1`},
+		{"traceback", head + `{"cell_type": "code", "metadata": {}, "source": "", "outputs": [{"output_type": "error", "ename": "", "evalue": "", "traceback": [1]}], "execution_count": null}]}`, "cells[0].outputs[0].traceback[0]: got the number 1"},
+		{"bad id", head + `{"id": "a b", "cell_type": "raw", "metadata": {}, "source": ""}]}`, `cells[0].id: "a b" is not a valid cell id`},
+		{"duplicate id", head + `{"id": "a", "cell_type": "raw", "metadata": {}, "source": ""}, {"id": "a", "cell_type": "raw", "metadata": {}, "source": ""}]}`, `cells[1].id: "a" already used by cells[0]`},
+		{"markdown outputs", head + `{"cell_type": "markdown", "metadata": {}, "source": "", "outputs": []}]}`, `cells[0].outputs: unexpected key`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.in))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Parse error = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestValidateRequiresIDs(t *testing.T) {
+	in := `{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "raw", "metadata": {}, "source": ""}]}`
+	if err := Validate([]byte(in)); err == nil || !strings.Contains(err.Error(), "cells[0].id: missing") {
+		t.Errorf("Validate = %v, want a missing id error", err)
+	}
+}
+
+// FuzzParse checks that Parse never panics and that whatever it accepts survives
+// Marshal as a valid nbformat 4.5 notebook that parses back to the same cells.
+func FuzzParse(f *testing.F) {
+	if data, err := os.ReadFile("testdata/valid-4.4.ipynb"); err == nil {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		nb, err := Parse(data)
+		if err != nil {
+			return
+		}
+		out, err := Marshal(nb)
+		if err != nil {
+			t.Fatalf("Marshal of a parsed notebook failed: %v", err)
+		}
+		if err := Validate(out); err != nil {
+			t.Fatalf("Marshal wrote an invalid notebook: %v\n%s", err, out)
+		}
+		again, err := Parse(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again.Cells) != len(nb.Cells) {
+			t.Fatalf("cells: %d after round trip, want %d", len(again.Cells), len(nb.Cells))
+		}
+		for i := range nb.Cells {
+			if again.Cells[i].Source != nb.Cells[i].Source || len(again.Cells[i].Outputs) != len(nb.Cells[i].Outputs) {
+				t.Fatalf("cell %d changed in the round trip", i)
+			}
+		}
+	})
+}
