@@ -1,0 +1,237 @@
+package train
+
+import "math"
+
+// deltaTape keeps what the Gated DeltaNet backward needs.
+type deltaTape[F Float] struct {
+	m, mc, ms []F // projection q|k|v [T, C], after the causal conv, after SiLU
+	z, b, a   []F // output gate [T, Hv·dv], beta and decay inputs [T, Hv]
+	qx, kx    []F // q and k heads after SiLU, contiguous [T, Hk·dk]
+	q, k      []F // L2-normalised (q also scaled by 1/sqrt(dk))
+	rq, rk    []F // inverse L2 norms [T·Hk]
+	beta, g   []F // σ(b) and the log-decay −exp(A_log)·softplus(a + dt_bias), [T, Hv]
+	S         []F // recurrent states after each token, [T+1, Hv, dk, dv], S[0] = 0
+	o         []F // read-out [T, Hv·dv]
+	ro        []F // inverse RMS of the gated norm [T·Hv]
+	y         []F // gated norm output [T, Hv·dv]
+}
+
+// deltaFwd computes out += out_proj · GatedRMSNorm(DeltaNet(u)) for T rows
+// of u (spec §7), with the recurrent delta rule and all states kept.
+func deltaFwd[F Float](c *Config, w *layerWeights[F], tp *deltaTape[F], out, u []F, T int) {
+	D, C, K := c.Hidden, c.convChannels(), c.ConvKernel
+	Hk, Hv, dk, dv := c.LinKeyHeads, c.LinValHeads, c.LinKeyDim, c.LinValDim
+	tp.m, tp.z = zeros(tp.m, T*C), zeros(tp.z, T*Hv*dv)
+	tp.b, tp.a = zeros(tp.b, T*Hv), zeros(tp.a, T*Hv)
+	mulNT(tp.m, u, w.qkv, T, C, D)
+	mulNT(tp.z, u, w.z, T, Hv*dv, D)
+	mulNT(tp.b, u, w.b, T, Hv, D)
+	mulNT(tp.a, u, w.a, T, Hv, D)
+
+	// Causal depthwise conv: tap K-1 multiplies the current token.
+	tp.mc, tp.ms = zeros(tp.mc, T*C), zeros(tp.ms, T*C)
+	for t := 0; t < T; t++ {
+		for j := 0; j < K; j++ {
+			s := t - K + 1 + j
+			if s < 0 {
+				continue
+			}
+			src, dst := tp.m[s*C:s*C+C], tp.mc[t*C:t*C+C]
+			for ch := range dst {
+				dst[ch] += w.conv[ch*K+j] * src[ch]
+			}
+		}
+	}
+	for i, v := range tp.mc {
+		tp.ms[i] = silu(v)
+	}
+	tp.qx, tp.kx = zeros(tp.qx, T*Hk*dk), zeros(tp.kx, T*Hk*dk)
+	for t := 0; t < T; t++ {
+		copy(tp.qx[t*Hk*dk:(t+1)*Hk*dk], tp.ms[t*C:])
+		copy(tp.kx[t*Hk*dk:(t+1)*Hk*dk], tp.ms[t*C+Hk*dk:])
+	}
+	tp.q, tp.k = zeros(tp.q, T*Hk*dk), zeros(tp.k, T*Hk*dk)
+	tp.rq, tp.rk = zeros(tp.rq, T*Hk), zeros(tp.rk, T*Hk)
+	l2NormFwd(tp.q, tp.rq, tp.qx, T*Hk, dk, 1/math.Sqrt(float64(dk)), 1e-6)
+	l2NormFwd(tp.k, tp.rk, tp.kx, T*Hk, dk, 1, 1e-6)
+
+	tp.beta, tp.g = zeros(tp.beta, T*Hv), zeros(tp.g, T*Hv)
+	for t := 0; t < T; t++ {
+		for h := 0; h < Hv; h++ {
+			i := t*Hv + h
+			tp.beta[i] = sigmoid(tp.b[i])
+			tp.g[i] = F(-math.Exp(float64(w.aLog[h])) * softplus(float64(tp.a[i]+w.dtBias[h])))
+		}
+	}
+
+	// The recurrence: decay, delta-rule write, read with the updated state.
+	ss := dk * dv
+	tp.S = zeros(tp.S, (T+1)*Hv*ss)
+	tp.o = zeros(tp.o, T*Hv*dv)
+	kv := make([]F, dv)
+	rep := Hv / Hk
+	for t := 0; t < T; t++ {
+		for h := 0; h < Hv; h++ {
+			kh := h / rep
+			prev := tp.S[(t*Hv+h)*ss : (t*Hv+h+1)*ss]
+			S := tp.S[((t+1)*Hv+h)*ss : ((t+1)*Hv+h+1)*ss]
+			k := tp.k[(t*Hk+kh)*dk : (t*Hk+kh+1)*dk]
+			q := tp.q[(t*Hk+kh)*dk : (t*Hk+kh+1)*dk]
+			v := tp.ms[t*C+2*Hk*dk+h*dv : t*C+2*Hk*dk+(h+1)*dv]
+			decay := F(math.Exp(float64(tp.g[t*Hv+h])))
+			beta := tp.beta[t*Hv+h]
+			for i := range S {
+				S[i] = decay * prev[i]
+			}
+			clear(kv)
+			for i := 0; i < dk; i++ {
+				axpy(kv, S[i*dv:(i+1)*dv], k[i])
+			}
+			for j := range kv {
+				kv[j] = beta * (v[j] - kv[j]) // now δ
+			}
+			for i := 0; i < dk; i++ {
+				axpy(S[i*dv:(i+1)*dv], kv, k[i])
+			}
+			o := tp.o[(t*Hv+h)*dv : (t*Hv+h+1)*dv]
+			for i := 0; i < dk; i++ {
+				axpy(o, S[i*dv:(i+1)*dv], q[i])
+			}
+		}
+	}
+	tp.y, tp.ro = zeros(tp.y, T*Hv*dv), zeros(tp.ro, T*Hv)
+	gatedNormFwd(tp.y, tp.ro, tp.o, tp.z, w.gNorm, T*Hv, dv, c.Eps)
+	mulNT(out, tp.y, w.out, T, D, Hv*dv)
+}
+
+// deltaBwd adds the gradients of deltaFwd into du and g, back-propagating
+// through time over the stored states.
+func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, dout, u []F, T int) {
+	D, C, K := c.Hidden, c.convChannels(), c.ConvKernel
+	Hk, Hv, dk, dv := c.LinKeyHeads, c.LinValHeads, c.LinKeyDim, c.LinValDim
+	dy := make([]F, T*Hv*dv)
+	mulNN(dy, dout, w.out, T, Hv*dv, D)
+	mulTN(g.out, dout, tp.y, D, Hv*dv, T)
+	do := make([]F, T*Hv*dv)
+	dz := make([]F, T*Hv*dv)
+	gatedNormBwd(do, dz, g.gNorm, dy, tp.o, tp.z, tp.ro, w.gNorm, T*Hv, dv)
+
+	ss := dk * dv
+	rep := Hv / Hk
+	dq, dk_ := make([]F, T*Hk*dk), make([]F, T*Hk*dk)
+	dms := make([]F, T*C)
+	dbeta, dg := make([]F, T*Hv), make([]F, T*Hv)
+	dS := make([]F, Hv*ss)
+	S1 := make([]F, ss)
+	kv := make([]F, dv)
+	dd := make([]F, dv) // dδ
+	for t := T - 1; t >= 0; t-- {
+		for h := 0; h < Hv; h++ {
+			kh := h / rep
+			prev := tp.S[(t*Hv+h)*ss : (t*Hv+h+1)*ss]
+			S := tp.S[((t+1)*Hv+h)*ss : ((t+1)*Hv+h+1)*ss]
+			k := tp.k[(t*Hk+kh)*dk : (t*Hk+kh+1)*dk]
+			q := tp.q[(t*Hk+kh)*dk : (t*Hk+kh+1)*dk]
+			v := tp.ms[t*C+2*Hk*dk+h*dv : t*C+2*Hk*dk+(h+1)*dv]
+			dvv := dms[t*C+2*Hk*dk+h*dv : t*C+2*Hk*dk+(h+1)*dv]
+			dkt := dk_[(t*Hk+kh)*dk : (t*Hk+kh+1)*dk]
+			dqt := dq[(t*Hk+kh)*dk : (t*Hk+kh+1)*dk]
+			o := do[(t*Hv+h)*dv : (t*Hv+h+1)*dv]
+			dSh := dS[h*ss : (h+1)*ss]
+			decay := F(math.Exp(float64(tp.g[t*Hv+h])))
+			beta := tp.beta[t*Hv+h]
+			// Recompute S1 = e^g·S_prev, kv = S1ᵀk and δ.
+			for i := range S1 {
+				S1[i] = decay * prev[i]
+			}
+			clear(kv)
+			for i := 0; i < dk; i++ {
+				axpy(kv, S1[i*dv:(i+1)*dv], k[i])
+			}
+			// o = Sᵀq
+			for i := 0; i < dk; i++ {
+				row := S[i*dv : (i+1)*dv]
+				dqt[i] += dot(row, o)
+				axpy(dSh[i*dv:(i+1)*dv], o, q[i])
+			}
+			// S = S1 + k δᵀ, δ = β(v − kv)
+			clear(dd)
+			for i := 0; i < dk; i++ {
+				row := dSh[i*dv : (i+1)*dv]
+				axpy(dd, row, k[i])
+				var s F
+				for j, r := range row {
+					s += r * beta * (v[j] - kv[j])
+				}
+				dkt[i] += s
+			}
+			var db F
+			for j := range dd {
+				db += dd[j] * (v[j] - kv[j])
+				dvv[j] += beta * dd[j]
+				dd[j] *= -beta // now dkv
+			}
+			dbeta[t*Hv+h] = db
+			// kv = S1ᵀk
+			for i := 0; i < dk; i++ {
+				axpy(dSh[i*dv:(i+1)*dv], dd, k[i])
+				dkt[i] += dot(S1[i*dv:(i+1)*dv], dd)
+			}
+			// S1 = e^g·S_prev
+			dg[t*Hv+h] = dot(dSh, S1)
+			for i := range dSh {
+				dSh[i] *= decay
+			}
+		}
+	}
+
+	// Gates.
+	db, da := make([]F, T*Hv), make([]F, T*Hv)
+	for t := 0; t < T; t++ {
+		for h := 0; h < Hv; h++ {
+			i := t*Hv + h
+			be := tp.beta[i]
+			db[i] = dbeta[i] * be * (1 - be)
+			g.aLog[h] += dg[i] * tp.g[i]
+			x := float64(tp.a[i] + w.dtBias[h])
+			dx := dg[i] * F(-math.Exp(float64(w.aLog[h]))*softplusGrad(x))
+			da[i] = dx
+			g.dtBias[h] += dx
+		}
+	}
+	// L2 norms back into the q and k blocks of the SiLU output.
+	dqx, dkx := make([]F, T*Hk*dk), make([]F, T*Hk*dk)
+	l2NormBwd(dqx, dq, tp.qx, tp.rq, T*Hk, dk, 1/math.Sqrt(float64(dk)))
+	l2NormBwd(dkx, dk_, tp.kx, tp.rk, T*Hk, dk, 1)
+	for t := 0; t < T; t++ {
+		copy(dms[t*C:t*C+Hk*dk], dqx[t*Hk*dk:])
+		copy(dms[t*C+Hk*dk:t*C+2*Hk*dk], dkx[t*Hk*dk:])
+	}
+	// SiLU and the causal conv.
+	for i, v := range tp.mc {
+		dms[i] *= siluGrad(v)
+	}
+	dm := make([]F, T*C)
+	for t := 0; t < T; t++ {
+		dmc := dms[t*C : t*C+C]
+		for j := 0; j < K; j++ {
+			s := t - K + 1 + j
+			if s < 0 {
+				continue
+			}
+			src, dst := tp.m[s*C:s*C+C], dm[s*C:s*C+C]
+			for ch, d := range dmc {
+				dst[ch] += w.conv[ch*K+j] * d
+				g.conv[ch*K+j] += d * src[ch]
+			}
+		}
+	}
+	mulNN(du, dm, w.qkv, T, D, C)
+	mulNN(du, dz, w.z, T, D, Hv*dv)
+	mulNN(du, db, w.b, T, D, Hv)
+	mulNN(du, da, w.a, T, D, Hv)
+	mulTN(g.qkv, dm, u, C, D, T)
+	mulTN(g.z, dz, u, Hv*dv, D, T)
+	mulTN(g.b, db, u, Hv, D, T)
+	mulTN(g.a, da, u, Hv, D, T)
+}
