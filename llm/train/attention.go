@@ -78,8 +78,8 @@ func attnFwd[F Float](c *Config, w *layerWeights[F], tp *attnTape[F], out, u []F
 	}
 	tp.qn, tp.rq = zeros(tp.qn, T*Hq*hd), zeros(tp.rq, T*Hq)
 	tp.kn, tp.rk = zeros(tp.kn, T*Hkv*hd), zeros(tp.rk, T*Hkv)
-	rmsNormFwd(tp.qn, tp.rq, tp.qx, w.qNorm, T*Hq, hd, c.Eps)
-	rmsNormFwd(tp.kn, tp.rk, tp.k, w.kNorm, T*Hkv, hd, c.Eps)
+	rmsNormFwd(tp.qn, tp.rq, tp.qx, w.qNorm, T*Hq, hd, c.RMSEps)
+	rmsNormFwd(tp.kn, tp.rk, tp.k, w.kNorm, T*Hkv, hd, c.RMSEps)
 	tp.cos, tp.sin = zeros(tp.cos, T*rot/2), zeros(tp.sin, T*rot/2)
 	ropeTables(tp.cos, tp.sin, T, rot, c.RopeTheta)
 	tp.qr, tp.kr = append(tp.qr[:0], tp.qn...), append(tp.kr[:0], tp.kn...)

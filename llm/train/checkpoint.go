@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/how-llms-work/course/llm/safetensors"
 )
 
 // Load reads a checkpoint directory (config.json and model.safetensors, the
@@ -16,36 +18,37 @@ func Load[F Float](dir string) (*Model[F], error) {
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, "model.safetensors")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	m := newModel[F](c)
-	if _, err := m.setFrom(data, m.Params); err != nil {
-		return nil, fmt.Errorf("safetensors %s: %w", path, err)
+	if _, err := m.readFlat(filepath.Join(dir, "model.safetensors"), m.Params, ""); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
 
-// setFrom fills flat (laid out like m.Params) from a safetensors file and
-// returns its metadata.
-func (m *Model[F]) setFrom(data []byte, flat []F) (map[string]string, error) {
-	ts, meta, err := parseSafetensors(data)
+// readFlat fills flat (laid out like m.Params) from the tensors of a
+// safetensors file named prefix+name, and returns the file's metadata.
+func (m *Model[F]) readFlat(path string, flat []F, prefix string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := safetensors.FromBytes(path, data)
 	if err != nil {
 		return nil, err
 	}
 	for _, t := range m.Tensors {
-		st, ok := ts[t.Name]
-		if !ok {
-			return nil, fmt.Errorf("tensor %q missing", t.Name)
+		st := f.Lookup(prefix + t.Name)
+		if st == nil {
+			return nil, fmt.Errorf("safetensors %s: tensor %q missing", path, prefix+t.Name)
 		}
 		if !sameShape(st.Shape, t.Shape) {
-			return nil, fmt.Errorf("tensor %q: shape %v, want %v", t.Name, st.Shape, t.Shape)
+			return nil, fmt.Errorf("safetensors %s: tensor %q: shape %v, want %v", path, st.Name, st.Shape, t.Shape)
 		}
-		decode(flat[t.Off:t.Off+t.Size], st)
+		if err := decode(flat[t.Off:t.Off+t.Size], st); err != nil {
+			return nil, fmt.Errorf("safetensors %s: %w", path, err)
+		}
 	}
-	return meta, nil
+	return f.Metadata, nil
 }
 
 func sameShape(a, b []int) bool {
@@ -60,33 +63,61 @@ func sameShape(a, b []int) bool {
 	return true
 }
 
-// writeFlat writes a flat vector laid out like m.Params as safetensors
-// with the checkpoint's tensor names. dtype is "F32", "F64" or "BF16"; with
-// "BF16" the tensors the real checkpoint keeps in F32 stay F32.
-func (m *Model[F]) writeFlat(path string, flat []F, dtype string, meta map[string]string) error {
-	out := make([]outTensor, 0, len(m.Tensors))
-	for _, t := range m.Tensors {
-		d := flat[t.Off : t.Off+t.Size]
-		dt := dtype
-		if dt == "BF16" && t.F32 {
-			dt = "F32"
+// writeFlat writes flat vectors laid out like m.Params as one safetensors
+// file: each vector under its prefix + the checkpoint's tensor names.
+// dtype is F32, F64 or BF16; with BF16 the tensors the real checkpoint
+// keeps in F32 (A_log, linear_attn.norm.weight) stay F32.
+func (m *Model[F]) writeFlat(path string, prefixes []string, flats [][]F, dtype safetensors.DType, meta map[string]string) error {
+	var specs []safetensors.Spec
+	data := map[string][]F{}
+	for k, flat := range flats {
+		for _, t := range m.Tensors {
+			dt := dtype
+			if dt == safetensors.BF16 && t.F32 {
+				dt = safetensors.F32
+			}
+			name := prefixes[k] + t.Name
+			specs = append(specs, safetensors.Spec{Name: name, DType: dt, Shape: t.Shape})
+			data[name] = flat[t.Off : t.Off+t.Size]
 		}
-		out = append(out, outTensor{Name: t.Name, DType: dt, Shape: t.Shape, N: t.Size, Data: func(i int) float64 { return float64(d[i]) }})
 	}
-	f, err := os.Create(path)
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
 	if err != nil {
 		return err
 	}
-	if err := writeSafetensors(f, out, meta); err != nil {
+	if err := writeTensors(f, specs, data, meta); err != nil {
 		f.Close()
+		os.Remove(tmp)
 		return fmt.Errorf("safetensors %s: %w", path, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path) // a crash never leaves a half-written checkpoint
 }
 
 // WriteGrad writes a gradient (laid out like Params) as float32
 // safetensors under the checkpoint's tensor names, with the loss in the
 // metadata.
 func (m *Model[F]) WriteGrad(path string, grad []F, loss float64) error {
-	return m.writeFlat(path, grad, "F32", map[string]string{"loss": strconv.FormatFloat(loss, 'g', 17, 64)})
+	return m.writeFlat(path, []string{""}, [][]F{grad}, safetensors.F32,
+		map[string]string{"loss": strconv.FormatFloat(loss, 'g', 17, 64)})
+}
+
+// Save writes the model as an engine-loadable checkpoint directory:
+// config.json and model.safetensors in dtype (F32 for master weights, BF16
+// for export with the real checkpoint's F32 exceptions).
+func (m *Model[F]) Save(dir string, dtype safetensors.DType, meta map[string]string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	cj, err := m.Cfg.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), append(cj, '\n'), 0o644); err != nil {
+		return err
+	}
+	return m.writeFlat(filepath.Join(dir, "model.safetensors"), []string{""}, [][]F{m.Params}, dtype, meta)
 }

@@ -19,8 +19,8 @@ type deltaTape[F Float] struct {
 // deltaFwd computes out += out_proj · GatedRMSNorm(DeltaNet(u)) for T rows
 // of u (spec §7), with the recurrent delta rule and all states kept.
 func deltaFwd[F Float](c *Config, w *layerWeights[F], tp *deltaTape[F], out, u []F, T int) {
-	D, C, K := c.Hidden, c.convChannels(), c.ConvKernel
-	Hk, Hv, dk, dv := c.LinKeyHeads, c.LinValHeads, c.LinKeyDim, c.LinValDim
+	D, C, K := c.Hidden, c.ConvDim(), c.ConvKernel
+	Hk, Hv, dk, dv := c.LinearKeyHeads, c.LinearValueHeads, c.LinearKeyDim, c.LinearValueDim
 	tp.m, tp.z = zeros(tp.m, T*C), zeros(tp.z, T*Hv*dv)
 	tp.b, tp.a = zeros(tp.b, T*Hv), zeros(tp.a, T*Hv)
 	mulNT(tp.m, u, w.qkv, T, C, D)
@@ -100,15 +100,15 @@ func deltaFwd[F Float](c *Config, w *layerWeights[F], tp *deltaTape[F], out, u [
 		}
 	}
 	tp.y, tp.ro = zeros(tp.y, T*Hv*dv), zeros(tp.ro, T*Hv)
-	gatedNormFwd(tp.y, tp.ro, tp.o, tp.z, w.gNorm, T*Hv, dv, c.Eps)
+	gatedNormFwd(tp.y, tp.ro, tp.o, tp.z, w.gNorm, T*Hv, dv, c.RMSEps)
 	mulNT(out, tp.y, w.out, T, D, Hv*dv)
 }
 
 // deltaBwd adds the gradients of deltaFwd into du and g, back-propagating
 // through time over the stored states.
 func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, dout, u []F, T int) {
-	D, C, K := c.Hidden, c.convChannels(), c.ConvKernel
-	Hk, Hv, dk, dv := c.LinKeyHeads, c.LinValHeads, c.LinKeyDim, c.LinValDim
+	D, C, K := c.Hidden, c.ConvDim(), c.ConvKernel
+	Hk, Hv, dk, dv := c.LinearKeyHeads, c.LinearValueHeads, c.LinearKeyDim, c.LinearValueDim
 	dy := make([]F, T*Hv*dv)
 	mulNN(dy, dout, w.out, T, Hv*dv, D)
 	mulTN(g.out, dout, tp.y, D, Hv*dv, T)

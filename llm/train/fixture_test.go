@@ -39,12 +39,8 @@ func loadGradFixture(t *testing.T) (ids []int, loss float64, perPos []float64) {
 // readGrads reads a gradient fixture into a flat vector laid out like m.
 func readGrads[F Float](t *testing.T, m *Model[F], path string) []F {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	g := make([]F, len(m.Params))
-	if _, err := m.setFrom(data, g); err != nil {
+	if _, err := m.readFlat(path, g, ""); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return g

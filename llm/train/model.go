@@ -67,7 +67,7 @@ func newTape[F Float](c *Config) *tape[F] {
 }
 
 // checkIDs validates a token sequence against the config.
-func (c *Config) checkIDs(ids []int) error {
+func checkIDs(c *Config, ids []int) error {
 	if len(ids) == 0 {
 		return fmt.Errorf("empty token sequence")
 	}
@@ -92,22 +92,22 @@ func (m *Model[F]) forward(tp *tape[F], ids []int) {
 	for l := 0; l < c.Layers; l++ {
 		lw := &w.layers[l]
 		tp.u1[l], tp.r1[l] = zeros(tp.u1[l], T*D), zeros(tp.r1[l], T)
-		rmsNormFwd(tp.u1[l], tp.r1[l], tp.h[l], lw.inNorm, T, D, c.Eps)
+		rmsNormFwd(tp.u1[l], tp.r1[l], tp.h[l], lw.inNorm, T, D, c.RMSEps)
 		mid := append(tp.mid[l][:0], tp.h[l]...)
-		if c.Full(l) {
+		if c.IsFullAttention(l) {
 			attnFwd(c, lw, &tp.attn[l], mid, tp.u1[l], T)
 		} else {
 			deltaFwd(c, lw, &tp.delta[l], mid, tp.u1[l], T)
 		}
 		tp.mid[l] = mid
 		tp.u2[l], tp.r2[l] = zeros(tp.u2[l], T*D), zeros(tp.r2[l], T)
-		rmsNormFwd(tp.u2[l], tp.r2[l], mid, lw.postNorm, T, D, c.Eps)
+		rmsNormFwd(tp.u2[l], tp.r2[l], mid, lw.postNorm, T, D, c.RMSEps)
 		next := append(tp.h[l+1][:0], mid...)
 		mlpFwd(c, lw, &tp.mlp[l], next, tp.u2[l], T)
 		tp.h[l+1] = next
 	}
 	tp.y, tp.ry = zeros(tp.y, T*D), zeros(tp.ry, T)
-	rmsNormFwd(tp.y, tp.ry, tp.h[c.Layers], w.norm, T, D, c.Eps)
+	rmsNormFwd(tp.y, tp.ry, tp.h[c.Layers], w.norm, T, D, c.RMSEps)
 }
 
 // loss computes the softmax and the cross-entropy of predicting ids[t+1]
@@ -179,7 +179,7 @@ func (m *Model[F]) backward(tp *tape[F], g *weights[F], scale F) {
 		rmsNormBwd(dmid, lg.postNorm, du, tp.mid[l], tp.r2[l], lw.postNorm, T, D)
 		// mid = h[l] + mixer(norm(h[l]))
 		clear(du)
-		if c.Full(l) {
+		if c.IsFullAttention(l) {
 			attnBwd(c, lw, lg, &tp.attn[l], du, dmid, tp.u1[l], T)
 		} else {
 			deltaBwd(c, lw, lg, &tp.delta[l], du, dmid, tp.u1[l], T)
@@ -194,7 +194,7 @@ func (m *Model[F]) backward(tp *tape[F], g *weights[F], scale F) {
 
 // Logits returns the logits [T, Vocab] at every position of ids.
 func (m *Model[F]) Logits(ids []int) ([]F, error) {
-	if err := m.Cfg.checkIDs(ids); err != nil {
+	if err := checkIDs(m.Cfg, ids); err != nil {
 		return nil, err
 	}
 	tp := newTape[F](m.Cfg)
@@ -210,7 +210,7 @@ func (m *Model[F]) Logits(ids []int) ([]F, error) {
 func (m *Model[F]) Losses(seqs [][]int) ([][]float64, error) {
 	out := make([][]float64, len(seqs))
 	for i, ids := range seqs {
-		if err := m.Cfg.checkIDs(ids); err != nil {
+		if err := checkIDs(m.Cfg, ids); err != nil {
 			return nil, fmt.Errorf("sequence %d: %w", i, err)
 		}
 		tp := newTape[F](m.Cfg)
@@ -235,7 +235,7 @@ func (m *Model[F]) Grad(grad []F, seqs [][]int) (float64, error) {
 	}
 	total := 0
 	for i, ids := range seqs {
-		if err := m.Cfg.checkIDs(ids); err != nil {
+		if err := checkIDs(m.Cfg, ids); err != nil {
 			return 0, fmt.Errorf("sequence %d: %w", i, err)
 		}
 		total += len(ids) - 1

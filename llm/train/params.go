@@ -41,7 +41,7 @@ func Layout(c *Config) []Tensor {
 	for i := 0; i < c.Layers; i++ {
 		p := fmt.Sprintf("layers.%d.", i)
 		add(p+"input_layernorm.weight", false, false, D)
-		if c.Full(i) {
+		if c.IsFullAttention(i) {
 			add(p+"self_attn.q_proj.weight", true, false, 2*c.Heads*c.HeadDim, D)
 			add(p+"self_attn.k_proj.weight", true, false, c.KVHeads*c.HeadDim, D)
 			add(p+"self_attn.v_proj.weight", true, false, c.KVHeads*c.HeadDim, D)
@@ -49,15 +49,15 @@ func Layout(c *Config) []Tensor {
 			add(p+"self_attn.q_norm.weight", false, false, c.HeadDim)
 			add(p+"self_attn.k_norm.weight", false, false, c.HeadDim)
 		} else {
-			add(p+"linear_attn.in_proj_qkv.weight", true, false, c.convChannels(), D)
-			add(p+"linear_attn.in_proj_z.weight", true, false, c.LinValHeads*c.LinValDim, D)
-			add(p+"linear_attn.in_proj_b.weight", true, false, c.LinValHeads, D)
-			add(p+"linear_attn.in_proj_a.weight", true, false, c.LinValHeads, D)
-			add(p+"linear_attn.conv1d.weight", true, false, c.convChannels(), 1, c.ConvKernel)
-			add(p+"linear_attn.dt_bias", false, false, c.LinValHeads)
-			add(p+"linear_attn.A_log", false, true, c.LinValHeads)
-			add(p+"linear_attn.norm.weight", false, true, c.LinValDim)
-			add(p+"linear_attn.out_proj.weight", true, false, D, c.LinValHeads*c.LinValDim)
+			add(p+"linear_attn.in_proj_qkv.weight", true, false, c.ConvDim(), D)
+			add(p+"linear_attn.in_proj_z.weight", true, false, c.LinearValueHeads*c.LinearValueDim, D)
+			add(p+"linear_attn.in_proj_b.weight", true, false, c.LinearValueHeads, D)
+			add(p+"linear_attn.in_proj_a.weight", true, false, c.LinearValueHeads, D)
+			add(p+"linear_attn.conv1d.weight", true, false, c.ConvDim(), 1, c.ConvKernel)
+			add(p+"linear_attn.dt_bias", false, false, c.LinearValueHeads)
+			add(p+"linear_attn.A_log", false, true, c.LinearValueHeads)
+			add(p+"linear_attn.norm.weight", false, true, c.LinearValueDim)
+			add(p+"linear_attn.out_proj.weight", true, false, D, c.LinearValueHeads*c.LinearValueDim)
 		}
 		add(p+"post_attention_layernorm.weight", false, false, D)
 		add(p+"mlp.gate_proj.weight", true, false, c.Intermediate, D)
@@ -105,7 +105,7 @@ func bind[F Float](c *Config, ts []Tensor, flat []F) weights[F] {
 	for l := range w.layers {
 		lw := &w.layers[l]
 		lw.inNorm = next()
-		if c.Full(l) {
+		if c.IsFullAttention(l) {
 			lw.q, lw.k, lw.v, lw.o, lw.qNorm, lw.kNorm = next(), next(), next(), next(), next(), next()
 		} else {
 			lw.qkv, lw.z, lw.b, lw.a, lw.conv = next(), next(), next(), next(), next()
