@@ -8,8 +8,8 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
-	"sync"
 )
 
 // BF16ToF32 widens one bfloat16 value exactly.
@@ -47,120 +47,50 @@ func F16ToF32(h uint16) float32 {
 	return math.Float32frombits(sign | (exp+127-15)<<23 | man<<13)
 }
 
-// Pool runs row-parallel kernels on a fixed number of threads. A nil *Pool or
-// one with one thread runs everything on the calling goroutine.
-type Pool struct {
-	threads int
-}
-
-// NewPool returns a pool that splits work across threads goroutines
-// (threads < 1 means 1).
-func NewPool(threads int) *Pool {
-	if threads < 1 {
-		threads = 1
-	}
-	return &Pool{threads: threads}
-}
-
-// Threads reports how many goroutines the pool splits work across.
-func (p *Pool) Threads() int {
-	if p == nil {
-		return 1
-	}
-	return p.threads
-}
-
-// parallelRows calls fn on disjoint row ranges [lo, hi) covering [0, rows).
-func (p *Pool) parallelRows(rows int, fn func(lo, hi int)) {
-	n := p.Threads()
-	if n == 1 || rows < 64 {
-		fn(0, rows)
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (rows + n - 1) / n
-	for lo := 0; lo < rows; lo += chunk {
-		hi := min(lo+chunk, rows)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
-}
-
 // MatVecBF16 computes dst = W·x for a BF16 matrix W of shape [len(dst), len(x)].
 func (p *Pool) MatVecBF16(dst []float32, w []uint16, x []float32) {
-	cols := len(x)
-	if len(w) != len(dst)*cols {
-		panic("kernels: MatVecBF16 shape mismatch")
+	if len(w) != len(dst)*len(x) {
+		panic(fmt.Sprintf("kernels: MatVecBF16: len(w)=%d, want len(dst)*len(x)=%d*%d", len(w), len(dst), len(x)))
 	}
-	p.parallelRows(len(dst), func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			row := w[r*cols : (r+1)*cols]
-			var s float32
-			for c, b := range row {
-				s += BF16ToF32(b) * x[c]
-			}
-			dst[r] = s
-		}
-	})
+	p.run(job{kind: kindMatVecBF16, dst: dst, wu: w, x: x, rows: len(dst), cols: len(x)}, len(w))
 }
 
 // MatVecF16 computes dst = W·x for an F16 matrix W of shape [len(dst), len(x)].
 func (p *Pool) MatVecF16(dst []float32, w []uint16, x []float32) {
-	cols := len(x)
-	if len(w) != len(dst)*cols {
-		panic("kernels: MatVecF16 shape mismatch")
+	if len(w) != len(dst)*len(x) {
+		panic(fmt.Sprintf("kernels: MatVecF16: len(w)=%d, want len(dst)*len(x)=%d*%d", len(w), len(dst), len(x)))
 	}
-	p.parallelRows(len(dst), func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			row := w[r*cols : (r+1)*cols]
-			var s float32
-			for c, h := range row {
-				s += F16ToF32(h) * x[c]
-			}
-			dst[r] = s
-		}
-	})
+	p.run(job{kind: kindMatVecF16, dst: dst, wu: w, x: x, rows: len(dst), cols: len(x)}, len(w))
 }
 
 // MatVecF32 computes dst = W·x for an F32 matrix W of shape [len(dst), len(x)].
 func (p *Pool) MatVecF32(dst []float32, w []float32, x []float32) {
-	cols := len(x)
-	if len(w) != len(dst)*cols {
-		panic("kernels: MatVecF32 shape mismatch")
+	if len(w) != len(dst)*len(x) {
+		panic(fmt.Sprintf("kernels: MatVecF32: len(w)=%d, want len(dst)*len(x)=%d*%d", len(w), len(dst), len(x)))
 	}
-	p.parallelRows(len(dst), func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			dst[r] = Dot(w[r*cols:(r+1)*cols], x)
-		}
-	})
+	p.run(job{kind: kindMatVecF32, dst: dst, wf: w, x: x, rows: len(dst), cols: len(x)}, len(w))
 }
 
 // MatMulBF16 computes dst[t] = W·x[t] for n tokens at once: x is [n, cols]
 // row-major, dst is [n, rows] row-major, W is BF16 [rows, cols].
 func (p *Pool) MatMulBF16(dst []float32, w []uint16, x []float32, n int) {
-	if n == 0 {
+	if n <= 0 {
+		if n < 0 || len(dst) != 0 || len(x) != 0 {
+			panic(fmt.Sprintf("kernels: MatMulBF16: n=%d with len(x)=%d, len(dst)=%d", n, len(x), len(dst)))
+		}
 		return
 	}
 	cols := len(x) / n
 	rows := len(dst) / n
 	if len(w) != rows*cols || len(x) != n*cols || len(dst) != n*rows {
-		panic("kernels: MatMulBF16 shape mismatch")
+		panic(fmt.Sprintf("kernels: MatMulBF16: n=%d tokens, len(x)=%d, len(dst)=%d, len(w)=%d: want x [n, cols], dst [n, rows], w [rows, cols]",
+			n, len(x), len(dst), len(w)))
 	}
-	p.parallelRows(rows, func(lo, hi int) {
-		buf := make([]float32, cols)
-		for r := lo; r < hi; r++ {
-			for c, b := range w[r*cols : (r+1)*cols] {
-				buf[c] = BF16ToF32(b)
-			}
-			for t := 0; t < n; t++ {
-				dst[t*rows+r] = Dot(buf, x[t*cols:(t+1)*cols])
-			}
-		}
-	})
+	if n == 1 {
+		p.MatVecBF16(dst, w, x)
+		return
+	}
+	p.run(job{kind: kindMatMulBF16, dst: dst, wu: w, x: x, n: n, rows: rows, cols: cols}, len(w)*n)
 }
 
 // Dot returns Σ a[i]·b[i] over len(a) elements.

@@ -1,0 +1,123 @@
+package kernels
+
+import "math"
+
+// impl is one path's set of row-range kernels. The Pool splits rows across
+// threads and calls these on each part.
+type impl struct {
+	path Path
+	// matVec* compute dst[r] = W[r,:]·x for every r in dst; w holds exactly
+	// len(dst) rows of len(x) columns.
+	matVecBF16 func(dst []float32, w []uint16, x []float32)
+	matVecF16  func(dst []float32, w []uint16, x []float32)
+	matVecF32  func(dst []float32, w []float32, x []float32)
+	// matMulBF16 computes the columns [lo, hi) of every row t of dst
+	// ([n, rows]): dst[t*rows+r] = W[r,:]·x[t*cols:(t+1)*cols].
+	matMulBF16 func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch)
+	// read streams through b and returns a value that depends on every byte
+	// (so the reads cannot be skipped); it measures memory bandwidth.
+	read func(b []byte) uint64
+}
+
+// scratch is per-thread working memory that persists across calls.
+type scratch struct {
+	f32 []float32
+}
+
+// floats returns s's float buffer resized to n elements (contents undefined).
+func (s *scratch) floats(n int) []float32 {
+	if cap(s.f32) < n {
+		s.f32 = make([]float32, n)
+	}
+	return s.f32[:n]
+}
+
+var goImpl = &impl{
+	path:       PathGo,
+	matVecBF16: matVecBF16Go,
+	matVecF16:  matVecF16Go,
+	matVecF32:  matVecF32Go,
+	matMulBF16: matMulBF16Go,
+	read:       readGo,
+}
+
+func matVecBF16Go(dst []float32, w []uint16, x []float32) {
+	cols := len(x)
+	for r := range dst {
+		dst[r] = dotBF16Go(w[r*cols:(r+1)*cols], x)
+	}
+}
+
+// dotBF16Go returns Σ bf16(w[i])·x[i] with four independent partial sums.
+func dotBF16Go(w []uint16, x []float32) float32 {
+	x = x[:len(w)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(w); i += 4 {
+		s0 += math.Float32frombits(uint32(w[i])<<16) * x[i]
+		s1 += math.Float32frombits(uint32(w[i+1])<<16) * x[i+1]
+		s2 += math.Float32frombits(uint32(w[i+2])<<16) * x[i+2]
+		s3 += math.Float32frombits(uint32(w[i+3])<<16) * x[i+3]
+	}
+	for ; i < len(w); i++ {
+		s0 += math.Float32frombits(uint32(w[i])<<16) * x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func matVecF16Go(dst []float32, w []uint16, x []float32) {
+	cols := len(x)
+	for r := range dst {
+		dst[r] = dotF16Go(w[r*cols:(r+1)*cols], x)
+	}
+}
+
+// dotF16Go returns Σ f16(w[i])·x[i] with two independent partial sums.
+func dotF16Go(w []uint16, x []float32) float32 {
+	x = x[:len(w)]
+	var s0, s1 float32
+	i := 0
+	for ; i+2 <= len(w); i += 2 {
+		s0 += F16ToF32(w[i]) * x[i]
+		s1 += F16ToF32(w[i+1]) * x[i+1]
+	}
+	if i < len(w) {
+		s0 += F16ToF32(w[i]) * x[i]
+	}
+	return s0 + s1
+}
+
+func matVecF32Go(dst []float32, w []float32, x []float32) {
+	cols := len(x)
+	for r := range dst {
+		dst[r] = Dot(w[r*cols:(r+1)*cols], x)
+	}
+}
+
+// matMulBF16Go widens each weight row once into scratch and reuses it for
+// every token.
+func matMulBF16Go(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
+	buf := s.floats(cols)
+	for r := lo; r < hi; r++ {
+		for c, b := range w[r*cols : (r+1)*cols] {
+			buf[c] = math.Float32frombits(uint32(b) << 16)
+		}
+		for t := 0; t < n; t++ {
+			dst[t*rows+r] = Dot(buf, x[t*cols:(t+1)*cols])
+		}
+	}
+}
+
+// readGo sums b as little-endian uint64 words (any tail bytes are ignored).
+func readGo(b []byte) uint64 {
+	var s0, s1, s2, s3 uint64
+	i := 0
+	for ; i+32 <= len(b); i += 32 {
+		c := b[i : i+32 : i+32]
+		s0 += uint64(c[0]) | uint64(c[1])<<8 | uint64(c[2])<<16 | uint64(c[3])<<24 | uint64(c[4])<<32 | uint64(c[5])<<40 | uint64(c[6])<<48 | uint64(c[7])<<56
+		s1 += uint64(c[8]) | uint64(c[9])<<8 | uint64(c[10])<<16 | uint64(c[11])<<24 | uint64(c[12])<<32 | uint64(c[13])<<40 | uint64(c[14])<<48 | uint64(c[15])<<56
+		s2 += uint64(c[16]) | uint64(c[17])<<8 | uint64(c[18])<<16 | uint64(c[19])<<24 | uint64(c[20])<<32 | uint64(c[21])<<40 | uint64(c[22])<<48 | uint64(c[23])<<56
+		s3 += uint64(c[24]) | uint64(c[25])<<8 | uint64(c[26])<<16 | uint64(c[27])<<24 | uint64(c[28])<<32 | uint64(c[29])<<40 | uint64(c[30])<<48 | uint64(c[31])<<56
+	}
+	return s0 + s1 + s2 + s3
+}

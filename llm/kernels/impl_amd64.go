@@ -1,0 +1,216 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import "unsafe"
+
+// Assembly kernels (kernels_amd64.s). blocks counts 16 (AVX-512) or 8
+// (AVX2) columns; stride is the row length in elements.
+
+//go:noescape
+func matVecBF16AVX512(dst *float32, w *uint16, x *float32, rows, stride, blocks int)
+
+//go:noescape
+func matVecF16AVX512(dst *float32, w *uint16, x *float32, rows, stride, blocks int)
+
+//go:noescape
+func matVecF32AVX512(dst *float32, w *float32, x *float32, rows, stride, blocks int)
+
+//go:noescape
+func matVecBF16AVX2(dst *float32, w *uint16, x *float32, rows, stride, blocks int)
+
+//go:noescape
+func matVecF16AVX2(dst *float32, w *uint16, x *float32, rows, stride, blocks int)
+
+//go:noescape
+func matVecF32AVX2(dst *float32, w *float32, x *float32, rows, stride, blocks int)
+
+//go:noescape
+func tileBF16AVX512(t *tile)
+
+//go:noescape
+func tileBF16AVX2(t *tile)
+
+//go:noescape
+func readAVX512(p *byte, n int) uint64
+
+//go:noescape
+func readAVX2(p *byte, n int) uint64
+
+// tile is the argument block of the tile kernels; its layout is fixed by
+// the assembly (offsets 0, 32, 80, 128).
+type tile struct {
+	w      [4]*uint16
+	x      [6]*float32
+	d      [6]*float32
+	blocks int
+}
+
+var _ [128]struct{} = [unsafe.Offsetof(tile{}.blocks)]struct{}{}
+
+var (
+	avx512Impl = &impl{
+		path: PathAVX512,
+		matVecBF16: func(dst []float32, w []uint16, x []float32) {
+			matVecU16(dst, w, x, 16, matVecBF16AVX512, dotBF16Go)
+		},
+		matVecF16: func(dst []float32, w []uint16, x []float32) {
+			matVecU16(dst, w, x, 16, matVecF16AVX512, dotF16Go)
+		},
+		matVecF32: func(dst []float32, w []float32, x []float32) {
+			matVecF32Asm(dst, w, x, 16, matVecF32AVX512)
+		},
+		matMulBF16: func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
+			matMulTiles(dst, w, x, n, rows, cols, lo, hi, true)
+		},
+		read: func(b []byte) uint64 { return readAsm(b, 256, readAVX512) },
+	}
+	avx2Impl = &impl{
+		path: PathAVX2,
+		matVecBF16: func(dst []float32, w []uint16, x []float32) {
+			matVecU16(dst, w, x, 8, matVecBF16AVX2, dotBF16Go)
+		},
+		matVecF16: func(dst []float32, w []uint16, x []float32) {
+			matVecU16(dst, w, x, 8, matVecF16AVX2, dotF16Go)
+		},
+		matVecF32: func(dst []float32, w []float32, x []float32) {
+			matVecF32Asm(dst, w, x, 8, matVecF32AVX2)
+		},
+		matMulBF16: func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
+			matMulTiles(dst, w, x, n, rows, cols, lo, hi, false)
+		},
+		read: func(b []byte) uint64 { return readAsm(b, 128, readAVX2) },
+	}
+)
+
+// implFor returns the kernels of path p.
+func implFor(p Path) *impl {
+	switch p {
+	case PathAVX512:
+		return avx512Impl
+	case PathAVX2:
+		return avx2Impl
+	}
+	return goImpl
+}
+
+// matVecU16 runs an assembly row kernel on the whole blocks of each row and
+// adds the remaining columns in Go.
+func matVecU16(dst []float32, w []uint16, x []float32, block int,
+	kern func(dst *float32, w *uint16, x *float32, rows, stride, blocks int),
+	tail func(w []uint16, x []float32) float32) {
+	rows, cols := len(dst), len(x)
+	if rows == 0 {
+		return
+	}
+	nb := cols / block
+	if nb == 0 {
+		clear(dst)
+	} else {
+		kern(&dst[0], &w[0], &x[0], rows, cols, nb)
+	}
+	if c0 := nb * block; c0 < cols {
+		for r := range dst {
+			dst[r] += tail(w[r*cols+c0:(r+1)*cols], x[c0:])
+		}
+	}
+}
+
+func matVecF32Asm(dst []float32, w []float32, x []float32, block int,
+	kern func(dst *float32, w *float32, x *float32, rows, stride, blocks int)) {
+	rows, cols := len(dst), len(x)
+	if rows == 0 {
+		return
+	}
+	nb := cols / block
+	if nb == 0 {
+		clear(dst)
+	} else {
+		kern(&dst[0], &w[0], &x[0], rows, cols, nb)
+	}
+	if c0 := nb * block; c0 < cols {
+		for r := range dst {
+			dst[r] += Dot(w[r*cols+c0:(r+1)*cols], x[c0:])
+		}
+	}
+}
+
+// kBlock is how many columns a tile pass covers before moving to the next
+// row block: the tokens' slices of x for one pass (n·kBlock floats) stay in
+// the L2 cache while every row block of the part reuses them.
+const kBlock = 1024
+
+// matMulTiles computes dst rows [lo, hi) (of [n, rows]) with a register
+// tile of 4 weight rows × tt tokens. Each pass over kBlock columns adds into
+// dst; rows and tokens that do not fill a tile are padded by repeating the
+// last one and writing into a throwaway buffer. The AVX-512 tile is 4×6 on
+// 16 columns at a time, the AVX2 tile 4×3 on 8. (The kernels are called
+// directly, not through a func value, so the tile stays on the stack.)
+func matMulTiles(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, avx512 bool) {
+	block, tt := 8, 3
+	if avx512 {
+		block, tt = 16, 6
+	}
+	for t := range n {
+		clear(dst[t*rows+lo : t*rows+hi])
+	}
+	nb := cols / block
+	var tl tile
+	var spare [6][4]float32 // destinations of padded rows and tokens
+	for k0 := 0; k0 < nb*block; k0 += kBlock {
+		kn := min(kBlock, nb*block-k0)
+		tl.blocks = kn / block
+		for r := lo; r < hi; r += 4 {
+			m := min(4, hi-r) // real rows in this block
+			for i := range 4 {
+				tl.w[i] = &w[(r+min(i, m-1))*cols+k0]
+			}
+			for t0 := 0; t0 < n; t0 += tt {
+				for j := range tt {
+					t := min(t0+j, n-1)
+					tl.x[j] = &x[t*cols+k0]
+					switch {
+					case t0+j >= n: // padding token
+						tl.d[j] = &spare[j][0]
+					case m == 4:
+						tl.d[j] = &dst[t*rows+r]
+					default: // short row block: accumulate in spare
+						spare[j] = [4]float32{}
+						copy(spare[j][:m], dst[t*rows+r:t*rows+r+m])
+						tl.d[j] = &spare[j][0]
+					}
+				}
+				if avx512 {
+					tileBF16AVX512(&tl)
+				} else {
+					tileBF16AVX2(&tl)
+				}
+				if m < 4 {
+					for j := range tt {
+						if t := t0 + j; t < n {
+							copy(dst[t*rows+r:t*rows+r+m], spare[j][:m])
+						}
+					}
+				}
+			}
+		}
+	}
+	if c0 := nb * block; c0 < cols {
+		for t := range n {
+			xt := x[t*cols+c0 : (t+1)*cols]
+			for r := lo; r < hi; r++ {
+				dst[t*rows+r] += dotBF16Go(w[r*cols+c0:(r+1)*cols], xt)
+			}
+		}
+	}
+}
+
+// readAsm streams b through kern in whole steps and the rest in Go.
+func readAsm(b []byte, step int, kern func(p *byte, n int) uint64) uint64 {
+	n := len(b) / step * step
+	var s uint64
+	if n > 0 {
+		s = kern(&b[0], n)
+	}
+	return s ^ readGo(b[n:])
+}

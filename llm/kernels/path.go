@@ -1,0 +1,111 @@
+package kernels
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+)
+
+// Path names one implementation of the kernels: portable Go or an x86-64
+// instruction set. Every path computes the same sums; they differ in speed
+// and in the order float32 additions happen.
+type Path int
+
+const (
+	// PathGo is the portable pure-Go implementation (the only one on
+	// non-amd64 machines and under the purego build tag).
+	PathGo Path = iota
+	// PathAVX2 uses 256-bit AVX2 and FMA instructions.
+	PathAVX2
+	// PathAVX512 uses 512-bit AVX-512 (F, BW, VL, DQ) instructions.
+	PathAVX512
+)
+
+// String returns the name LLM_KERNELS accepts for p: "go", "avx2" or "avx512".
+func (p Path) String() string {
+	switch p {
+	case PathGo:
+		return "go"
+	case PathAVX2:
+		return "avx2"
+	case PathAVX512:
+		return "avx512"
+	}
+	return fmt.Sprintf("Path(%d)", int(p))
+}
+
+// ParsePath turns "go", "avx2" or "avx512" (any case) into a Path.
+func ParsePath(s string) (Path, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "go", "purego":
+		return PathGo, nil
+	case "avx2":
+		return PathAVX2, nil
+	case "avx512":
+		return PathAVX512, nil
+	}
+	return PathGo, fmt.Errorf("kernels: unknown path %q (want go, avx2 or avx512)", s)
+}
+
+// Supported reports whether this CPU (and build) can run path p.
+func (p Path) Supported() bool {
+	switch p {
+	case PathGo:
+		return true
+	case PathAVX2:
+		return cpu.avx2
+	case PathAVX512:
+		return cpu.avx512
+	}
+	return false
+}
+
+// Paths lists the paths this CPU and build can run, slowest first.
+func Paths() []Path {
+	var ps []Path
+	for _, p := range []Path{PathGo, PathAVX2, PathAVX512} {
+		if p.Supported() {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// BestPath is the fastest path this CPU and build can run.
+func BestPath() Path {
+	ps := Paths()
+	return ps[len(ps)-1]
+}
+
+// HasBF16Dot reports whether the CPU has the AVX512_BF16 dot-product
+// instruction (VDPBF16PS).
+func HasBF16Dot() bool { return cpu.avx512bf16 }
+
+// EnvPath is the environment variable NewPool reads to force a path:
+// LLM_KERNELS=go|avx2|avx512.
+const EnvPath = "LLM_KERNELS"
+
+// pathFromEnv returns the path LLM_KERNELS asks for, or BestPath when it is
+// unset. A value the CPU cannot run is an error.
+func pathFromEnv() (Path, error) {
+	v, ok := os.LookupEnv(EnvPath)
+	if !ok || v == "" {
+		return BestPath(), nil
+	}
+	p, err := ParsePath(v)
+	if err != nil {
+		return BestPath(), fmt.Errorf("%s=%s: %w", EnvPath, v, err)
+	}
+	if !p.Supported() {
+		return BestPath(), fmt.Errorf("kernels: %s=%s: this CPU or build cannot run path %s", EnvPath, v, p)
+	}
+	return p, nil
+}
+
+// defaultImpl is what a nil *Pool uses: the LLM_KERNELS path read once, or
+// the best path when the variable is unset or names a path this CPU lacks.
+var defaultImpl = sync.OnceValue(func() *impl {
+	p, _ := pathFromEnv()
+	return implFor(p)
+})

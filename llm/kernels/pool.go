@@ -1,0 +1,219 @@
+package kernels
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// Pool runs row-parallel kernels on a fixed number of threads. A nil *Pool or
+// one with one thread runs everything on the calling goroutine. A Pool may be
+// used by one goroutine at a time. Its helper goroutines sleep between calls
+// and stop when the Pool is closed or garbage collected.
+type Pool struct {
+	threads int
+	impl    *impl
+	own     scratch  // the calling goroutine's scratch
+	crew    *workers // nil when threads == 1
+	cleanup runtime.Cleanup
+}
+
+// workers are the threads-1 helper goroutines of a Pool. They hold no
+// reference to the Pool, so an unreachable Pool can be collected and its
+// cleanup can stop them.
+type workers struct {
+	start []chan int // start[i] wakes helper i+1 with the part to run
+	done  chan struct{}
+	job   job
+	mem   []scratch
+}
+
+// kind says which kernel a job runs.
+type kind int
+
+const (
+	kindMatVecBF16 kind = iota
+	kindMatVecF16
+	kindMatVecF32
+	kindMatMulBF16
+	kindRead
+)
+
+// job is one call split into parts; part i runs on helper i (part 0 on the
+// caller). Fields are written before the helpers are woken and read after.
+type job struct {
+	kind  kind
+	impl  *impl
+	parts int
+	dst   []float32
+	wu    []uint16
+	wf    []float32
+	x     []float32
+	b     []byte
+	n     int
+	rows  int
+	cols  int
+	sums  []uint64 // kindRead: one result per part
+}
+
+// NewPool returns a pool that splits work across threads goroutines
+// (threads < 1 means 1) on the path named by LLM_KERNELS, or the fastest
+// path this CPU has when that variable is unset or names an unknown or
+// unsupported path. Use NewPoolPath to choose the path and see errors.
+func NewPool(threads int) *Pool {
+	path, err := pathFromEnv()
+	if err != nil {
+		path = BestPath()
+	}
+	p, _ := NewPoolPath(threads, path)
+	return p
+}
+
+// NewPoolPath is NewPool on a chosen path; it fails when this CPU or build
+// cannot run it.
+func NewPoolPath(threads int, path Path) (*Pool, error) {
+	if !path.Supported() {
+		return nil, fmt.Errorf("kernels: path %s is not supported by this CPU or build (have %v)", path, Paths())
+	}
+	if threads < 1 {
+		threads = 1
+	}
+	p := &Pool{threads: threads, impl: implFor(path)}
+	if threads > 1 {
+		w := &workers{
+			start: make([]chan int, threads-1),
+			done:  make(chan struct{}, threads-1),
+			mem:   make([]scratch, threads-1),
+		}
+		for i := range w.start {
+			w.start[i] = make(chan int, 1)
+			go w.loop(w.start[i], i)
+		}
+		p.crew = w
+		p.cleanup = runtime.AddCleanup(p, (*workers).stop, w)
+	}
+	return p, nil
+}
+
+// MustPool is NewPoolPath for notebook cells: it panics on error.
+func MustPool(threads int, path Path) *Pool {
+	p, err := NewPoolPath(threads, path)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// Threads reports how many goroutines the pool splits work across.
+func (p *Pool) Threads() int {
+	if p == nil {
+		return 1
+	}
+	return p.threads
+}
+
+// Path reports which implementation the pool runs.
+func (p *Pool) Path() Path { return p.kernels().path }
+
+// Close stops the helper goroutines. A closed pool keeps working on the
+// calling goroutine alone. Close is optional: an unreachable pool stops its
+// helpers when it is garbage collected.
+func (p *Pool) Close() {
+	if p == nil || p.crew == nil {
+		return
+	}
+	p.cleanup.Stop()
+	p.crew.stop()
+	p.crew = nil
+	p.threads = 1
+}
+
+func (p *Pool) kernels() *impl {
+	if p == nil {
+		return defaultImpl()
+	}
+	return p.impl
+}
+
+func (w *workers) stop() {
+	for _, c := range w.start {
+		close(c)
+	}
+}
+
+func (w *workers) loop(start <-chan int, i int) {
+	for part := range start {
+		w.job.run(part, &w.mem[i])
+		w.done <- struct{}{}
+	}
+}
+
+// minWork is the number of multiply-adds below which a call stays on one
+// thread: waking a helper costs a few microseconds.
+const minWork = 1 << 16
+
+// run executes j split into as many parts as the pool and the work allow.
+func (p *Pool) run(j job, work int) {
+	j.impl = p.kernels()
+	parts := 1
+	if p != nil && p.crew != nil && work >= minWork {
+		parts = min(p.threads, (j.rows+rowAlign-1)/rowAlign)
+	}
+	j.parts = parts
+	if parts == 1 {
+		var s *scratch
+		if p != nil {
+			s = &p.own
+		} else {
+			s = new(scratch)
+		}
+		j.run(0, s)
+		return
+	}
+	w := p.crew
+	w.job = j
+	for i := 1; i < parts; i++ {
+		w.start[i-1] <- i
+	}
+	w.job.run(0, &p.own)
+	for i := 1; i < parts; i++ {
+		<-w.done
+	}
+	w.job = job{} // drop references to the caller's slices
+}
+
+// rowAlign keeps each part's rows a multiple of 16, so parts write whole
+// 64-byte cache lines of dst and row blocks of 4 never straddle parts.
+const rowAlign = 16
+
+// bounds returns the rows [lo, hi) of part i.
+func (j *job) bounds(i int) (lo, hi int) {
+	chunk := (j.rows + j.parts - 1) / j.parts
+	chunk = (chunk + rowAlign - 1) / rowAlign * rowAlign
+	lo = min(i*chunk, j.rows)
+	hi = min(lo+chunk, j.rows)
+	return lo, hi
+}
+
+func (j *job) run(i int, s *scratch) {
+	lo, hi := j.bounds(i)
+	if lo == hi {
+		if j.kind == kindRead {
+			j.sums[i] = 0
+		}
+		return
+	}
+	c := j.cols
+	switch j.kind {
+	case kindMatVecBF16:
+		j.impl.matVecBF16(j.dst[lo:hi], j.wu[lo*c:hi*c], j.x)
+	case kindMatVecF16:
+		j.impl.matVecF16(j.dst[lo:hi], j.wu[lo*c:hi*c], j.x)
+	case kindMatVecF32:
+		j.impl.matVecF32(j.dst[lo:hi], j.wf[lo*c:hi*c], j.x)
+	case kindMatMulBF16:
+		j.impl.matMulBF16(j.dst, j.wu, j.x, j.n, j.rows, c, lo, hi, s)
+	case kindRead:
+		// rows count 4 KiB pages of b.
+		j.sums[i] = j.impl.read(j.b[lo*readPage : min(hi*readPage, len(j.b))])
+	}
+}
