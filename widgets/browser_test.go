@@ -1,0 +1,265 @@
+package widgets_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/how-llms-work/course/widgets"
+)
+
+// chromium finds a Chromium binary: $CHROMIUM, then the Debian names.
+func chromium() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// artifactsDir is where the screenshot goes: $WIDGETS_ARTIFACTS or
+// out/artifacts at the repository root.
+func artifactsDir(t *testing.T) string {
+	if d := os.Getenv("WIDGETS_ARTIFACTS"); d != "" {
+		return d
+	}
+	return filepath.Join("..", "out", "artifacts")
+}
+
+// TestBrowser renders a page of widgets, opens it in headless Chromium and
+// drives it like a learner: moves the temperature slider with the keyboard,
+// steps the generation loop, answers a quiz question, and saves a
+// screenshot.
+func TestBrowser(t *testing.T) {
+	bin := chromium()
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium not found and CI is set: .ci/run must install it (apt-get install -y chromium)")
+		}
+		t.Skip("chromium not found (apt-get install -y chromium, or set CHROMIUM): skipping the real-browser test")
+	}
+	soft := toy()
+	trace := demoTrace()
+	quiz := demoQuiz()
+	bars := demoBars()
+	items := []widgets.Widget{soft, soft, bars, trace, quiz}
+	items = append(items, extraWidgets(t)...)
+	htmls := make([]string, len(items))
+	var page string
+	for i, w := range items {
+		htmls[i] = mustHTML(t, w)
+		page += htmls[i] + "\n"
+	}
+	page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>widgets</title></head><body>" + page + "</body></html>"
+	softID, soft2ID, barsID, traceID, quizID := rootID(t, htmls[0]), rootID(t, htmls[1]), rootID(t, htmls[2]), rootID(t, htmls[3]), rootID(t, htmls[4])
+
+	var (
+		mu       sync.Mutex
+		requests []string
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests = append(requests, r.URL.Path)
+		mu.Unlock()
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, page)
+	}))
+	defer srv.Close()
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(900, 1200),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	defer cancelTab()
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("#"+quizID))); err != nil {
+		t.Fatalf("open page in %s: %v", bin, err)
+	}
+	eval := func(js string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", js, err)
+		}
+		return v
+	}
+	probs := func(id string) string {
+		return eval(`Array.from(document.querySelectorAll("#` + id + ` tbody tr[data-i] .p")).map(e=>e.textContent).join(" ")`)
+	}
+	want := func(k float64) string {
+		s := ""
+		for i, p := range softmax64(soft.Logits, k) {
+			if i > 0 {
+				s += " "
+			}
+			s += f3(p)
+		}
+		return s
+	}
+	// Every script ran: each widget root got the "js" class.
+	if n := eval(`String(document.querySelectorAll(".llmw.js").length)`); n != strconv.Itoa(len(items)) {
+		t.Errorf("%s of %d widgets went live", n, len(items))
+	}
+	if got := probs(softID); got != want(1) {
+		t.Errorf("initial probabilities %q, want %q", got, want(1))
+	}
+
+	// Move the sharpen ↔ flatten slider with the keyboard: 20 steps of 0.05.
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#"+softID+"-k"))); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowRight)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k, err := strconv.ParseFloat(eval(`document.getElementById("`+softID+`-k").value`), 64)
+	if err != nil || k != 2 {
+		t.Fatalf("slider value %v (%v), want 2 after 20 ArrowRight presses", k, err)
+	}
+	if got := probs(softID); got != want(2) {
+		t.Errorf("after the slider moved to ×2: probabilities %q, want %q", got, want(2))
+	}
+	if got := eval(`document.querySelector("#` + softID + ` output").textContent`); got != "×2.00 (temperature T = 0.50)" {
+		t.Errorf("slider readout %q", got)
+	}
+	if got := probs(soft2ID); got != want(1) {
+		t.Errorf("second table changed with the first one's slider: %q", got)
+	}
+	// And down to a flatter distribution by setting the value like a drag.
+	eval(`(()=>{const s=document.getElementById("` + softID + `-k");s.value="0.5";s.dispatchEvent(new Event("input"));return ""})()`)
+	if got := probs(softID); got != want(0.5) {
+		t.Errorf("at ×0.5: probabilities %q, want %q", got, want(0.5))
+	}
+
+	// ProbBars: temperature 0.5, top-k 2; the JS must agree with ProbBars.Probs.
+	eval(`(()=>{const r=document.getElementById("` + barsID + `");for(const [s,v] of [["-t","0.5"],["-k","2"]]){const i=document.getElementById("` + barsID + `"+s);i.value=v;i.dispatchEvent(new Event("input"));}return ""})()`)
+	before, after, _, _ := bars.Probs(0.5, 2, 1)
+	wantBars := ""
+	for i := range before {
+		wantBars += f3(before[i]) + "/" + f3(after[i]) + " "
+	}
+	gotBars := eval(`Array.from(document.querySelectorAll("#` + barsID + ` tbody tr")).map(e=>e.querySelector(".b").textContent+"/"+e.querySelector(".a").textContent+" ").join("")`)
+	if gotBars != wantBars {
+		t.Errorf("ProbBars at T=0.5, top-k 2: %q, want %q", gotBars, wantBars)
+	}
+
+	// TraceView: before stepping, line 0 (tokenize) is active.
+	active := func() string {
+		return eval(`(()=>{const a=document.querySelectorAll("#` + traceID + ` pre span.active");return a.length+":"+(a.length?a[0].getAttribute("data-line"):"")})()`)
+	}
+	visibleTokens := func() string {
+		return eval(`String(Array.from(document.querySelectorAll("#` + traceID + ` .strip .tok")).filter(e=>getComputedStyle(e).display!=="none").length)`)
+	}
+	if got := active(); got != "1:0" {
+		t.Errorf("trace before stepping: active %q, want 1:0", got)
+	}
+	// Step three times (the third with the keyboard): forward, sample, append.
+	for i, wantLine := range []int{2, 3, 4} {
+		var err error
+		if i < 2 {
+			err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+traceID+"-step")))
+		} else {
+			err = chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#"+traceID+"-step")), chromedp.KeyEvent(kb.Enter))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := active(); got != "1:"+strconv.Itoa(wantLine) {
+			t.Errorf("after %d steps: active line %q, want %d (%s)", i+1, got, wantLine, widgets.TraceCode[wantLine])
+		}
+		wantTokens := len(trace.Prompt)
+		if wantLine == 4 {
+			wantTokens++ // the token joins the strip on the append line
+		}
+		if got := visibleTokens(); got != strconv.Itoa(wantTokens) {
+			t.Errorf("after %d steps: %s tokens in the strip, want %d", i+1, got, wantTokens)
+		}
+	}
+	if got, _ := widgets.TraceLine(3, len(trace.Steps)); got != 4 {
+		t.Errorf("TraceLine(3) = %d, want 4", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+traceID+"-step"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := active(); got != "1:2" {
+		t.Errorf("step 2 forward pass: active %q, want 1:2", got)
+	}
+
+	// Quiz: a wrong answer, then the right one.
+	right, err := quiz.Answer(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := (right + 1) % len(quiz.Questions[0].Choices)
+	feedback := func() string {
+		return eval(`(()=>{const f=document.getElementById("` + quizID + `-q0-fb");return f.className+"|"+f.textContent})()`)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf("#%s-q0-%d", quizID, wrong)))); err != nil {
+		t.Fatal(err)
+	}
+	if got, w := feedback(), "fb bad|✗ Not quite — "+quiz.Questions[0].Choices[wrong].Why; got != w {
+		t.Errorf("wrong answer feedback %q, want %q", got, w)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf("#%s-q0-%d", quizID, right)))); err != nil {
+		t.Fatal(err)
+	}
+	if got, w := feedback(), "fb ok|✓ Correct — "+quiz.Questions[0].Choices[right].Why; got != w {
+		t.Errorf("right answer feedback %q, want %q", got, w)
+	}
+
+	browserExtraChecks(t, ctx, eval, htmls[5:])
+
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	dir := artifactsDir(t)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "widgets-browser.png")
+	if err := os.WriteFile(out, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", out, len(png))
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range requests {
+		if p != "/" && p != "/favicon.ico" { // the browser asks for a favicon by itself
+			t.Errorf("the page requested %q: widgets must load nothing", p)
+		}
+	}
+}

@@ -1,0 +1,179 @@
+package widgets
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// TraceStep is one turn of the generation loop: the candidates the forward
+// pass scored highest (Piece and Prob are shown) and the token that was
+// sampled and appended. From an llm trace it is a field copy per step.
+type TraceStep struct {
+	Candidates []Candidate
+	Chosen     Candidate
+}
+
+// TraceView animates the generation loop: the token strip growing step by
+// step, each step's candidate bars, and the loop's pseudocode with the
+// active line highlighted in sync. Play, Pause, Step, Back and Reset are
+// buttons (keyboard-operable). Without JavaScript it shows the final strip
+// and every step's candidates.
+type TraceView struct {
+	Title  string
+	Prompt []string // prompt token pieces
+	Steps  []TraceStep
+}
+
+// TraceCode is the pseudocode TraceView highlights, one line per entry.
+var TraceCode = [...]string{
+	"tokens := tokenize(prompt)",
+	"for !done(tokens) {",
+	"    logits := model(tokens)       // one forward pass",
+	"    next := sample(logits)        // pick one token",
+	"    tokens = append(tokens, next) // append, then repeat",
+	"}",
+}
+
+// TraceLine returns the index in TraceCode of the line active at tick t of
+// a TraceView of n steps, and a description of that moment. Tick 0 is the
+// tokenization; ticks 1+3s, 2+3s and 3+3s are the forward pass, the sampling
+// and the append of step s; tick 3n+1 is the end of the loop.
+func TraceLine(t, n int) (line int, what string) {
+	switch {
+	case t <= 0:
+		return 0, "tokenize the prompt"
+	case t > 3*n:
+		return 1, "done: the loop stops (length limit or stop token)"
+	}
+	s, ph := (t-1)/3, (t-1)%3
+	switch ph {
+	case 0:
+		return 2, fmt.Sprintf("step %d of %d · forward pass: a score for every token", s+1, n)
+	case 1:
+		return 3, fmt.Sprintf("step %d of %d · sample: pick one token", s+1, n)
+	}
+	return 4, fmt.Sprintf("step %d of %d · append the token, then repeat", s+1, n)
+}
+
+func (tv TraceView) check() error {
+	if len(tv.Prompt) == 0 {
+		return fmt.Errorf("widgets: TraceView: empty prompt")
+	}
+	if len(tv.Steps) == 0 {
+		return fmt.Errorf("widgets: TraceView: no steps")
+	}
+	for s, st := range tv.Steps {
+		if err := probOK(fmt.Sprintf("widgets: TraceView: step %d: chosen %q prob", s, st.Chosen.Piece), st.Chosen.Prob); err != nil {
+			return err
+		}
+		for i, c := range st.Candidates {
+			if err := probOK(fmt.Sprintf("widgets: TraceView: step %d: candidate %d (%q) prob", s, i, c.Piece), c.Prob); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func probOK(what string, p float64) error {
+	if math.IsNaN(p) || p < 0 || p > 1 {
+		return fmt.Errorf("%s is %v: want a probability in [0, 1]", what, p)
+	}
+	return nil
+}
+
+// HTML renders the loop view.
+func (tv TraceView) HTML() (string, error) {
+	if err := tv.check(); err != nil {
+		return "", err
+	}
+	id := newID()
+	title := tv.Title
+	if title == "" {
+		title = "The generation loop"
+	}
+	n := len(tv.Steps)
+	var b strings.Builder
+	fmt.Fprintf(&b, `<div class="llmw llmw-trace" id="%s">%s<h4>%s</h4><div class="strip" aria-label="tokens so far">`, id, style, esc(title))
+	for _, p := range tv.Prompt {
+		fmt.Fprintf(&b, `<span class="tok">%s</span>`, esc(visible(p)))
+	}
+	for s, st := range tv.Steps {
+		fmt.Fprintf(&b, `<span class="tok new" data-step="%d">%s</span>`, s, esc(visible(st.Chosen.Piece)))
+	}
+	b.WriteString(`</div><div class="ctl">`)
+	for _, bt := range [][2]string{{"back", "◀ Back"}, {"step", "Step ▶"}, {"play", "Play"}, {"reset", "Reset"}} {
+		b.WriteString(idf(id, `<button type="button" id="{id}-%s">%s</button>`, bt[0], bt[1]))
+	}
+	b.WriteString(idf(id, `<output id="{id}-status" aria-live="polite">%s</output></div>`, esc(fmt.Sprintf("%d steps generated", n))))
+	b.WriteString(`<pre aria-label="generation loop pseudocode">`)
+	for i, l := range TraceCode {
+		fmt.Fprintf(&b, `<span data-line="%d">%s</span>`, i, esc(l))
+	}
+	b.WriteString(`</pre>`)
+	for s, st := range tv.Steps {
+		fmt.Fprintf(&b, `<div class="stage" data-step="%d"><p>Step %d · forward pass → a score for every token; sampled <span class="tok">%s</span> (p = %s)</p><table><tbody>`,
+			s, s+1, esc(visible(st.Chosen.Piece)), num(st.Chosen.Prob, 3))
+		for _, c := range st.Candidates {
+			mark := ""
+			if c.Piece == st.Chosen.Piece && c.ID == st.Chosen.ID {
+				mark = ` class="pick"`
+			}
+			fmt.Fprintf(&b, `<tr%s><td><span class="tok">%s</span></td><td>%s</td><td>%s</td></tr>`, mark, esc(visible(c.Piece)), num(c.Prob, 3), bar(c.Prob, 160))
+		}
+		b.WriteString(`</tbody></table></div>`)
+	}
+	b.WriteString(script(id, jsonData(map[string]any{"n": n}), traceJS))
+	b.WriteString(`</div>`)
+	return b.String(), nil
+}
+
+// traceJS mirrors TraceLine.
+const traceJS = `var n=D.n,t=0,timer=null,st=q(r,"output"),play=q(r,"button[id$='-play']");
+function line(t){if(t<=0)return[0,"tokenize the prompt"];if(t>3*n)return[1,"done: the loop stops (length limit or stop token)"];
+var s=Math.floor((t-1)/3),ph=(t-1)%3,h="step "+(s+1)+" of "+n+" · ";
+return ph===0?[2,h+"forward pass: a score for every token"]:ph===1?[3,h+"sample: pick one token"]:[4,h+"append the token, then repeat"];}
+function show(){var L=line(t),s=t<=0?-1:Math.min(Math.floor((t-1)/3),n-1),ph=t<=0?-1:t>3*n?2:(t-1)%3;
+qa(r,"pre span").forEach(function(e){var on=+e.getAttribute("data-line")===L[0];e.classList.toggle("active",on);if(on)e.setAttribute("aria-current","step");else e.removeAttribute("aria-current");});
+qa(r,".strip .new").forEach(function(e){var k=+e.getAttribute("data-step");e.hidden=!(k<s||k===s&&ph===2);});
+qa(r,".stage").forEach(function(e){e.classList.toggle("on",+e.getAttribute("data-step")===s);});
+qa(r,".stage tr.pick").forEach(function(e){e.classList.toggle("active",ph>=1);});
+st.textContent=L[1];}
+function go(d){t=Math.max(0,Math.min(3*n+1,t+d));show();if(t===3*n+1)stop();}
+function stop(){if(timer){clearInterval(timer);timer=null;}play.textContent="Play";play.setAttribute("aria-pressed","false");}
+q(r,"button[id$='-step']").addEventListener("click",function(){stop();go(1);});
+q(r,"button[id$='-back']").addEventListener("click",function(){stop();go(-1);});
+q(r,"button[id$='-reset']").addEventListener("click",function(){stop();t=0;show();});
+play.setAttribute("aria-pressed","false");
+play.addEventListener("click",function(){if(timer){stop();return;}if(t>=3*n+1)t=0;play.textContent="Pause";play.setAttribute("aria-pressed","true");timer=setInterval(function(){go(1);},900);});
+show();`
+
+// Text renders the loop as a strip and a per-step table.
+func (tv TraceView) Text() (string, error) {
+	if err := tv.check(); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	title := tv.Title
+	if title == "" {
+		title = "The generation loop"
+	}
+	b.WriteString(title + "\n")
+	for _, p := range tv.Prompt {
+		b.WriteString("[" + visible(p) + "]")
+	}
+	b.WriteString(" →")
+	for _, st := range tv.Steps {
+		b.WriteString(" [" + visible(st.Chosen.Piece) + "]")
+	}
+	b.WriteString("\n")
+	for s, st := range tv.Steps {
+		fmt.Fprintf(&b, "step %d: sampled %s (p = %s) from", s+1, visible(st.Chosen.Piece), num(st.Chosen.Prob, 3))
+		for _, c := range st.Candidates {
+			fmt.Fprintf(&b, " %s %s", visible(c.Piece), num(c.Prob, 3))
+		}
+		b.WriteString("\n")
+	}
+	return b.String(), nil
+}
