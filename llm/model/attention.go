@@ -1,0 +1,103 @@
+package model
+
+import (
+	"math"
+
+	"github.com/how-llms-work/course/llm/kernels"
+)
+
+// attention is the gated full-attention mixer (spec §6) for n tokens
+// u [n, Hidden] at positions st.pos … st.pos+n−1, writing out [n, Hidden].
+// It appends the tokens' keys and values to the layer's KV cache.
+func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32, n int, lc *LayerCapture) {
+	c := m.cfg
+	s := &st.scratch
+	Hq, Hkv, D := c.Heads, c.KVHeads, c.HeadDim
+	group := Hq / Hkv
+	eps := c.RMSEps
+
+	// Projections. q_proj gives, per head, [query (D) | output gate (D)].
+	qg := s.qg[:n*2*Hq*D]
+	k := s.k[:n*Hkv*D]
+	v := s.v[:n*Hkv*D]
+	l.q.matMul(m.pool, qg, u, n)
+	l.k.matMul(m.pool, k, u, n)
+	l.v.matMul(m.pool, v, u, n)
+
+	// q_norm / k_norm per head (shared weights), then RoPE on the first R dims.
+	for t := range n {
+		pos := st.pos + t
+		for h := range Hq {
+			q := qg[(t*Hq+h)*2*D:][:D]
+			rmsNorm1p(q, q, l.qNorm, eps)
+			m.rope.apply(q, pos)
+		}
+		for g := range Hkv {
+			kh := k[(t*Hkv+g)*D:][:D]
+			rmsNorm1p(kh, kh, l.kNorm, eps)
+			m.rope.apply(kh, pos)
+		}
+	}
+	ls.appendKV(k, v)
+
+	if lc != nil && lc.Attention == nil {
+		lc.Attention = make([][][]float32, Hq)
+	}
+	// Causal softmax attention; query head h reads KV head h/group.
+	scale := float32(1 / math.Sqrt(float64(D)))
+	o := s.o[:n*Hq*D]
+	for t := range n {
+		keys := st.pos + t + 1
+		scores := s.scores[:keys]
+		for h := range Hq {
+			g := h / group
+			q := qg[(t*Hq+h)*2*D:][:D]
+			for j := range keys {
+				scores[j] = kernels.Dot(q, ls.k[(j*Hkv+g)*D:][:D]) * scale
+			}
+			softmax(scores)
+			if lc != nil {
+				lc.Attention[h] = append(lc.Attention[h], clone(scores))
+			}
+			oh := o[(t*Hq+h)*D:][:D]
+			clear(oh)
+			for j, p := range scores {
+				axpy(oh, p, ls.v[(j*Hkv+g)*D:][:D])
+			}
+			// Sigmoid output gate, the second half of the head's q_proj rows.
+			gate := qg[(t*Hq+h)*2*D+D:][:D]
+			for d := range oh {
+				oh[d] *= sigmoid(gate[d])
+			}
+		}
+	}
+	l.o.matMul(m.pool, out, o, n)
+}
+
+// softmax replaces x by exp(x − max) / Σ exp(x − max).
+func softmax(x []float32) {
+	mx := x[0]
+	for _, v := range x {
+		mx = max(mx, v)
+	}
+	var sum float64
+	for i, v := range x {
+		e := math.Exp(float64(v - mx))
+		x[i] = float32(e)
+		sum += e
+	}
+	inv := float32(1 / sum)
+	for i := range x {
+		x[i] *= inv
+	}
+}
+
+// axpy adds a·x to y.
+func axpy(y []float32, a float32, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += a * x[i]
+	}
+}
+
+func clone[T any](x []T) []T { return append([]T(nil), x...) }

@@ -1,0 +1,51 @@
+package model
+
+// Capture records views of a forward pass for the chapters. Pass one to
+// ForwardCapture; every call appends the new tokens' rows, so a capture can
+// follow a prefill and then decode steps. A plain Forward computes none of
+// this and allocates nothing for it.
+//
+// Rows are indexed by token in the order the tokens were fed (row t of a
+// capture that started on an empty state is position t).
+type Capture struct {
+	Tokens []int          // the ids captured, in order
+	Layers []LayerCapture // one per layer
+	// Hidden is the final hidden state after the final norm, [token][Hidden]:
+	// the vector the LM head multiplies (logits = E · Hidden[t]).
+	Hidden [][]float32
+}
+
+// LayerCapture holds one layer's views. Fields of the other layer kind stay nil.
+type LayerCapture struct {
+	Kind string // LinearAttention or FullAttention
+
+	// Mixer is the residual stream after the mixer's residual add,
+	// [token][Hidden]; Residual is the layer's output (after the MLP's
+	// residual add), [token][Hidden].
+	Mixer, Residual [][]float32
+
+	// MLP is the SwiGLU intermediate silu(gate·u) ⊙ (up·u), [token][Intermediate].
+	MLP [][]float32
+
+	// Attention (full-attention layers) is the softmax probabilities
+	// [head][query][key]; query row t has Len+1 keys (positions 0..t).
+	Attention [][][]float32
+
+	// DeltaNet layers, [token][value head]: Beta = σ(b), Decay = exp(g) in
+	// (0, 1], StateNorm = Frobenius norm of the head's recurrent state after
+	// the token's update.
+	Beta, Decay, StateNorm [][]float32
+}
+
+func (c *Capture) layer(m *Model, i int) *LayerCapture {
+	if c == nil {
+		return nil
+	}
+	if len(c.Layers) != m.cfg.Layers {
+		c.Layers = make([]LayerCapture, m.cfg.Layers)
+		for j := range c.Layers {
+			c.Layers[j].Kind = m.cfg.LayerTypes[j]
+		}
+	}
+	return &c.Layers[i]
+}

@@ -1,0 +1,198 @@
+package model
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Fixture tolerances (testdata/README.md): every logit within 2e-3 of the
+// llama.cpp oracle; identical argmax where the reference margin > 4e-3.
+const (
+	logitTol  = 2e-3
+	marginTol = 4e-3
+)
+
+type fixtureIndex struct {
+	Sequences []struct {
+		Name     string    `json:"name"`
+		Kind     string    `json:"kind"`
+		TokenIDs []int     `json:"token_ids"`
+		File     string    `json:"file"`
+		Shape    []int     `json:"shape"`
+		Argmax   []int     `json:"argmax"`
+		Margin   []float64 `json:"top1_top2_margin_ref"`
+	} `json:"sequences"`
+	Generation struct {
+		PromptIDs    []int     `json:"prompt_ids"`
+		GeneratedIDs []int     `json:"generated_ids"`
+		File         string    `json:"file"`
+		Shape        []int     `json:"shape"`
+		Margin       []float64 `json:"top1_top2_margin_ref"`
+	} `json:"generation"`
+}
+
+// fixtureDirs are the checkpoints checked against their reference logits:
+// the committed fixtures plus any listed in LLM_FIXTURE_DIRS (colon-separated
+// directories made the same way, e.g. a held-back one).
+func fixtureDirs() []string {
+	dirs := []string{"testdata/tiny-a", "testdata/tiny-c"}
+	if extra := os.Getenv("LLM_FIXTURE_DIRS"); extra != "" {
+		dirs = append(dirs, filepath.SplitList(extra)...)
+	}
+	return dirs
+}
+
+func readLogits(t *testing.T, path string, rows, vocab int) []float32 {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) != rows*vocab*4 {
+		t.Fatalf("%s: %d bytes, want %d×%d float32", path, len(data), rows, vocab)
+	}
+	out := make([]float32, rows*vocab)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
+	}
+	return out
+}
+
+func argmax(x []float32) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// compareLogits checks got against want row by row.
+func compareLogits(t *testing.T, what string, got, want []float32, vocab int, margins []float64) {
+	t.Helper()
+	var worst float64
+	for i := range want {
+		if d := math.Abs(float64(got[i] - want[i])); d > worst || math.IsNaN(d) {
+			worst = d
+			if d > logitTol || math.IsNaN(d) {
+				t.Errorf("%s: position %d, id %d: logit %g, want %g (|diff| %.2g > %g)", what, i/vocab, i%vocab, got[i], want[i], d, logitTol)
+				return
+			}
+		}
+	}
+	for r := range len(want) / vocab {
+		g, w := argmax(got[r*vocab:(r+1)*vocab]), argmax(want[r*vocab:(r+1)*vocab])
+		if g != w && (margins == nil || margins[r] > marginTol) {
+			t.Errorf("%s: position %d: argmax %d, want %d (margin %g)", what, r, g, w, margins[r])
+		}
+	}
+	t.Logf("%s: max |diff| %.3g", what, worst)
+}
+
+func TestFixtures(t *testing.T) {
+	for _, dir := range fixtureDirs() {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			m, err := Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			var idx fixtureIndex
+			data, err := os.ReadFile(filepath.Join(dir, "index.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(data, &idx); err != nil {
+				t.Fatal(err)
+			}
+			V := m.Config().Vocab
+			for _, seq := range idx.Sequences {
+				want := readLogits(t, filepath.Join(dir, seq.File), len(seq.TokenIDs), V)
+				// One prefill.
+				got, err := m.ForwardAll(m.NewState(), seq.TokenIDs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				compareLogits(t, seq.Name+"/prefill", got, want, V, seq.Margin)
+				// Token by token through the state.
+				st := m.NewState()
+				got = got[:0]
+				for _, id := range seq.TokenIDs {
+					row, err := m.Forward(st, []int{id})
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, row...)
+				}
+				compareLogits(t, seq.Name+"/decode", got, want, V, seq.Margin)
+				if !strings.HasPrefix(seq.Kind, "decode") && !strings.HasPrefix(seq.Kind, "prefill") {
+					t.Errorf("%s: unknown kind %q", seq.Name, seq.Kind)
+				}
+			}
+
+			// Greedy generation: prompt prefilled (or fed one token at a
+			// time), then one argmax token per step.
+			g := idx.Generation
+			if len(g.GeneratedIDs) == 0 {
+				t.Fatal("index.json has no generation")
+			}
+			want := readLogits(t, filepath.Join(dir, g.File), len(g.GeneratedIDs), V)
+			for _, tokenByToken := range []bool{false, true} {
+				st := m.NewState()
+				var row []float32
+				if tokenByToken {
+					for _, id := range g.PromptIDs {
+						row, err = m.Forward(st, []int{id})
+					}
+				} else {
+					row, err = m.Forward(st, g.PromptIDs)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ids, rows = []int{}, []float32{}
+				for range g.GeneratedIDs {
+					next := argmax(row)
+					ids = append(ids, next)
+					rows = append(rows, row...)
+					if row, err = m.Forward(st, []int{next}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				what := "greedy16/prefill"
+				if tokenByToken {
+					what = "greedy16/decode"
+				}
+				if !equalInts(ids, g.GeneratedIDs) {
+					t.Errorf("%s: generated %v, want %v", what, ids, g.GeneratedIDs)
+				}
+				compareLogits(t, what, rows, want, V, nil)
+			}
+			// The same rows from one prefill of prompt + generated ids.
+			all := append(append([]int{}, g.PromptIDs...), g.GeneratedIDs[:len(g.GeneratedIDs)-1]...)
+			got, err := m.ForwardAll(m.NewState(), all)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareLogits(t, "greedy16/one-pass", got[(len(g.PromptIDs)-1)*V:], want, V, nil)
+		})
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,390 @@
+package model
+
+import (
+	"fmt"
+
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/how-llms-work/course/llm/kernels"
+	"github.com/how-llms-work/course/llm/safetensors"
+)
+
+// Model is a loaded Qwen3.5 text model. Its large weights are views of the
+// memory-mapped checkpoint (BF16 stays BF16); only the tiny tensors (norms,
+// gates, conv taps) are widened to float32 at load. A Model may be shared by
+// many States, but one pass runs at a time per State.
+type Model struct {
+	cfg     *Config
+	files   []*safetensors.File
+	owned   bool // Close closes files
+	tensors map[string]*safetensors.Tensor
+	prefix  string // name prefix of the text tensors in the files
+
+	embed  Linear  // [Vocab, Hidden]; also the LM head when tied
+	lmHead *Linear // untied head, or nil
+	norm   []float32
+	layers []layer
+	rope   rope
+	pool   *kernels.Pool
+}
+
+// layer holds one decoder layer's weights.
+type layer struct {
+	full                bool
+	inputNorm, postNorm []float32
+
+	// full attention
+	q, k, v, o   Linear
+	qNorm, kNorm []float32
+
+	// Gated DeltaNet
+	qkv, z, b, a, out  Linear
+	conv               []float32 // [ConvDim][ConvKernel]
+	dtBias, aLog, norm []float32
+
+	// MLP
+	gate, up, down Linear
+}
+
+// Open loads the model in dir: config.json plus model.safetensors or the
+// shards of model.safetensors.index.json, memory-mapped.
+func Open(dir string) (*Model, error) {
+	cfg, err := LoadConfig(filepath.Join(dir, "config.json"))
+	if err != nil {
+		return nil, err
+	}
+	files, err := safetensors.OpenDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	m, err := New(cfg, files...)
+	if err != nil {
+		for _, f := range files {
+			f.Close()
+		}
+		return nil, err
+	}
+	m.owned = true
+	return m, nil
+}
+
+// MustOpen is Open for notebook cells: it panics on error.
+func MustOpen(dir string) *Model {
+	m, err := Open(dir)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// New builds a model from a config and already opened safetensors files
+// (for example FromBytes over embedded data). Text tensors may be named
+// model.language_model.* (the published checkpoint) or model.*; vision
+// (model.visual.*) and MTP (mtp.*) tensors are ignored. Every text tensor's
+// shape and dtype is checked against the config. The caller keeps ownership
+// of the files: Close does not close them.
+func New(cfg *Config, files ...*safetensors.File) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{cfg: cfg, files: files, tensors: map[string]*safetensors.Tensor{}, rope: newRope(cfg)}
+	m.pool = kernels.NewPool(runtime.GOMAXPROCS(0))
+	for _, f := range files {
+		for _, t := range f.Tensors() {
+			if prev, dup := m.tensors[t.Name]; dup {
+				return nil, fmt.Errorf("model: tensor %q is in both %s and %s", t.Name, fileOf(files, prev), f.Name)
+			}
+			m.tensors[t.Name] = t
+		}
+	}
+	m.prefix = TextPrefix
+	if m.tensors[TextPrefix+"embed_tokens.weight"] == nil && m.tensors["model.embed_tokens.weight"] != nil {
+		m.prefix = "model."
+	}
+
+	// Look up and check every text tensor the config implies.
+	byShort := map[string]*safetensors.Tensor{}
+	for _, spec := range cfg.Tensors() {
+		if spec.Part != PartText {
+			continue
+		}
+		short := strings.TrimPrefix(spec.Name, TextPrefix)
+		name := spec.Name
+		if name != "lm_head.weight" {
+			name = m.prefix + short
+		}
+		t := m.tensors[name]
+		if t == nil {
+			return nil, fmt.Errorf("model: %s: tensor %q: missing (config needs shape %v)", filesNames(files), name, spec.Shape)
+		}
+		if !equalShape(t.Shape, spec.Shape) {
+			return nil, fmt.Errorf("model: %s: tensor %q: shape %v, config needs %v", fileOf(files, t), name, t.Shape, spec.Shape)
+		}
+		switch t.DType {
+		case safetensors.BF16, safetensors.F16, safetensors.F32:
+		default:
+			return nil, fmt.Errorf("model: %s: tensor %q: dtype %s, want BF16, F16 or F32", fileOf(files, t), name, t.DType)
+		}
+		byShort[short] = t
+	}
+	linear := func(short string) Linear {
+		l, _ := newLinear(byShort[short]) // dtype checked above
+		return l
+	}
+	small := func(short string) []float32 { return byShort[short].Float32() }
+
+	m.embed = linear("embed_tokens.weight")
+	if !cfg.TieEmbeddings {
+		h := linear("lm_head.weight")
+		m.lmHead = &h
+	}
+	m.norm = small("norm.weight")
+	m.layers = make([]layer, cfg.Layers)
+	for i := range m.layers {
+		l := &m.layers[i]
+		p := fmt.Sprintf("layers.%d.", i)
+		l.full = cfg.IsFullAttention(i)
+		l.inputNorm = small(p + "input_layernorm.weight")
+		l.postNorm = small(p + "post_attention_layernorm.weight")
+		if l.full {
+			l.q = linear(p + "self_attn.q_proj.weight")
+			l.k = linear(p + "self_attn.k_proj.weight")
+			l.v = linear(p + "self_attn.v_proj.weight")
+			l.o = linear(p + "self_attn.o_proj.weight")
+			l.qNorm = small(p + "self_attn.q_norm.weight")
+			l.kNorm = small(p + "self_attn.k_norm.weight")
+		} else {
+			p += "linear_attn."
+			l.qkv = linear(p + "in_proj_qkv.weight")
+			l.z = linear(p + "in_proj_z.weight")
+			l.b = linear(p + "in_proj_b.weight")
+			l.a = linear(p + "in_proj_a.weight")
+			l.out = linear(p + "out_proj.weight")
+			l.conv = small(p + "conv1d.weight")
+			l.dtBias = small(p + "dt_bias")
+			l.aLog = small(p + "A_log")
+			l.norm = small(p + "norm.weight")
+		}
+		p = fmt.Sprintf("layers.%d.mlp.", i)
+		l.gate = linear(p + "gate_proj.weight")
+		l.up = linear(p + "up_proj.weight")
+		l.down = linear(p + "down_proj.weight")
+	}
+	return m, nil
+}
+
+func equalShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func fileOf(files []*safetensors.File, t *safetensors.Tensor) string {
+	for _, f := range files {
+		if f.Lookup(t.Name) == t {
+			return "safetensors " + f.Name
+		}
+	}
+	return "safetensors"
+}
+
+func filesNames(files []*safetensors.File) string {
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	return "safetensors " + strings.Join(names, ", ")
+}
+
+// Config returns the model's config.
+func (m *Model) Config() *Config { return m.cfg }
+
+// SetThreads sets how many goroutines the matrix products use (< 1 means 1).
+func (m *Model) SetThreads(n int) { m.pool = kernels.NewPool(n) }
+
+// Threads reports how many goroutines the matrix products use.
+func (m *Model) Threads() int { return m.pool.Threads() }
+
+// Close releases the checkpoint files Open mapped. The model and its
+// weights' views must not be used afterwards.
+func (m *Model) Close() error {
+	if !m.owned {
+		return nil
+	}
+	var first error
+	for _, f := range m.files {
+		if err := f.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	m.files = nil
+	m.owned = false
+	return first
+}
+
+// Weight returns a checkpoint tensor by name: the full name
+// ("model.language_model.layers.3.self_attn.q_proj.weight") or the name
+// without the text prefix ("layers.3.self_attn.q_proj.weight",
+// "embed_tokens.weight"). Its Float32 method gives a copy as float32.
+func (m *Model) Weight(name string) (*safetensors.Tensor, error) {
+	if t := m.tensors[name]; t != nil {
+		return t, nil
+	}
+	if t := m.tensors[m.prefix+name]; t != nil {
+		return t, nil
+	}
+	return nil, fmt.Errorf("model: no tensor %q (nor %q)", name, m.prefix+name)
+}
+
+// MustWeight is Weight for notebook cells: it panics on error.
+func (m *Model) MustWeight(name string) *safetensors.Tensor {
+	t, err := m.Weight(name)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// WeightNames returns the names of every tensor in the checkpoint files.
+func (m *Model) WeightNames() []string {
+	var names []string
+	for _, f := range m.files {
+		names = append(names, f.Names()...)
+	}
+	return names
+}
+
+// Forward feeds ids to the state (a prefill of many tokens, or one decode
+// step) and returns the logits of the last position, a new slice of length
+// Vocab. Use ForwardTo to reuse a buffer.
+func (m *Model) Forward(st *State, ids []int) ([]float32, error) {
+	logits := make([]float32, m.cfg.Vocab)
+	return logits, m.ForwardTo(logits, st, ids)
+}
+
+// ForwardTo is Forward writing the last position's logits into dst (length
+// Vocab). A decode step through ForwardTo allocates nothing.
+func (m *Model) ForwardTo(dst []float32, st *State, ids []int) error {
+	if len(dst) != m.cfg.Vocab {
+		return fmt.Errorf("model: logits buffer of %d, want vocab size %d", len(dst), m.cfg.Vocab)
+	}
+	return m.forward(st, ids, dst, false, nil)
+}
+
+// ForwardAll feeds ids to the state and returns the logits at every one of
+// their positions, [len(ids), Vocab] row-major: row i predicts the token
+// after ids[i].
+func (m *Model) ForwardAll(st *State, ids []int) ([]float32, error) {
+	logits := make([]float32, len(ids)*m.cfg.Vocab)
+	return logits, m.forward(st, ids, logits, true, nil)
+}
+
+// ForwardCapture is ForwardAll that also records the views of the pass
+// described by Capture into c.
+func (m *Model) ForwardCapture(st *State, ids []int, c *Capture) ([]float32, error) {
+	logits := make([]float32, len(ids)*m.cfg.Vocab)
+	return logits, m.forward(st, ids, logits, true, c)
+}
+
+// forward runs the decoder over ids (spec §5) and writes the logits of every
+// position (all) or of the last one into logits.
+func (m *Model) forward(st *State, ids []int, logits []float32, all bool, capt *Capture) error {
+	c := m.cfg
+	if st == nil || st.m != m {
+		return fmt.Errorf("model: state was not made by this model's NewState")
+	}
+	n := len(ids)
+	if n == 0 {
+		return fmt.Errorf("model: no token ids")
+	}
+	if st.pos+n > c.MaxPositions {
+		return fmt.Errorf("model: %d tokens after %d exceed the context of %d positions", n, st.pos, c.MaxPositions)
+	}
+	for i, id := range ids {
+		if id < 0 || id >= c.Vocab {
+			return fmt.Errorf("model: token id %d at index %d outside the vocabulary [0, %d)", id, i, c.Vocab)
+		}
+	}
+	H := c.Hidden
+	s := &st.scratch
+	s.ensure(c, n, st.pos+n)
+	x, u, out := s.x[:n*H], s.u[:n*H], s.out[:n*H]
+
+	// h = E[token]
+	for t, id := range ids {
+		m.embed.row(x[t*H:(t+1)*H], id)
+	}
+	for i := range m.layers {
+		l, ls := &m.layers[i], &st.layers[i]
+		lc := capt.layer(m, i)
+
+		// h = h + Mixer(RMSNorm1p(h))
+		for t := range n {
+			rmsNorm1p(u[t*H:(t+1)*H], x[t*H:(t+1)*H], l.inputNorm, c.RMSEps)
+		}
+		if l.full {
+			m.attention(l, ls, st, u, out, n, lc)
+		} else {
+			m.deltaNet(l, ls, st, u, out, n, lc)
+		}
+		add(x, out)
+		if lc != nil {
+			lc.Mixer = appendRows(lc.Mixer, x, n, H)
+		}
+
+		// h = h + MLP(RMSNorm1p(h))
+		for t := range n {
+			rmsNorm1p(u[t*H:(t+1)*H], x[t*H:(t+1)*H], l.postNorm, c.RMSEps)
+		}
+		m.mlp(l, st, u, out, n, lc)
+		add(x, out)
+		if lc != nil {
+			lc.Residual = appendRows(lc.Residual, x, n, H)
+		}
+	}
+
+	// y = RMSNorm1p(h, norm); logits = E·y (tied) or lm_head·y
+	first := 0
+	if !all {
+		first = n - 1
+	}
+	y := s.normed[:n*H]
+	for t := first; t < n; t++ {
+		rmsNorm1p(y[t*H:(t+1)*H], x[t*H:(t+1)*H], m.norm, c.RMSEps)
+	}
+	if capt != nil {
+		capt.Tokens = append(capt.Tokens, ids...)
+		capt.Hidden = appendRows(capt.Hidden, y, n, H)
+	}
+	head := &m.embed
+	if m.lmHead != nil {
+		head = m.lmHead
+	}
+	head.matMul(m.pool, logits, y[first*H:], n-first)
+
+	st.pos += n
+	st.tokens = append(st.tokens, ids...)
+	return nil
+}
+
+func add(x, y []float32) {
+	y = y[:len(x)]
+	for i := range x {
+		x[i] += y[i]
+	}
+}
+
+func appendRows(dst [][]float32, x []float32, n, w int) [][]float32 {
+	for t := range n {
+		dst = append(dst, clone(x[t*w:(t+1)*w]))
+	}
+	return dst
+}

@@ -1,0 +1,56 @@
+package model
+
+import "math"
+
+// The three normalisations of Qwen3.5 (spec §5.1). All compute in float32
+// with a float64 sum of squares.
+
+// rmsNorm1p is the zero-centred RMSNorm of the pre-norms, the final norm and
+// q_norm/k_norm: y = x / sqrt(mean(x²) + eps) · (1 + w). dst may alias x.
+func rmsNorm1p(dst, x, w []float32, eps float64) {
+	inv := float32(1 / math.Sqrt(meanSquare(x)+eps))
+	for i, v := range x {
+		dst[i] = v * inv * (1 + w[i])
+	}
+}
+
+// gatedRMSNorm is the DeltaNet output norm: y = x / sqrt(mean(x²) + eps) · w
+// · silu(z), with the plain weight w (no +1). dst may alias x.
+func gatedRMSNorm(dst, x, w, z []float32, eps float64) {
+	inv := float32(1 / math.Sqrt(meanSquare(x)+eps))
+	for i, v := range x {
+		dst[i] = v * inv * w[i] * silu(z[i])
+	}
+}
+
+// l2Norm scales x in place to unit length: x / sqrt(Σx² + 1e-6).
+func l2Norm(x []float32) {
+	var s float64
+	for _, v := range x {
+		s += float64(v) * float64(v)
+	}
+	inv := float32(1 / math.Sqrt(s+1e-6))
+	for i := range x {
+		x[i] *= inv
+	}
+}
+
+func meanSquare(x []float32) float64 {
+	var s float64
+	for _, v := range x {
+		s += float64(v) * float64(v)
+	}
+	return s / float64(len(x))
+}
+
+func silu(x float32) float32 { return x / (1 + float32(math.Exp(float64(-x)))) }
+
+func sigmoid(x float32) float32 { return 1 / (1 + float32(math.Exp(float64(-x)))) }
+
+// softplus is log(1 + eˣ), returning x itself above 20 as PyTorch does.
+func softplus(x float32) float32 {
+	if x > 20 {
+		return x
+	}
+	return float32(math.Log1p(math.Exp(float64(x))))
+}

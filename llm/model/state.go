@@ -1,0 +1,143 @@
+package model
+
+// State is one sequence's memory: the tokens seen so far, the KV cache of
+// every full-attention layer and the conv and recurrent states of every
+// DeltaNet layer, plus scratch buffers so that decoding allocates nothing.
+// A State belongs to the Model that made it and is not safe for concurrent
+// use; Clone it to branch a generation.
+type State struct {
+	m       *Model
+	pos     int
+	tokens  []int
+	layers  []layerState
+	scratch scratch
+}
+
+// layerState is the per-layer memory.
+type layerState struct {
+	// full attention: post-norm, post-RoPE keys and raw values, [pos][KVHeads][HeadDim]
+	k, v []float32
+	// DeltaNet: the last K−1 pre-conv inputs [K−1][ConvDim] and the
+	// recurrent state [ValueHeads][KeyDim][ValueDim]
+	conv, rec []float32
+}
+
+// NewState returns an empty state (no tokens seen) for m.
+func (m *Model) NewState() *State {
+	c := m.cfg
+	st := &State{m: m, layers: make([]layerState, c.Layers)}
+	for i := range st.layers {
+		if !c.IsFullAttention(i) {
+			st.layers[i].conv = make([]float32, max(c.ConvKernel-1, 0)*c.ConvDim())
+			st.layers[i].rec = make([]float32, c.LinearValueHeads*c.LinearKeyDim*c.LinearValueDim)
+		}
+	}
+	return st
+}
+
+// Len returns the number of tokens the state has seen.
+func (st *State) Len() int { return st.pos }
+
+// Tokens returns the ids the state has seen, in order.
+func (st *State) Tokens() []int { return st.tokens }
+
+// Clone returns a deep copy of the state: the copy and the original then
+// continue independently (for branching generation traces).
+func (st *State) Clone() *State {
+	c := &State{m: st.m, pos: st.pos, tokens: clone(st.tokens), layers: make([]layerState, len(st.layers))}
+	for i, l := range st.layers {
+		c.layers[i] = layerState{k: clone(l.k), v: clone(l.v), conv: clone(l.conv), rec: clone(l.rec)}
+	}
+	return c
+}
+
+// Reset forgets every token, keeping the buffers.
+func (st *State) Reset() {
+	st.pos = 0
+	st.tokens = st.tokens[:0]
+	for i := range st.layers {
+		l := &st.layers[i]
+		l.k, l.v = l.k[:0], l.v[:0]
+		clear(l.conv)
+		clear(l.rec)
+	}
+}
+
+// KV returns full-attention layer i's cache: keys (after q/k norm and RoPE)
+// and values, each [Len][KVHeads][HeadDim] flattened. It returns nil for a
+// DeltaNet layer. The slices alias the state.
+func (st *State) KV(i int) (k, v []float32) { return st.layers[i].k, st.layers[i].v }
+
+// DeltaState returns DeltaNet layer i's conv state [ConvKernel−1][ConvDim]
+// and recurrent state [ValueHeads][KeyDim][ValueDim], flattened; nil for a
+// full-attention layer. The slices alias the state.
+func (st *State) DeltaState(i int) (conv, recurrent []float32) {
+	return st.layers[i].conv, st.layers[i].rec
+}
+
+// Bytes is the memory the state's caches use now.
+func (st *State) Bytes() int64 {
+	var n int64
+	for _, l := range st.layers {
+		n += int64(len(l.k)+len(l.v)+len(l.conv)+len(l.rec)) * 4
+	}
+	return n
+}
+
+// appendKV appends n tokens' keys and values, growing the cache by at least
+// 256 tokens at a time so that decoding rarely allocates.
+func (l *layerState) appendKV(k, v []float32) {
+	l.k = appendGrow(l.k, k)
+	l.v = appendGrow(l.v, v)
+}
+
+func appendGrow(dst, src []float32) []float32 {
+	if len(dst)+len(src) > cap(dst) {
+		grow := max(2*cap(dst), len(dst)+len(src), 256*len(src))
+		n := make([]float32, len(dst), grow)
+		copy(n, dst)
+		dst = n
+	}
+	return append(dst, src...)
+}
+
+// scratch holds the activations of one pass over n tokens, sized for the
+// largest n seen so far.
+type scratch struct {
+	n                 int
+	x, u, out, normed []float32 // [n, Hidden]
+	qg, k, v, o       []float32 // attention projections
+	scores            []float32 // [keys]
+	mix, z, b, a, y   []float32 // DeltaNet projections and output
+	conv, kv          []float32 // DeltaNet per-token buffers
+	gate, up          []float32 // MLP [n, Intermediate]
+}
+
+// ensure sizes the scratch for n tokens with up to keys attention keys.
+func (s *scratch) ensure(c *Config, n, keys int) {
+	if keys > len(s.scores) {
+		s.scores = make([]float32, max(keys, 2*len(s.scores), 256))
+	}
+	if n <= s.n {
+		return
+	}
+	H := c.Hidden
+	s.n = n
+	s.x = make([]float32, n*H)
+	s.u = make([]float32, n*H)
+	s.out = make([]float32, n*H)
+	s.normed = make([]float32, n*H)
+	s.qg = make([]float32, n*2*c.Heads*c.HeadDim)
+	s.k = make([]float32, n*c.KVHeads*c.HeadDim)
+	s.v = make([]float32, n*c.KVHeads*c.HeadDim)
+	s.o = make([]float32, n*c.Heads*c.HeadDim)
+	s.mix = make([]float32, n*c.ConvDim())
+	s.z = make([]float32, n*c.LinearValueHeads*c.LinearValueDim)
+	s.b = make([]float32, n*c.LinearValueHeads)
+	s.a = make([]float32, n*c.LinearValueHeads)
+	s.y = make([]float32, n*c.LinearValueHeads*c.LinearValueDim)
+	s.conv = make([]float32, c.ConvDim())
+	s.kv = make([]float32, c.LinearValueDim)
+	s.gate = make([]float32, n*c.Intermediate)
+	s.up = make([]float32, n*c.Intermediate)
+}
