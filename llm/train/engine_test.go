@@ -1,0 +1,136 @@
+package train
+
+import (
+	"math"
+	"testing"
+
+	"github.com/how-llms-work/course/llm/model"
+	"github.com/how-llms-work/course/llm/safetensors"
+)
+
+// engineLogits runs the engine's inference forward pass.
+func engineLogits(t *testing.T, dir string, ids []int) []float32 {
+	t.Helper()
+	em, err := model.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer em.Close()
+	out, err := em.ForwardAll(em.NewState(), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func maxAbsDiff[F Float](a []F, b []float32) float64 {
+	var d float64
+	for i := range a {
+		d = math.Max(d, math.Abs(float64(a[i])-float64(b[i])))
+	}
+	return d
+}
+
+// TestLogitsMatchEngine checks the training forward pass against the
+// engine's inference forward pass on tiny-a.
+func TestLogitsMatchEngine(t *testing.T) {
+	ids, _, _ := loadGradFixture(t)
+	m, err := Load[float32]("testdata/tiny-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Logits(ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxAbsDiff(got, engineLogits(t, "testdata/tiny-a", ids)); d > 2e-4 {
+		t.Errorf("training logits differ from the engine's by %.3g", d)
+	}
+}
+
+// TestSaveLoadsInEngine saves F32 and BF16 checkpoints and loads them back
+// in this package and in the engine.
+func TestSaveLoadsInEngine(t *testing.T) {
+	c := Micro(64)
+	m := NewModel[float32](c, 7)
+	ids := []int{1, 2, 3, 4, 5, 6, 7, 8}
+	want, _ := m.Logits(ids)
+	for _, dt := range []safetensors.DType{safetensors.F32, safetensors.BF16} {
+		dir := t.TempDir()
+		if err := m.Save(dir, dt, nil); err != nil {
+			t.Fatal(err)
+		}
+		back, err := Load[float32](dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := back.Logits(ids)
+		tol := 1e-6
+		if dt == safetensors.BF16 {
+			tol = 0.05
+		}
+		if d := maxAbsDiff(got, want); d > tol {
+			t.Errorf("%s: reloaded logits differ by %.3g", dt, d)
+		}
+		if d := maxAbsDiff(got, engineLogits(t, dir, ids)); d > 1e-4 {
+			t.Errorf("%s: engine logits differ from ours by %.3g", dt, d)
+		}
+		f, err := safetensors.Open(dir + "/model.safetensors")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ts := range m.Tensors {
+			st := f.Lookup(ts.Name)
+			wantDT := dt
+			if ts.F32 {
+				wantDT = safetensors.F32
+			}
+			if st == nil || st.DType != wantDT {
+				t.Errorf("%s: tensor %s stored as %v, want %s", dt, ts.Name, st, wantDT)
+			}
+		}
+		f.Close()
+	}
+}
+
+// TestResumeIsExact checks that stopping, checkpointing and resuming gives
+// the same weights as an uninterrupted run with the same seed.
+func TestResumeIsExact(t *testing.T) {
+	data := make([]int, 500)
+	for i := range data {
+		data[i] = (i*i + 3*i) % 50
+	}
+	opts := Options{Steps: 6, Batch: 2, SeqLen: 16, LR: 3e-3, Warmup: 2, Clip: 1, WeightDecay: 0.1, Seed: 5}
+	run := func() *Trainer[float32] {
+		tr, err := NewTrainer(NewModel[float32](Micro(50), 1), data, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	a := run()
+	if err := a.Run(6, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := run()
+	b.Run(3, nil)
+	dir := t.TempDir()
+	if err := b.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Resume[float32](dir, data, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Run(3, nil)
+	for i := range a.Model.Params {
+		if a.Model.Params[i] != c.Model.Params[i] {
+			t.Fatalf("parameter %d: %v uninterrupted, %v resumed", i, a.Model.Params[i], c.Model.Params[i])
+		}
+	}
+	for i := range a.History {
+		if a.History[i].Loss != c.History[i].Loss {
+			t.Errorf("step %d: loss %v vs %v", i+1, a.History[i].Loss, c.History[i].Loss)
+		}
+	}
+}
