@@ -1,0 +1,402 @@
+package model
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/how-llms-work/course/llm/safetensors"
+)
+
+func openTiny(t testing.TB, name string) *Model {
+	t.Helper()
+	m, err := Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+var seq = []int{314, 307, 80, 307, 64, 5, 100, 182, 48, 262, 11, 12, 13, 200, 201, 17, 18}
+
+func maxDiff(a, b []float32) float64 {
+	var d float64
+	for i := range a {
+		d = max(d, math.Abs(float64(a[i]-b[i])))
+	}
+	return d
+}
+
+func TestPrefillThenDecodeEqualsOnePass(t *testing.T) {
+	for _, name := range []string{"tiny-a", "tiny-c"} {
+		m := openTiny(t, name)
+		V := m.Config().Vocab
+		want, err := m.ForwardAll(m.NewState(), seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := m.NewState()
+		got, err := m.ForwardAll(st, seq[:9])
+		if err != nil {
+			t.Fatal(err)
+		}
+		more, err := m.ForwardAll(st, seq[9:13]) // a second prefill
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, more...)
+		for _, id := range seq[13:] {
+			row, err := m.Forward(st, []int{id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, row...)
+		}
+		if st.Len() != len(seq) || !equalInts(st.Tokens(), seq) {
+			t.Errorf("%s: state has %d tokens %v", name, st.Len(), st.Tokens())
+		}
+		if d := maxDiff(got, want); d > 1e-4 {
+			t.Errorf("%s: prefill+decode differs from one pass by %g", name, d)
+		}
+		if len(got) != len(seq)*V {
+			t.Errorf("%s: %d logits", name, len(got))
+		}
+	}
+}
+
+func TestCloneContinuesIdentically(t *testing.T) {
+	m := openTiny(t, "tiny-a")
+	// reference: a fresh state fed the same chunks.
+	ref := m.NewState()
+	m.Forward(ref, seq[:8])
+	want, err := m.ForwardAll(ref, seq[8:12])
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	st := m.NewState()
+	if _, err := m.Forward(st, seq[:8]); err != nil {
+		t.Fatal(err)
+	}
+	branch := st.Clone()
+	// Advance the original along a different path; the clone must not notice.
+	if _, err := m.Forward(st, []int{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.ForwardAll(branch, seq[8:12])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxDiff(got, want); d != 0 {
+		t.Errorf("cloned state continues with max |diff| %g, want bit-identical", d)
+	}
+	if branch.Len() != 12 || st.Len() != 11 {
+		t.Errorf("lengths %d and %d", branch.Len(), st.Len())
+	}
+	st.Reset()
+	m.Forward(st, seq[:8])
+	again, _ := m.ForwardAll(st, seq[8:12])
+	if d := maxDiff(again, want); d != 0 {
+		t.Errorf("after Reset: max |diff| %g", d)
+	}
+}
+
+func TestForwardErrors(t *testing.T) {
+	m := openTiny(t, "tiny-a")
+	other := openTiny(t, "tiny-c")
+	for _, tc := range []struct {
+		ids  []int
+		st   *State
+		want string
+	}{
+		{[]int{1, 328}, m.NewState(), "token id 328 at index 1"},
+		{[]int{-1}, m.NewState(), "token id -1"},
+		{nil, m.NewState(), "no token ids"},
+		{[]int{1}, other.NewState(), "not made by this model"},
+	} {
+		if _, err := m.Forward(tc.st, tc.ids); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Forward(%v): error %v, want %q", tc.ids, err, tc.want)
+		}
+	}
+	// Context overflow, on a copy of the config with a short context.
+	cfg := *m.Config()
+	cfg.MaxPositions = 4
+	f, err := safetensors.Open("testdata/tiny-a/model.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	short, err := New(&cfg, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := short.NewState()
+	if _, err := short.Forward(st, []int{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := short.Forward(st, []int{4, 5}); err == nil || !strings.Contains(err.Error(), "exceed the context of 4") {
+		t.Errorf("overflow error %v", err)
+	}
+	if st.Len() != 3 {
+		t.Errorf("failed call changed the state: Len %d", st.Len())
+	}
+	if err := m.ForwardTo(make([]float32, 3), m.NewState(), []int{1}); err == nil {
+		t.Error("ForwardTo accepted a short buffer")
+	}
+}
+
+func TestDecodeAllocatesNothing(t *testing.T) {
+	m := openTiny(t, "tiny-c")
+	m.SetThreads(1)
+	st := m.NewState()
+	logits := make([]float32, m.Config().Vocab)
+	if err := m.ForwardTo(logits, st, seq); err != nil {
+		t.Fatal(err)
+	}
+	id := 0
+	allocs := testing.AllocsPerRun(50, func() {
+		if err := m.ForwardTo(logits, st, []int{id % 300}); err != nil {
+			t.Fatal(err)
+		}
+		id++
+	})
+	if allocs > 0.1 {
+		t.Errorf("a decode step allocates %.2f times", allocs)
+	}
+}
+
+func TestCapture(t *testing.T) {
+	m := openTiny(t, "tiny-a")
+	c := m.Config()
+	var capt Capture
+	st := m.NewState()
+	logits, err := m.ForwardCapture(st, seq[:6], &capt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A decode step appends to the same capture.
+	last, err := m.Forward(st, seq[6:7])
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, err := m.ForwardCapture(st, seq[7:8], &capt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same split without a capture.
+	ps := m.NewState()
+	plain, _ := m.ForwardAll(ps, seq[:6])
+	plainLast, _ := m.Forward(ps, seq[6:7])
+	plainMore, _ := m.Forward(ps, seq[7:8])
+	V, H := c.Vocab, c.Hidden
+	if maxDiff(logits, plain) != 0 || maxDiff(last, plainLast) != 0 || maxDiff(more, plainMore) != 0 || len(more) != V {
+		t.Error("capturing changed the logits")
+	}
+	if len(capt.Tokens) != 7 || len(capt.Hidden) != 7 || len(capt.Layers) != c.Layers {
+		t.Fatalf("capture has %d tokens, %d hidden rows, %d layers", len(capt.Tokens), len(capt.Hidden), len(capt.Layers))
+	}
+	// logits = E · hidden (the tied head).
+	E := m.MustWeight("embed_tokens.weight").Float32()
+	for _, v := range []int{0, 17, 222} {
+		var s float32
+		for d := range H {
+			s += E[v*H+d] * capt.Hidden[0][d]
+		}
+		if math.Abs(float64(s-logits[v])) > 1e-4 {
+			t.Errorf("E[%d]·hidden = %g, logit %g", v, s, logits[v])
+		}
+	}
+	for i, lc := range capt.Layers {
+		if len(lc.Mixer) != 7 || len(lc.Residual) != 7 || len(lc.MLP) != 7 || len(lc.MLP[0]) != c.Intermediate {
+			t.Errorf("layer %d: %d/%d/%d rows", i, len(lc.Mixer), len(lc.Residual), len(lc.MLP))
+		}
+		if c.IsFullAttention(i) {
+			if lc.Kind != FullAttention || len(lc.Attention) != c.Heads || lc.Beta != nil {
+				t.Fatalf("layer %d: kind %s, %d heads", i, lc.Kind, len(lc.Attention))
+			}
+			// Row q of the first 6 tokens plus the 8th token's row (the 7th was not captured).
+			for h, rows := range lc.Attention {
+				if len(rows) != 7 || len(rows[5]) != 6 || len(rows[6]) != 8 {
+					t.Fatalf("head %d: %d rows", h, len(rows))
+				}
+				for q, row := range rows {
+					var sum float64
+					for _, p := range row {
+						sum += float64(p)
+					}
+					if math.Abs(sum-1) > 1e-5 {
+						t.Errorf("layer %d head %d query %d: probabilities sum to %g", i, h, q, sum)
+					}
+				}
+				if rows[0][0] != 1 {
+					t.Errorf("the first token attends to itself with p = %g", rows[0][0])
+				}
+			}
+		} else {
+			if len(lc.Beta) != 7 || len(lc.Decay[0]) != c.LinearValueHeads || lc.Attention != nil {
+				t.Fatalf("layer %d: %d beta rows", i, len(lc.Beta))
+			}
+			for tok := range lc.Beta {
+				for h := range lc.Beta[tok] {
+					b, d, n := lc.Beta[tok][h], lc.Decay[tok][h], lc.StateNorm[tok][h]
+					if !(b > 0 && b < 1 && d > 0 && d <= 1 && n > 0) {
+						t.Errorf("layer %d token %d head %d: beta %g decay %g norm %g", i, tok, h, b, d, n)
+					}
+				}
+			}
+		}
+	}
+	// The residual stream after the last layer, normalised, is the hidden state.
+	final := make([]float32, H)
+	rmsNorm1p(final, capt.Layers[c.Layers-1].Residual[3], m.norm, c.RMSEps)
+	if maxDiff(final, capt.Hidden[3]) != 0 {
+		t.Error("final norm of the last residual differs from Hidden")
+	}
+}
+
+// rewrite copies tiny-a's tensors through edit (which may rename, drop or
+// change them) into an in-memory safetensors file.
+func rewrite(t *testing.T, edit func(ts []*safetensors.Tensor) []*safetensors.Tensor) *safetensors.File {
+	t.Helper()
+	src, err := safetensors.Open("testdata/tiny-a/model.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var ts []*safetensors.Tensor
+	for _, x := range src.Tensors() {
+		ts = append(ts, &safetensors.Tensor{Name: x.Name, DType: x.DType, Shape: x.Shape, Data: bytes.Clone(x.Data)})
+	}
+	var buf bytes.Buffer
+	if err := safetensors.Write(&buf, edit(ts), nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := safetensors.FromBytes("edited.safetensors", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestLoadChecks(t *testing.T) {
+	cfg := MustLoadConfig("testdata/tiny-a/config.json")
+	ref := openTiny(t, "tiny-a")
+	want, _ := ref.Forward(ref.NewState(), seq)
+
+	// A plain "model." prefix, with the MTP tensors dropped and a vision tensor added, loads and agrees.
+	f := rewrite(t, func(ts []*safetensors.Tensor) []*safetensors.Tensor {
+		var out []*safetensors.Tensor
+		for _, x := range ts {
+			if strings.HasPrefix(x.Name, "mtp.") {
+				continue
+			}
+			x.Name = strings.Replace(x.Name, "model.language_model.", "model.", 1)
+			out = append(out, x)
+		}
+		return append(out, safetensors.NewF32("model.visual.pos_embed.weight", []int{2}, []float32{1, 2}))
+	})
+	m, err := New(cfg, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := m.Forward(m.NewState(), seq)
+	if d := maxDiff(got, want); d != 0 {
+		t.Errorf("model. prefix: logits differ by %g", d)
+	}
+	if w, err := m.Weight("layers.0.linear_attn.A_log"); err != nil || w.DType != safetensors.F32 {
+		t.Errorf("Weight: %v %v", w, err)
+	}
+	if _, err := m.Weight("nope"); err == nil {
+		t.Error("Weight(nope) succeeded")
+	}
+
+	// An all-F32 checkpoint (as a trainer saves) loads and agrees.
+	f = rewrite(t, func(ts []*safetensors.Tensor) []*safetensors.Tensor {
+		for i, x := range ts {
+			ts[i] = safetensors.NewF32(x.Name, x.Shape, x.Float32())
+		}
+		return ts
+	})
+	if m, err = New(cfg, f); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = m.Forward(m.NewState(), seq)
+	if d := maxDiff(got, want); d > 1e-4 {
+		t.Errorf("F32 checkpoint: logits differ by %g", d)
+	}
+
+	name := "model.language_model.layers.1.linear_attn.in_proj_z.weight"
+	for _, tc := range []struct {
+		what string
+		edit func(x *safetensors.Tensor) *safetensors.Tensor
+		want string
+	}{
+		{"missing", func(x *safetensors.Tensor) *safetensors.Tensor { return nil }, `tensor "` + name + `": missing`},
+		{"shape", func(x *safetensors.Tensor) *safetensors.Tensor {
+			return &safetensors.Tensor{Name: x.Name, DType: x.DType, Shape: []int{32, 128}, Data: x.Data}
+		}, `tensor "` + name + `": shape [32 128], config needs [64 64]`},
+		{"dtype", func(x *safetensors.Tensor) *safetensors.Tensor {
+			return &safetensors.Tensor{Name: x.Name, DType: safetensors.I16, Shape: x.Shape, Data: x.Data}
+		}, `tensor "` + name + `": dtype I16`},
+	} {
+		f := rewrite(t, func(ts []*safetensors.Tensor) []*safetensors.Tensor {
+			var out []*safetensors.Tensor
+			for _, x := range ts {
+				if x.Name == name {
+					x = tc.edit(x)
+				}
+				if x != nil {
+					out = append(out, x)
+				}
+			}
+			return out
+		})
+		_, err := New(cfg, f)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "edited.safetensors") {
+			t.Errorf("%s: error %v, want one naming the file and containing %q", tc.what, err, tc.want)
+		}
+	}
+
+	// Open reports a broken checkpoint with the file name.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config.json"), []byte(mustRead(t, "testdata/tiny-a/config.json")), 0o644)
+	os.WriteFile(filepath.Join(dir, "model.safetensors"), []byte(mustRead(t, "testdata/tiny-a/model.safetensors"))[:5000], 0o644)
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "model.safetensors") {
+		t.Errorf("truncated checkpoint: %v", err)
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// Example shows a prefill followed by greedy decode steps.
+func Example() {
+	m, err := Open("testdata/tiny-a")
+	if err != nil {
+		panic(err)
+	}
+	defer m.Close()
+	st := m.NewState()
+	logits, err := m.Forward(st, []int{314, 149, 286, 5, 100, 182, 48, 262}) // prefill
+	if err != nil {
+		panic(err)
+	}
+	var ids []int
+	for range 5 {
+		next := argmax(logits)
+		ids = append(ids, next)
+		logits, _ = m.Forward(st, []int{next}) // one decode step
+	}
+	fmt.Println(st.Len(), ids)
+	// Output: 13 [39 10 18 76 23]
+}
