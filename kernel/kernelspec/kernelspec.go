@@ -180,3 +180,44 @@ func (s *Spec) Command(connectionFile string) (argv []string, env []string) {
 	}
 	return argv, env
 }
+
+// Course is the course kernelspec: GoNB and goimports in bin, notebooks importing
+// the packages of the repository at repo (-go_work), Go from goBin.
+func Course(bin, repo, goBin string) *Spec {
+	path := joinPath(bin, goBin, os.Getenv("PATH"))
+	return &Spec{
+		Argv: []string{
+			filepath.Join(bin, "gonb"), "--kernel", "{connection_file}",
+			"-go_work=" + repo,                              // notebooks import the course packages with no setup cell
+			"-raw_error",                                    // plain-text errors: readable in every frontend and in CI
+			"-logtostderr=false", "-log_file=" + os.DevNull, // GoNB's info logging floods stderr
+		},
+		DisplayName:   "Go (How LLMs Work)",
+		Language:      "go",
+		InterruptMode: "message",
+		Env: map[string]string{
+			"PATH": path,
+			// GoNB runs "go get" for every cell; with the proxy off it resolves imports
+			// from this repository's go.mod and the module cache only, so notebooks use
+			// exactly the pinned versions and work offline. A cell may override it with
+			// %env GOPROXY https://proxy.golang.org to fetch a new module.
+			"GOPROXY": "off",
+		},
+		Metadata: map[string]any{"course_repo": repo},
+	}
+}
+
+// joinPath joins PATH lists, dropping empty and repeated entries.
+func joinPath(lists ...string) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range lists {
+		for _, d := range filepath.SplitList(l) {
+			if d != "" && !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return strings.Join(out, string(os.PathListSeparator))
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"html"
+	"sort"
+	"strings"
+
+	"github.com/how-llms-work/course/ci/nbformat"
+)
+
+// renderHTML exports an executed notebook as one self-contained HTML page for
+// reading: markdown cells as text (headings recognized), code cells with their
+// outputs (HTML and SVG inline, PNG/JPEG as data URLs, everything else as text).
+func renderHTML(nb *nbformat.Notebook, res *result) []byte {
+	var b strings.Builder
+	title := html.EscapeString(res.path)
+	fmt.Fprintf(&b, `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>%s</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
+pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
+.src{border-left:3px solid #4a7}.err{background:#fdd}.stderr{background:#fee}
+.md{white-space:pre-wrap}.out{margin:.3rem 0 1.2rem 0}.count{color:#888;font-size:.8rem}
+</style></head><body>
+<p class="count">%s, executed with kernel %s</p>
+`, title, title, html.EscapeString(res.kernel))
+	for _, c := range nb.Cells {
+		switch c.Type {
+		case "markdown":
+			writeMarkdown(&b, c.Source)
+		case "code":
+			n := " "
+			if c.ExecutionCount != nil {
+				n = fmt.Sprint(*c.ExecutionCount)
+			}
+			fmt.Fprintf(&b, "<p class=\"count\">In [%s]:</p><pre class=\"src\">%s</pre>\n<div class=\"out\">\n", n, html.EscapeString(c.Source))
+			for _, o := range c.Outputs {
+				writeOutput(&b, o)
+			}
+			b.WriteString("</div>\n")
+		default:
+			fmt.Fprintf(&b, "<pre>%s</pre>\n", html.EscapeString(c.Source))
+		}
+	}
+	b.WriteString("</body></html>\n")
+	return []byte(b.String())
+}
+
+func writeMarkdown(b *strings.Builder, src string) {
+	var para []string
+	flush := func() {
+		if len(para) > 0 {
+			fmt.Fprintf(b, "<p class=\"md\">%s</p>\n", html.EscapeString(strings.Join(para, "\n")))
+			para = nil
+		}
+	}
+	for _, line := range strings.Split(src, "\n") {
+		level := len(line) - len(strings.TrimLeft(line, "#"))
+		switch {
+		case level >= 1 && level <= 6 && strings.HasPrefix(line[level:], " "):
+			flush()
+			fmt.Fprintf(b, "<h%d>%s</h%d>\n", level, html.EscapeString(strings.TrimSpace(line[level:])), level)
+		case strings.TrimSpace(line) == "":
+			flush()
+		default:
+			para = append(para, line)
+		}
+	}
+	flush()
+}
+
+func writeOutput(b *strings.Builder, o *nbformat.Output) {
+	switch o.Type {
+	case nbformat.Stream:
+		fmt.Fprintf(b, "<pre class=\"%s\">%s</pre>\n", html.EscapeString(o.Name), html.EscapeString(stripANSI(o.Text)))
+	case nbformat.Error:
+		fmt.Fprintf(b, "<pre class=\"err\">%s</pre>\n", html.EscapeString(stripANSI(o.EName+": "+o.EValue+"\n"+strings.Join(o.Traceback, "\n"))))
+	default:
+		writeBundle(b, o.Data)
+	}
+}
+
+// writeBundle shows the richest representation of a MIME bundle.
+func writeBundle(b *strings.Builder, data map[string]any) {
+	text := func(k string) string { s, _ := data[k].(string); return s }
+	switch {
+	case text("text/html") != "":
+		b.WriteString(text("text/html") + "\n")
+	case text("image/svg+xml") != "":
+		b.WriteString(text("image/svg+xml") + "\n")
+	case text("image/png") != "" || text("image/jpeg") != "":
+		mime := "image/png"
+		if text(mime) == "" {
+			mime = "image/jpeg"
+		}
+		raw := strings.Join(strings.Fields(text(mime)), "")
+		if _, err := base64.StdEncoding.DecodeString(raw); err == nil {
+			fmt.Fprintf(b, "<img src=\"data:%s;base64,%s\">\n", mime, raw)
+		}
+	case text("text/markdown") != "":
+		writeMarkdown(b, text("text/markdown"))
+	case text("text/plain") != "":
+		fmt.Fprintf(b, "<pre>%s</pre>\n", html.EscapeString(text("text/plain")))
+	default:
+		keys := make([]string, 0, len(data))
+		for k := range data {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		fmt.Fprintf(b, "<pre>[%s]</pre>\n", html.EscapeString(strings.Join(keys, ", ")))
+	}
+}
