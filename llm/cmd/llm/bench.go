@@ -1,8 +1,170 @@
 package main
 
 import (
-	"errors"
+	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/how-llms-work/course/llm/kernels"
+	"github.com/how-llms-work/course/llm/model"
 )
 
-func runBench(args []string, stdout io.Writer) error { return errors.New("not implemented yet") }
+// benchResult is what `llm bench -json` prints. Every speed comes with the
+// memory read bandwidth measured in the same process, so figures from a
+// noisy shared machine can be compared as ratios.
+type benchResult struct {
+	Model         string  `json:"model"`
+	Threads       int     `json:"threads"`
+	Kernels       string  `json:"kernels"`
+	WeightBytes   int64   `json:"weight_bytes"` // read per decoded token
+	DecodeTokS    float64 `json:"decode_tok_s"`
+	PrefillTokS   float64 `json:"prefill_tok_s"`
+	WeightsGBs    float64 `json:"weights_gb_s"`   // decode_tok_s × weight_bytes
+	BandwidthGBs  float64 `json:"bandwidth_gb_s"` // read bandwidth, same threads
+	Ratio         float64 `json:"ratio"`          // weights_gb_s ÷ bandwidth_gb_s
+	PrefillTokens int     `json:"prefill_tokens"`
+	DecodeTokens  int     `json:"decode_tokens"`
+	Reps          int     `json:"reps"`
+}
+
+// runBench measures, in one process: the read bandwidth, prefill of a
+// -prefill token prompt (median of -reps) and -decode greedy decode steps
+// (median of -reps runs), and relates decode to bandwidth.
+func runBench(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dir := fs.String("model", "", "checkpoint directory (config.json and safetensors)")
+	threads := fs.Int("threads", runtime.NumCPU(), "threads for the matrix products and the bandwidth read")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	prefill := fs.Int("prefill", 128, "prompt length for the prefill measurement")
+	decode := fs.Int("decode", 32, "decode steps per measurement")
+	reps := fs.Int("reps", 3, "repetitions of each measurement (the median is reported)")
+	bwMiB := fs.Int("bw-mib", kernels.DefaultBandwidthBytes>>20, "size of the bandwidth buffer in MiB (well above the L3 cache)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w (usage: llm bench -model DIR [-threads N] [-json] [-prefill 128] [-decode 32] [-reps 3])", err)
+	}
+	switch {
+	case *dir == "":
+		return fmt.Errorf("-model DIR is required")
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	case *threads < 1 || *prefill < 1 || *decode < 1 || *reps < 1 || *bwMiB < 1:
+		return fmt.Errorf("-threads, -prefill, -decode, -reps and -bw-mib must be at least 1")
+	}
+
+	m, err := model.Open(*dir)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	m.SetThreads(*threads)
+	c := m.Config()
+	if *prefill+*decode+1 > c.MaxPositions {
+		return fmt.Errorf("-prefill %d plus -decode %d exceed the model's %d positions", *prefill, *decode, c.MaxPositions)
+	}
+	res := benchResult{Model: *dir, Threads: *threads, PrefillTokens: *prefill, DecodeTokens: *decode, Reps: *reps}
+	if res.WeightBytes, err = decodeBytes(m); err != nil {
+		return err
+	}
+
+	// Bandwidth first, on the same thread count, then the buffer is freed.
+	pool := kernels.NewPool(*threads)
+	res.Kernels = pool.Path().String()
+	bw := pool.ReadBandwidth(kernels.BandwidthBuffer(*bwMiB<<20), time.Second)
+	pool.Close()
+	runtime.GC()
+	res.BandwidthGBs = bw / 1e9
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	prompt := make([]int, *prefill)
+	for i := range prompt {
+		prompt[i] = rng.IntN(c.Vocab)
+	}
+	logits := make([]float32, c.Vocab)
+	st := m.NewState()
+
+	var prefillTimes, decodeRates []float64
+	for range *reps {
+		st.Reset()
+		t0 := time.Now()
+		if err := m.ForwardTo(logits, st, prompt); err != nil {
+			return fmt.Errorf("prefill of %d tokens: %w", *prefill, err)
+		}
+		prefillTimes = append(prefillTimes, time.Since(t0).Seconds())
+
+		// Greedy decode after the prompt; the first step warms the
+		// caches and is not counted.
+		next := argmax(logits)
+		if err := m.ForwardTo(logits, st, []int{next}); err != nil {
+			return fmt.Errorf("decode after %d tokens: %w", st.Len(), err)
+		}
+		t0 = time.Now()
+		for range *decode {
+			next = argmax(logits)
+			if err := m.ForwardTo(logits, st, []int{next}); err != nil {
+				return fmt.Errorf("decode after %d tokens: %w", st.Len(), err)
+			}
+		}
+		decodeRates = append(decodeRates, float64(*decode)/time.Since(t0).Seconds())
+	}
+	res.PrefillTokS = float64(*prefill) / median(prefillTimes)
+	res.DecodeTokS = median(decodeRates)
+	res.WeightsGBs = res.DecodeTokS * float64(res.WeightBytes) / 1e9
+	res.Ratio = res.WeightsGBs / res.BandwidthGBs
+
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	fmt.Fprintf(stdout, "model      %s (%.3f GB of weights read per decoded token)\n", res.Model, float64(res.WeightBytes)/1e9)
+	fmt.Fprintf(stdout, "threads    %d (kernels %s)\n", res.Threads, res.Kernels)
+	fmt.Fprintf(stdout, "bandwidth  %.1f GB/s (read, %d MiB buffer, best pass)\n", res.BandwidthGBs, *bwMiB)
+	fmt.Fprintf(stdout, "decode     %.2f tok/s = %.1f GB/s of weights = %.2f × bandwidth (median of %d × %d steps)\n",
+		res.DecodeTokS, res.WeightsGBs, res.Ratio, *reps, *decode)
+	fmt.Fprintf(stdout, "prefill    %.1f tok/s (%d-token prompt, median of %d)\n", res.PrefillTokS, *prefill, *reps)
+	return nil
+}
+
+// decodeBytes is how many weight bytes one decode step reads: every text
+// tensor, except the embedding table when an untied LM head exists (then
+// only one embedding row is read).
+func decodeBytes(m *model.Model) (int64, error) {
+	c := m.Config()
+	var n int64
+	for _, spec := range c.Tensors() {
+		if spec.Part != model.PartText || (spec.Component == model.CompEmbedding && !c.TieEmbeddings) {
+			continue
+		}
+		t, err := m.Weight(spec.Name)
+		if err != nil {
+			return 0, fmt.Errorf("weight accounting: %w", err)
+		}
+		n += int64(t.Bytes())
+	}
+	return n, nil
+}
+
+func argmax(x []float32) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+func median(x []float64) float64 {
+	s := slices.Clone(x)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+)
+
+// tinyModel is the tiny-a checkpoint that package model's fixture tests use.
+const tinyModel = "../../model/testdata/tiny-a"
+
+func TestBenchJSON(t *testing.T) {
+	var out bytes.Buffer
+	err := runBench([]string{"-model", tinyModel, "-json", "-threads", "2", "-prefill", "9", "-decode", "3", "-reps", "1", "-bw-mib", "8"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+	}
+	for _, key := range []string{"decode_tok_s", "prefill_tok_s", "weights_gb_s", "bandwidth_gb_s", "ratio", "weight_bytes"} {
+		v, ok := got[key].(float64)
+		if !ok || !(v > 0) || math.IsInf(v, 0) {
+			t.Errorf("%s = %v, want a positive number", key, got[key])
+		}
+	}
+	if r, w, b := got["ratio"].(float64), got["weights_gb_s"].(float64), got["bandwidth_gb_s"].(float64); math.Abs(r-w/b) > 1e-9*r {
+		t.Errorf("ratio %g != weights_gb_s/bandwidth_gb_s = %g", r, w/b)
+	}
+	if d, w := got["decode_tok_s"].(float64), got["weights_gb_s"].(float64); math.Abs(w-d*got["weight_bytes"].(float64)/1e9) > 1e-9*w {
+		t.Errorf("weights_gb_s %g != decode_tok_s × weight_bytes", w)
+	}
+	if got["prefill_tokens"].(float64) != 9 || got["decode_tokens"].(float64) != 3 || got["threads"].(float64) != 2 {
+		t.Errorf("flags not reflected in output: %s", out.String())
+	}
+}
+
+func TestBenchText(t *testing.T) {
+	var out bytes.Buffer
+	if err := runBench([]string{"-model", tinyModel, "-prefill", "4", "-decode", "2", "-reps", "1", "-bw-mib", "4"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"bandwidth ", "decode ", "prefill ", "× bandwidth"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestBenchErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"-model", "no/such/dir"},
+		{"-model", tinyModel, "-threads", "0"},
+		{"-model", tinyModel, "-prefill", "100000"},
+		{"-model", tinyModel, "extra"},
+		{"-bogus"},
+	} {
+		if err := runBench(args, new(bytes.Buffer)); err == nil {
+			t.Errorf("runBench(%q): no error", args)
+		}
+	}
+}
