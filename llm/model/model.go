@@ -207,8 +207,13 @@ func filesNames(files []*safetensors.File) string {
 // Config returns the model's config.
 func (m *Model) Config() *Config { return m.cfg }
 
-// SetThreads sets how many goroutines the matrix products use (< 1 means 1).
-func (m *Model) SetThreads(n int) { m.pool = kernels.NewPool(n) }
+// SetThreads sets how many goroutines the matrix products use (< 1 means
+// 1). The default is GOMAXPROCS.
+func (m *Model) SetThreads(n int) {
+	old := m.pool
+	m.pool = kernels.NewPool(n)
+	old.Close()
+}
 
 // Threads reports how many goroutines the matrix products use.
 func (m *Model) Threads() int { return m.pool.Threads() }
@@ -227,6 +232,7 @@ func (m *Model) Close() error {
 	}
 	m.files = nil
 	m.owned = false
+	m.pool.Close()
 	return first
 }
 
