@@ -1,10 +1,372 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/how-llms-work/course/llm"
+	"github.com/how-llms-work/course/llm/corpus"
+	"github.com/how-llms-work/course/llm/model"
+	"github.com/how-llms-work/course/llm/safetensors"
+	"github.com/how-llms-work/course/llm/tokenizer"
+	"github.com/how-llms-work/course/llm/train"
 )
 
-func runGrad(args []string, stdout io.Writer) error { return errors.New("not implemented yet") }
+// runGrad: llm grad -model DIR -ids 1,2,3 -out FILE
+//
+// Computes, in float64, the gradient of the mean next-token cross-entropy
+// of the ids with respect to every text-model tensor, writes it as float32
+// safetensors under the checkpoint's tensor names and prints the loss.
+func runGrad(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("grad", flag.ContinueOnError)
+	dir := fs.String("model", "", "checkpoint directory (config.json, model.safetensors)")
+	idsFlag := fs.String("ids", "", "comma-separated token ids (at least 2)")
+	out := fs.String("out", "", "output safetensors file")
+	f32 := fs.Bool("f32", false, "compute in float32 instead of float64")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" || *idsFlag == "" || *out == "" {
+		return errors.New("usage: llm grad -model DIR -ids 1,2,3 -out FILE")
+	}
+	ids, err := parseTokenIDs(*idsFlag)
+	if err != nil {
+		return err
+	}
+	if len(ids) < 2 {
+		return fmt.Errorf("-ids: %d token(s); the loss needs at least 2 (one prediction)", len(ids))
+	}
+	var loss float64
+	if *f32 {
+		loss, err = gradTo[float32](*dir, ids, *out)
+	} else {
+		loss, err = gradTo[float64](*dir, ids, *out)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "loss %.10f nats over %d predicted tokens\nwrote %s\n", loss, len(ids)-1, *out)
+	return nil
+}
 
-func runTrain(args []string, stdout io.Writer) error { return errors.New("not implemented yet") }
+func gradTo[F train.Float](dir string, ids []int, out string) (float64, error) {
+	m, err := train.Load[F](dir)
+	if err != nil {
+		return 0, err
+	}
+	g := make([]F, len(m.Params))
+	loss, err := m.Grad(g, [][]int{ids})
+	if err != nil {
+		return 0, err
+	}
+	return loss, m.WriteGrad(out, g, loss)
+}
+
+// parseTokenIDs parses "1,2,3".
+func parseTokenIDs(s string) ([]int, error) {
+	var ids []int
+	for i, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		v, err := strconv.Atoi(f)
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("-ids: item %d %q is not a token id", i, f)
+		}
+		ids = append(ids, v)
+	}
+	return ids, nil
+}
+
+// runTrain: llm train -config FILE -tokenizer FILE -out DIR [flags]
+//
+// Trains a model from scratch (or resumes DIR) on the Brown corpus
+// training split (or text files), checkpointing to DIR, and at the end
+// evaluates on the held-out split against n-gram baselines, exports a BF16
+// checkpoint and writes sample generations.
+func runTrain(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	cfgPath := fs.String("config", "", "config.json with the model's shapes")
+	tokPath := fs.String("tokenizer", "", "tokenizer.json (its directory may hold tokenizer_config.json)")
+	outDir := fs.String("out", "", "checkpoint directory (F32 weights, AdamW state, train.json, loss.csv, report)")
+	export := fs.String("export", "", "also write the BF16 model.safetensors here at every checkpoint (config.json only if absent)")
+	text := fs.String("text", "", "train on these comma-separated UTF-8 files instead of the Brown corpus (last 10% held out)")
+	steps := fs.Int("steps", 2000, "optimiser steps")
+	batch := fs.Int("batch", 8, "sequences per step")
+	seq := fs.Int("seq", 256, "tokens per sequence")
+	lr := fs.Float64("lr", 3e-3, "peak learning rate")
+	minLR := fs.Float64("min-lr", 3e-4, "final learning rate of the cosine decay")
+	warmup := fs.Int("warmup", 100, "linear warmup steps (0: none)")
+	clip := fs.Float64("clip", 1, "global gradient-norm clip (0: none)")
+	wd := fs.Float64("wd", 0.1, "AdamW decoupled weight decay (0: none)")
+	seed := fs.Uint64("seed", 1, "seed of the initial weights and of the data order")
+	every := fs.Int("save-every", 100, "checkpoint every N steps")
+	logEvery := fs.Int("log-every", 10, "print a line every N steps")
+	maxTime := fs.Duration("max-time", 0, "stop (and checkpoint) after this long, even before -steps")
+	evalSeqs := fs.Int("eval-seqs", 0, "validation sequences to evaluate (0: all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *cfgPath == "" || *tokPath == "" || *outDir == "" {
+		return errors.New("usage: llm train -config FILE -tokenizer FILE -out DIR [-steps N -batch B -seq T -lr LR ...]")
+	}
+	cfg, err := train.LoadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	tok, err := tokenizer.Load(*tokPath)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	trainIDs, validIDs, source, err := trainingData(tok, *text)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "data: %s: %d training and %d validation tokens (encoded in %.1fs)\n", source, len(trainIDs), len(validIDs), time.Since(start).Seconds())
+
+	opts := train.Options{Steps: *steps, Batch: *batch, SeqLen: *seq, LR: *lr, MinLR: *minLR,
+		Warmup: *warmup, Clip: *clip, WeightDecay: *wd, Seed: *seed}
+	var tr *train.Trainer[float32]
+	if _, err := os.Stat(filepath.Join(*outDir, "train.json")); err == nil {
+		if tr, err = train.Resume[float32](*outDir, trainIDs, *steps); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "resumed %s at step %d of %d\n", *outDir, len(tr.History), tr.Opts.Steps)
+	} else {
+		if tr, err = train.NewTrainer(train.NewModel[float32](cfg, *seed), trainIDs, opts); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "model: %d parameters; %d steps of %d×%d tokens\n", len(tr.Model.Params), opts.Steps, opts.Batch, opts.SeqLen)
+	}
+	flops := train.FlopsPerToken(tr.Model.Cfg, tr.Opts.SeqLen)
+	save := func() error {
+		if err := tr.SaveCheckpoint(*outDir); err != nil {
+			return err
+		}
+		if err := writeCurve(filepath.Join(*outDir, "loss.csv"), tr.History); err != nil {
+			return err
+		}
+		if *export != "" {
+			return exportModel(tr.Model, *export, len(tr.History))
+		}
+		return nil
+	}
+	runStart := time.Now()
+	var tokens int
+	var busy float64
+	for len(tr.History) < tr.Opts.Steps {
+		if *maxTime > 0 && time.Since(runStart) > *maxTime {
+			fmt.Fprintf(stdout, "stopping after %v (-max-time)\n", *maxTime)
+			break
+		}
+		r, err := tr.Step()
+		if err != nil {
+			save()
+			return err
+		}
+		tokens += tr.Opts.Batch * (tr.Opts.SeqLen - 1)
+		busy += r.Seconds
+		if r.Step%*logEvery == 0 || r.Step == 1 {
+			tps := float64(tokens) / busy
+			fmt.Fprintf(stdout, "step %5d  loss %.4f  lr %.2e  grad-norm %.3f  %.0f tok/s  %.2f GFLOP/s\n",
+				r.Step, r.Loss, r.LR, r.GradNorm, tps, tps*flops/1e9)
+		}
+		if r.Step%*every == 0 {
+			if err := save(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := save(); err != nil {
+		return err
+	}
+	rep := report{Source: source, Command: "llm train " + strings.Join(args, " "), Options: tr.Opts,
+		Params: len(tr.Model.Params), Steps: len(tr.History), TrainTokens: len(trainIDs), ValidTokens: len(validIDs),
+		FlopsPerToken: flops}
+	if len(tr.History) > 0 {
+		rep.FinalTrainLoss = tr.History[len(tr.History)-1].Loss
+	}
+	if busy > 0 {
+		rep.TokensPerSecond = float64(tokens) / busy
+		rep.GFLOPS = rep.TokensPerSecond * flops / 1e9
+	}
+	return evaluate(stdout, tr, tok, trainIDs, validIDs, *evalSeqs, *outDir, *export, rep)
+}
+
+// trainingData encodes the Brown corpus split (or text files, 90/10).
+func trainingData(tok *tokenizer.Tokenizer, files string) (trainIDs, validIDs []int, source string, err error) {
+	if files == "" {
+		tr, va, err := corpus.Load()
+		if err != nil {
+			return nil, nil, "", err
+		}
+		return encodeDocs(tok, tr), encodeDocs(tok, va), fmt.Sprintf("Brown corpus (%d training, %d validation samples)", len(tr), len(va)), nil
+	}
+	var all []int
+	for _, f := range strings.Split(files, ",") {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		all = append(all, tok.Encode(string(b))...)
+	}
+	cut := len(all) * 9 / 10
+	return all[:cut], all[cut:], files, nil
+}
+
+// encodeDocs encodes each document and joins them, separated by the
+// encoding of a blank line.
+func encodeDocs(tok *tokenizer.Tokenizer, docs []corpus.Doc) []int {
+	var out []int
+	for i, d := range docs {
+		if i > 0 {
+			out = append(out, tok.Encode("\n")...)
+		}
+		out = append(out, tok.Encode(d.Text)...)
+	}
+	return out
+}
+
+// exportModel writes the BF16 model.safetensors (with the real
+// checkpoint's F32 exceptions) into dir, and config.json if dir has none.
+func exportModel(m *train.Model[float32], dir string, step int) error {
+	if _, err := os.Stat(filepath.Join(dir, "config.json")); err == nil {
+		tmp, err := os.MkdirTemp("", "llm-export-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if err := m.Save(tmp, safetensors.BF16, map[string]string{"step": strconv.Itoa(step)}); err != nil {
+			return err
+		}
+		b, err := os.ReadFile(filepath.Join(tmp, "model.safetensors"))
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, "model.safetensors"), b, 0o644)
+	}
+	return m.Save(dir, safetensors.BF16, map[string]string{"step": strconv.Itoa(step)})
+}
+
+func writeCurve(path string, hist []train.Record) error {
+	var b strings.Builder
+	b.WriteString("step,loss,lr,grad_norm,tokens\n")
+	for _, r := range hist {
+		fmt.Fprintf(&b, "%d,%.6f,%.6g,%.6g,%d\n", r.Step, r.Loss, r.LR, r.GradNorm, r.Tokens)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// report is what a training run records about itself (report.json).
+type report struct {
+	Command         string          `json:"command"`
+	Source          string          `json:"data"`
+	Options         train.Options   `json:"options"`
+	Params          int             `json:"params"`
+	Steps           int             `json:"steps_done"`
+	TrainTokens     int             `json:"train_tokens"`
+	ValidTokens     int             `json:"valid_tokens"`
+	FinalTrainLoss  float64         `json:"final_train_loss"`
+	ValidLoss       float64         `json:"valid_loss_f32"`
+	ValidLossBF16   float64         `json:"valid_loss_bf16_export"`
+	ValidPredicted  int             `json:"valid_predicted_tokens"`
+	Baselines       train.Baselines `json:"baselines"`
+	FlopsPerToken   float64         `json:"flops_per_token"`
+	TokensPerSecond float64         `json:"train_tokens_per_second"`
+	GFLOPS          float64         `json:"train_gflops"`
+	Samples         []sample        `json:"samples"`
+}
+
+type sample struct {
+	Prompt  string      `json:"prompt"`
+	Sampler llm.Sampler `json:"sampler"`
+	Text    string      `json:"text"`
+}
+
+// evaluate measures the validation loss of the F32 master weights and of
+// the BF16 export, the n-gram baselines on the same positions, and writes
+// greedy and seeded samples from the exported checkpoint via the engine.
+func evaluate(stdout io.Writer, tr *train.Trainer[float32], tok *tokenizer.Tokenizer, trainIDs, validIDs []int, maxSeqs int, outDir, export string, rep report) error {
+	seqs := train.Windows(validIDs, tr.Opts.SeqLen, maxSeqs)
+	if len(seqs) == 0 {
+		return fmt.Errorf("evaluate: %d validation tokens, fewer than one sequence of %d", len(validIDs), tr.Opts.SeqLen)
+	}
+	for _, s := range seqs {
+		rep.ValidPredicted += len(s) - 1
+	}
+	var err error
+	if rep.ValidLoss, err = train.MeanLoss(tr.Model, seqs); err != nil {
+		return err
+	}
+	if rep.Baselines, err = train.NGramBaselines(trainIDs, seqs, tr.Model.Cfg.Vocab); err != nil {
+		return err
+	}
+	genDir := export
+	if genDir == "" {
+		genDir = filepath.Join(outDir, "bf16")
+		if err := exportModel(tr.Model, genDir, rep.Steps); err != nil {
+			return err
+		}
+	}
+	bf, err := train.Load[float32](genDir)
+	if err != nil {
+		return err
+	}
+	if rep.ValidLossBF16, err = train.MeanLoss(bf, seqs); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "validation (%d predicted tokens): model %.4f (BF16 export %.4f), bigram %.4f (λ %.2f), unigram %.4f nats\n",
+		rep.ValidPredicted, rep.ValidLoss, rep.ValidLossBF16, rep.Baselines.Bigram, rep.Baselines.Lambda, rep.Baselines.Unigram)
+	em, err := model.Open(genDir)
+	if err != nil {
+		return err
+	}
+	defer em.Close()
+	for _, p := range []string{"The", "He said that", "In the morning", "The government of the United States"} {
+		for _, s := range []llm.Sampler{llm.Greedy(), {Temperature: 0.8, TopK: 40, Seed: 1}, {Temperature: 0.8, TopK: 40, Seed: 2}} {
+			text, err := generate(em, tok, p, s, 40)
+			if err != nil {
+				return err
+			}
+			rep.Samples = append(rep.Samples, sample{Prompt: p, Sampler: s, Text: text})
+			fmt.Fprintf(stdout, "[%s] %s%s\n", s, p, text)
+		}
+	}
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(outDir, "report.json"), append(js, '\n'), 0o644)
+}
+
+// generate continues prompt by n tokens with the engine's forward pass.
+func generate(m *model.Model, tok *tokenizer.Tokenizer, prompt string, s llm.Sampler, n int) (string, error) {
+	ids := tok.Encode(prompt)
+	st := m.NewState()
+	logits, err := m.Forward(st, ids)
+	if err != nil {
+		return "", err
+	}
+	var out []int
+	for step := 0; step < n; step++ {
+		id := s.Pick(logits, s.Draw(step))
+		out = append(out, id)
+		if m.Config().IsEOS(id) {
+			break
+		}
+		if logits, err = m.Forward(st, []int{id}); err != nil {
+			return "", err
+		}
+	}
+	return tok.Decode(out), nil
+}
