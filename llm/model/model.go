@@ -236,6 +236,30 @@ func (m *Model) Close() error {
 	return first
 }
 
+// WeightBytes is the number of weight bytes one decode step reads: every
+// matrix and vector of the text model in its stored dtype, the LM head once
+// (when tied, the embedding is the head; the lookup of one row is not counted).
+func (m *Model) WeightBytes() int64 {
+	n := m.embed.Bytes()
+	if m.lmHead != nil {
+		n = m.lmHead.Bytes()
+	}
+	vec := func(v ...[]float32) {
+		for _, x := range v {
+			n += int64(len(x)) * 4
+		}
+	}
+	vec(m.norm)
+	for i := range m.layers {
+		l := &m.layers[i]
+		for _, w := range []*Linear{&l.q, &l.k, &l.v, &l.o, &l.qkv, &l.z, &l.b, &l.a, &l.out, &l.gate, &l.up, &l.down} {
+			n += w.Bytes()
+		}
+		vec(l.inputNorm, l.postNorm, l.qNorm, l.kNorm, l.conv, l.dtBias, l.aLog, l.norm)
+	}
+	return n
+}
+
 // Weight returns a checkpoint tensor by name: the full name
 // ("model.language_model.layers.3.self_attn.q_proj.weight") or the name
 // without the text prefix ("layers.3.self_attn.q_proj.weight",
