@@ -119,7 +119,7 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 		cell.Metadata = withTiming(cell.Metadata, t0, cr.duration)
 		switch {
 		case errors.Is(err, jupyter.ErrDead):
-			cr.failure = "the kernel died: " + err.Error()
+			cr.failure = err.Error()
 		case err != nil:
 			cr.failure = err.Error()
 			if f := failure(reply, col.outputs); f != "" {

@@ -171,33 +171,35 @@ func Start(ctx context.Context, spec *kernelspec.Spec, opts Options) (*Kernel, e
 func (k *Kernel) connect(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, k.opts.StartTimeout)
 	defer cancel()
-	// Wait until the kernel listens, so that dialing does not race its start-up.
-	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("%s:%d", k.conn.IP, k.conn.HBPort), time.Second)
-		if err == nil {
-			c.Close()
-			break
+	// Dialing retries until the kernel listens; it stops when Close cancels k.ctx.
+	retry := []zmq4.Option{zmq4.WithDialerMaxRetries(-1), zmq4.WithDialerRetry(100 * time.Millisecond)}
+	k.shell = zmq4.NewDealer(k.ctx, append(retry, zmq4.WithID(zmq4.SocketIdentity(k.session)))...)
+	k.control = zmq4.NewDealer(k.ctx, append(retry, zmq4.WithID(zmq4.SocketIdentity(k.session+"-control")))...)
+	k.iopub = zmq4.NewSub(k.ctx, retry...)
+	k.hb = zmq4.NewReq(k.ctx, retry...)
+	dialed := make(chan error, 1)
+	go func() {
+		for _, s := range []struct {
+			sock zmq4.Socket
+			port int
+			name string
+		}{{k.shell, k.conn.ShellPort, "shell"}, {k.control, k.conn.ControlPort, "control"}, {k.iopub, k.conn.IOPubPort, "iopub"}, {k.hb, k.conn.HBPort, "heartbeat"}} {
+			if err := s.sock.Dial(k.conn.addr(s.port)); err != nil {
+				dialed <- fmt.Errorf("connecting to the %s channel: %w", s.name, err)
+				return
+			}
 		}
-		select {
-		case <-k.dead:
-			return k.deadErr()
-		case <-ctx.Done():
-			return fmt.Errorf("did not start listening within %v%s", k.opts.StartTimeout, k.logTail())
-		case <-time.After(100 * time.Millisecond):
+		dialed <- nil
+	}()
+	select {
+	case err := <-dialed:
+		if err != nil {
+			return err
 		}
-	}
-	k.shell = zmq4.NewDealer(k.ctx, zmq4.WithID(zmq4.SocketIdentity(k.session)))
-	k.control = zmq4.NewDealer(k.ctx, zmq4.WithID(zmq4.SocketIdentity(k.session+"-control")))
-	k.iopub = zmq4.NewSub(k.ctx)
-	k.hb = zmq4.NewReq(k.ctx)
-	for _, s := range []struct {
-		sock zmq4.Socket
-		port int
-		name string
-	}{{k.shell, k.conn.ShellPort, "shell"}, {k.control, k.conn.ControlPort, "control"}, {k.iopub, k.conn.IOPubPort, "iopub"}, {k.hb, k.conn.HBPort, "heartbeat"}} {
-		if err := s.sock.Dial(k.conn.addr(s.port)); err != nil {
-			return fmt.Errorf("connecting to the %s channel: %w", s.name, err)
-		}
+	case <-k.dead:
+		return k.deadErr()
+	case <-ctx.Done():
+		return fmt.Errorf("did not start listening within %v%s", k.opts.StartTimeout, k.logTail())
 	}
 	if err := k.iopub.SetOption(zmq4.OptionSubscribe, ""); err != nil {
 		return fmt.Errorf("subscribing to iopub: %w", err)
@@ -273,7 +275,14 @@ func (k *Kernel) read(channel string, s zmq4.Socket) {
 			return
 		}
 		if err != nil {
-			k.msgs <- incoming{channel: channel, err: fmt.Errorf("%s channel: %w", channel, err)}
+			// The connection broke: most likely the kernel died, which the process
+			// watcher reports with its exit status. Otherwise report the broken channel.
+			select {
+			case <-k.dead:
+			case <-k.ctx.Done():
+			case <-time.After(5 * time.Second):
+				k.markDead(fmt.Errorf("%w: lost the %s channel: %v", ErrDead, channel, err))
+			}
 			return
 		}
 		msg, err := k.signer.decode(raw.Frames)
@@ -350,10 +359,22 @@ func (k *Kernel) send(s zmq4.Socket, msgType string, content map[string]any) (st
 	if err != nil {
 		return "", err
 	}
-	k.sendMu.Lock()
-	defer k.sendMu.Unlock()
-	if err := s.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
-		return "", fmt.Errorf("sending %s: %w", msgType, err)
+	// A send to a dead kernel may block: give up when the kernel is known dead.
+	sent := make(chan error, 1)
+	go func() {
+		k.sendMu.Lock()
+		defer k.sendMu.Unlock()
+		sent <- s.SendMulti(zmq4.NewMsgFrom(frames...))
+	}()
+	select {
+	case err := <-sent:
+		if err != nil {
+			return "", fmt.Errorf("sending %s: %w", msgType, err)
+		}
+	case <-k.dead:
+		return "", k.deadErr()
+	case <-time.After(30 * time.Second):
+		return "", fmt.Errorf("sending %s: no progress in 30s", msgType)
 	}
 	return m.Header.MsgID, nil
 }
@@ -449,12 +470,13 @@ func (k *Kernel) Close() {
 	select {
 	case <-k.exited:
 	default:
-		if k.control != nil {
-			_, _ = k.send(k.control, "shutdown_request", map[string]any{"restart": false})
-		}
-		select {
-		case <-k.exited:
-		case <-time.After(3 * time.Second):
+		if k.Info != nil { // connected: ask politely first
+			if _, err := k.send(k.control, "shutdown_request", map[string]any{"restart": false}); err == nil {
+				select {
+				case <-k.exited:
+				case <-time.After(3 * time.Second):
+				}
+			}
 		}
 	}
 	k.Kill() // also reaps cell processes left in the group

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/how-llms-work/course/ci/jupyter"
+	"github.com/how-llms-work/course/ci/nbformat"
+	"github.com/how-llms-work/course/kernel/kernelspec"
+)
+
+// TestMain builds GoNB and goimports and installs a private copy of the course
+// kernelspec, so the tests use exactly the pinned kernel and never the user's.
+func TestMain(m *testing.M) {
+	os.Exit(func() int {
+		tmp, err := os.MkdirTemp("", "ci-test-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(tmp)
+		if err := installTestKernel(tmp); err != nil {
+			fmt.Fprintln(os.Stderr, "installing the test kernel:", err)
+			return 1
+		}
+		return m.Run()
+	}())
+}
+
+func installTestKernel(tmp string) error {
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		return err
+	}
+	bin := filepath.Join(tmp, "bin")
+	for _, pkg := range []string{"github.com/janpfeifer/gonb", "golang.org/x/tools/cmd/goimports"} {
+		cmd := exec.Command("go", "build", "-o", bin+"/", pkg)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return err
+	}
+	spec := kernelspec.Course(bin, repo, filepath.Join(strings.TrimSpace(string(goroot)), "bin"))
+	if _, err := kernelspec.Write(filepath.Join(tmp, "jupyter", "kernels"), kernelspec.CourseKernel, spec); err != nil {
+		return err
+	}
+	os.Setenv("JUPYTER_PATH", filepath.Join(tmp, "jupyter"))
+	os.Setenv("JUPYTER_DATA_DIR", filepath.Join(tmp, "user-data"))
+	return nil
+}
+
+func runCI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func readNotebook(t *testing.T, path string) *nbformat.Notebook {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nbformat.Validate(data); err != nil {
+		t.Fatalf("%s is not valid nbformat 4.5: %v", path, err)
+	}
+	nb, err := nbformat.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nb
+}
+
+func TestRunCleanNotebook(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runCI(t, "-out", out, "-html", "testdata/ok.ipynb")
+	if code != 0 {
+		t.Fatalf("exit code %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	nb := readNotebook(t, filepath.Join(out, "ok.ipynb"))
+	if ks := nb.Metadata["kernelspec"].(map[string]any); ks["name"] != kernelspec.CourseKernel {
+		t.Errorf("kernelspec metadata %v", ks)
+	}
+	stream := func(c *nbformat.Cell, name string) string {
+		for _, o := range c.Outputs {
+			if o.Type == nbformat.Stream && o.Name == name {
+				return o.Text
+			}
+		}
+		return ""
+	}
+	c := nb.Cells[2]
+	if got := stream(c, "stdout"); got != "square: 49\n" {
+		t.Errorf("cell 3 stdout %q, want %q (a declaration from cell 2 used in cell 3)", got, "square: 49\n")
+	}
+	if got := stream(c, "stderr"); got != "a note on stderr\n" {
+		t.Errorf("cell 3 stderr %q", got)
+	}
+	if c.ExecutionCount == nil || *c.ExecutionCount < 1 {
+		t.Errorf("cell 3 execution_count %v", c.ExecutionCount)
+	}
+	var html []string
+	for _, o := range nb.Cells[3].Outputs {
+		if o.Type == nbformat.DisplayData {
+			html = append(html, o.Data["text/html"].(string))
+		}
+	}
+	// UpdateHTML's first call shows the display, the second updates it in place.
+	if strings.Join(html, "|") != "<b>bold</b>|done" {
+		t.Errorf("cell 4 HTML outputs %q, want [<b>bold</b> done]", html)
+	}
+	if got := stream(nb.Cells[4], "stdout"); got != "1\n" {
+		t.Errorf("cell 5 (imports the course's llm/kernels package) stdout %q, want \"1\\n\"", got)
+	}
+	if !strings.Contains(stdout, "testdata/ok.ipynb  all") || !strings.Contains(stdout, "executed notebooks: "+out) {
+		t.Errorf("summary lacks the notebook row or the output directory:\n%s", stdout)
+	}
+	if lines := strings.Count(stdout, "testdata/ok.ipynb  "); lines != 6 {
+		t.Errorf("summary has %d rows for ok.ipynb, want 5 cells + 1 total:\n%s", lines, stdout)
+	}
+	h, err := os.ReadFile(filepath.Join(out, "ok.html"))
+	if err != nil || !bytes.Contains(h, []byte("square: 49")) || !bytes.Contains(h, []byte("<b>bold</b>")) {
+		t.Errorf("HTML export missing or incomplete (err %v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "summary.txt")); err != nil {
+		t.Errorf("no summary.txt: %v", err)
+	}
+}
+
+// TestRunFailingNotebooks runs every kind of failure in one parallel run: each must be
+// reported with its notebook, cell and error, within its timeout, and the run must fail.
+func TestRunFailingNotebooks(t *testing.T) {
+	out := t.TempDir()
+	want := map[string][]string{
+		"panic.ipynb":          {`cell 2 (code cell 2, id "c1")`, "panic: boom"},
+		"exit3.ipynb":          {`cell 1 (code cell 1, id "c0")`, "exit status 3"},
+		"loop.ipynb":           {`cell 1 (code cell 1, id "c0")`, "timed out after 2s"},
+		"killed.ipynb":         {`cell 1 (code cell 1, id "c0")`, "kernel died", "killed"},
+		"compile-error.ipynb":  {`cell 1 (code cell 1, id "c0")`, `cannot use "not an int"`},
+		"failing-cmd.ipynb":    {`cell 1 (code cell 1, id "c0"): !false`, "exit status 1"},
+		"malformed.ipynb":      {"malformed.ipynb: invalid JSON at line 5, column 44"},
+		"bad-structure.ipynb":  {"bad-structure.ipynb: cells[0].outputs: got an object"},
+		"unknown-kernel.ipynb": {`unknown-kernel.ipynb: no kernel named "no-such-kernel"`},
+	}
+	args := []string{"-out", out, "-timeout", "2s", "-j", "3", "testdata/ok.ipynb"}
+	for name := range want {
+		args = append(args, "testdata/"+name)
+	}
+	start := time.Now()
+	code, stdout, stderr := runCI(t, args...)
+	elapsed := time.Since(start)
+	if code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	if !strings.Contains(stderr, fmt.Sprintf("%d of %d notebooks failed", len(want), len(want)+1)) {
+		t.Errorf("stderr does not count the failures:\n%s", stderr)
+	}
+	for name, msgs := range want {
+		for _, m := range msgs {
+			if !strings.Contains(stderr, "testdata/"+name) || !strings.Contains(stderr, m) {
+				t.Errorf("%s: stderr lacks %q", name, m)
+			}
+		}
+	}
+	// The loop is interrupted at 2s; everything else is quick. Nothing hangs.
+	if elapsed > 90*time.Second {
+		t.Errorf("run took %v", elapsed)
+	}
+	if t.Failed() {
+		t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+
+	// The executed copy of a failed notebook keeps what ran and leaves the rest unrun.
+	nb := readNotebook(t, filepath.Join(out, "panic.ipynb"))
+	if c := nb.Cells[1]; len(c.Outputs) == 0 || c.ExecutionCount == nil {
+		t.Errorf("failed cell kept no outputs: %+v", c)
+	}
+	if c := nb.Cells[2]; len(c.Outputs) != 0 || c.ExecutionCount != nil {
+		t.Errorf("cell after the failure ran: %+v", c)
+	}
+	if !strings.Contains(stdout, "not run") {
+		t.Errorf("summary does not show the unrun cell:\n%s", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "ok.ipynb")); err != nil {
+		t.Errorf("the clean notebook of the same run was not written: %v", err)
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "no notebooks given"},
+		{[]string{"-timeout", "soon", "x.ipynb"}, 2, "invalid value"},
+		{[]string{"-j", "0", "x.ipynb"}, 2, "-j must be at least 1"},
+		{[]string{"a/x.ipynb", "b/x.ipynb"}, 2, "would both be written"},
+		{[]string{"-out", t.TempDir(), "missing.ipynb"}, 1, "missing.ipynb: no such file"},
+		{[]string{"-out", t.TempDir(), "-kernel", "nope", "testdata/ok.ipynb"}, 1, `no kernel named "nope"`},
+	} {
+		code, _, stderr := runCI(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("run %q: exit %d, stderr %q; want exit %d and %q", tc.args, code, stderr, tc.code, tc.want)
+		}
+	}
+}
+
+func msg(typ string, content map[string]any) *jupyter.Message {
+	return &jupyter.Message{Header: jupyter.Header{MsgType: typ}, Content: content}
+}
+
+func TestCollector(t *testing.T) {
+	var c collector
+	c.add(msg("stream", map[string]any{"name": "stdout", "text": "a"}))
+	c.add(msg("stream", map[string]any{"name": "stdout", "text": "b\n"}))
+	c.add(msg("stream", map[string]any{"name": "stderr", "text": "e\n"}))
+	c.add(msg("display_data", map[string]any{"data": map[string]any{"text/html": "0%"}, "transient": map[string]any{"display_id": "p"}}))
+	c.add(msg("display_data", map[string]any{"data": map[string]any{"text/plain": "x"}}))
+	c.add(msg("update_display_data", map[string]any{"data": map[string]any{"text/html": "100%"}, "transient": map[string]any{"display_id": "p"}}))
+	c.add(msg("execute_result", map[string]any{"data": map[string]any{"text/plain": "42"}, "execution_count": 3.0}))
+	if len(c.outputs) != 5 {
+		t.Fatalf("got %d outputs, want 5", len(c.outputs))
+	}
+	if c.outputs[0].Text != "ab\n" || c.outputs[1].Text != "e\n" {
+		t.Errorf("streams %q %q: consecutive stdout should merge", c.outputs[0].Text, c.outputs[1].Text)
+	}
+	if c.outputs[2].Data["text/html"] != "100%" {
+		t.Errorf("update_display_data not applied: %v", c.outputs[2].Data)
+	}
+	if n := c.outputs[4].ExecutionCount; n == nil || *n != 3 {
+		t.Errorf("execute_result count %v", n)
+	}
+	c.add(msg("clear_output", map[string]any{"wait": true}))
+	if len(c.outputs) != 5 {
+		t.Errorf("clear_output(wait) cleared before the next output")
+	}
+	c.add(msg("stream", map[string]any{"name": "stdout", "text": "fresh"}))
+	if len(c.outputs) != 1 || c.outputs[0].Text != "fresh" {
+		t.Errorf("after clear_output(wait) and new output: %+v", c.outputs)
+	}
+	c.add(msg("clear_output", map[string]any{"wait": false}))
+	if len(c.outputs) != 0 {
+		t.Errorf("clear_output did not clear")
+	}
+}
+
+func TestFailure(t *testing.T) {
+	ok := msg("execute_reply", map[string]any{"status": "ok"})
+	stderr := func(s string) []*nbformat.Output {
+		return []*nbformat.Output{{Type: nbformat.Stream, Name: "stderr", Text: s}}
+	}
+	for _, tc := range []struct {
+		reply   *jupyter.Message
+		outputs []*nbformat.Output
+		want    string
+	}{
+		{ok, nil, ""},
+		{ok, stderr("warning: careful\n"), ""},
+		{ok, stderr("x\npanic: boom\n\ngoroutine 1\n"), "panic: boom"},
+		{ok, stderr("exit status 3\n"), "exit status 3"},
+		{ok, stderr("fatal error: all goroutines are asleep - deadlock!\n"), "fatal error: all goroutines"},
+		{ok, stderr("the text says panic: boom in the middle\n"), ""},
+		{ok, []*nbformat.Output{{Type: nbformat.Stream, Name: "stdout", Text: "exit status 3\n"}}, ""},
+		{msg("execute_reply", map[string]any{"status": "error", "ename": "E", "evalue": "bad"}), nil, "E: bad"},
+		{msg("execute_reply", map[string]any{"status": "aborted"}), nil, `status "aborted"`},
+		{ok, []*nbformat.Output{{Type: nbformat.Error, EName: "ERROR", EValue: "it broke"}}, "ERROR: it broke"},
+	} {
+		got := failure(tc.reply, tc.outputs)
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("failure(%v, %+v) = %q, want %q", tc.reply.Content, tc.outputs, got, tc.want)
+		}
+	}
+}
