@@ -110,21 +110,34 @@ func (s Sampler) Pick(logits []float32, u float64) int {
 	if s.IsGreedy() {
 		return Argmax(logits)
 	}
-	kept := s.filter(logits)
-	slices.SortFunc(kept, func(a, b Ranked) int { return a.ID - b.ID })
+	return pickFrom(s.Probs(logits), u)
+}
+
+// pickFrom walks the nonzero probabilities in id order and returns the id
+// where the cumulative sum first exceeds u·total.
+func pickFrom(p []float32, u float64) int {
 	var total float64
-	for _, k := range kept {
-		total += float64(k.Value)
+	last := -1
+	for i, v := range p {
+		if v > 0 {
+			total += float64(v)
+			last = i
+		}
+	}
+	if last < 0 {
+		return Argmax(p)
 	}
 	target := u * total
 	var c float64
-	for _, k := range kept {
-		c += float64(k.Value)
-		if target < c {
-			return k.ID
+	for i, v := range p {
+		if v > 0 {
+			c += float64(v)
+			if target < c {
+				return i
+			}
 		}
 	}
-	return kept[len(kept)-1].ID
+	return last
 }
 
 // filter applies temperature, top-k, top-p and min-p and returns the kept
