@@ -2,7 +2,14 @@ package widgets_test
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/how-llms-work/course/widgets"
 )
@@ -40,9 +47,60 @@ func demoBars() widgets.ProbBars {
 	}}
 }
 
-// extraWidgets are the other widgets on the browser test page.
-func extraWidgets(t *testing.T) []widgets.Widget { return nil }
+// extraWidgets are the other widgets on the browser test page: a FitPlot
+// and a Journey (checked by browserExtraChecks), the weights/activations
+// panels and a progress bar.
+func extraWidgets(t *testing.T) []widgets.Widget {
+	p := widgets.NewProgress("download", 1000)
+	p.Bytes, p.Out = true, io.Discard
+	p.Set(420)
+	return []widgets.Widget{demoFit(t), demoJourney(), demoWVA(), p}
+}
 
-// browserExtraChecks checks the extra widgets in the browser.
+// browserExtraChecks drives the FitPlot and the Journey in the browser.
 func browserExtraChecks(t *testing.T, ctx context.Context, eval func(string) string, htmls []string) {
+	t.Helper()
+	fit, jr := demoFit(t), rootID(t, htmls[1])
+	fitID := rootID(t, htmls[0])
+	// Step the descent back to the start: the knobs and readout follow.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+fitID+"-reset")), chromedp.Click(chromedp.CSS("#"+fitID+"-next"))); err != nil {
+		t.Fatal(err)
+	}
+	s1 := fit.Steps[1]
+	want := fmt.Sprintf("a = %.3f, b = %.3f, loss (MSE) = %.4f", s1.A, s1.B, s1.Loss)
+	if got := eval(`document.getElementById("` + fitID + `-ab").textContent`); got != want {
+		t.Errorf("FitPlot at step 1: %q, want %q", got, want)
+	}
+	// Move the slope knob with the keyboard: the loss readout is the MSE of the new line.
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#"+fitID+"-a")), chromedp.KeyEvent(kb.ArrowRight)); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := strconv.ParseFloat(eval(`document.getElementById("`+fitID+`-a").value`), 64)
+	b, _ := strconv.ParseFloat(eval(`document.getElementById("`+fitID+`-b").value`), 64)
+	want = fmt.Sprintf("loss (MSE) = %.4f", widgets.MSE(fit.Points, a, b))
+	if got := eval(`document.getElementById("` + fitID + `-ab").textContent`); !strings.HasSuffix(got, want) {
+		t.Errorf("FitPlot after the slope moved to %v: %q, want suffix %q", a, got, want)
+	}
+	// Journey: one stage shows at a time; Next moves on, the rail jumps.
+	shown := func() string {
+		return eval(`Array.from(document.querySelectorAll("#` + jr + ` .stage")).filter(e=>getComputedStyle(e).display!=="none").map(e=>e.getAttribute("data-s")).join(",")`)
+	}
+	if got := shown(); got != "0" {
+		t.Errorf("Journey shows stages %q at start, want 0", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+jr+"-next"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := shown(); got != "1" {
+		t.Errorf("Journey after Next: %q, want 1", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+jr+"-r4"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := shown(); got != "4" {
+		t.Errorf("Journey after the rail's stage 5: %q, want 4", got)
+	}
+	if got := eval(`document.getElementById("` + jr + `-status").textContent`); !strings.Contains(got, "Stage 5 of 6: Logits. Data now: [248,320] logits") {
+		t.Errorf("Journey status %q", got)
+	}
 }

@@ -3,6 +3,7 @@ package widgets_test
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -190,4 +191,17 @@ func mustHTML(t *testing.T, w widgets.Widget) string {
 		t.Fatalf("%T.HTML: %v", w, err)
 	}
 	return h
+}
+
+// near reports whether a displayed number equals want to the digits shown:
+// 3 decimals, or 3 significant digits in exponent form.
+func near(shown string, want float64) bool {
+	v, err := strconv.ParseFloat(shown, 64)
+	if err != nil {
+		return false
+	}
+	if strings.ContainsAny(shown, "eE") {
+		return math.Abs(v-want) <= 0.006*math.Abs(want)
+	}
+	return math.Abs(v-want) <= 0.0005+1e-12
 }

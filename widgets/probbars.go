@@ -9,10 +9,10 @@ import (
 
 // ProbBars shows next-token candidates as probability bars with the three
 // sampling knobs: temperature, top-k and top-p. They apply in that order
-// (as in Hugging Face transformers): the logits are divided by the
-// temperature and softmaxed, then only the k most likely survive, then only
-// the smallest set whose cumulative probability reaches p; the survivors
-// are renormalized. Temperature 0 means greedy (all mass on the top token).
+// (as in Hugging Face transformers and llm.Sampler): the logits are divided
+// by the temperature and softmaxed, then only the k most likely survive and
+// are renormalized, then only the smallest set of those whose cumulative
+// probability reaches p; the survivors are renormalized again. Temperature 0 means greedy (all mass on the top token).
 //
 // Candidates need Piece and Logit (Prob is ignored: probabilities are
 // recomputed). With Rest set (see TopCandidates) the other tokens of the
@@ -98,19 +98,29 @@ func (pb ProbBars) Probs(t float64, k int, p float64) (before, after []float64, 
 		before[i] /= s
 	}
 	restBefore /= s
-	kept, cum := 0.0, 0.0
+	// top-k, then top-p on the renormalized survivors of top-k.
+	massK := 0.0
 	for j, i := range order {
-		if k > 0 && j >= k || cum >= p {
+		if k == 0 || j < k {
+			massK += before[i]
+		}
+	}
+	if hasRest && k == 0 {
+		massK += restBefore
+	}
+	cum := 0.0
+	for j, i := range order {
+		if k > 0 && j >= k || cum >= p*massK {
 			break
 		}
 		after[i] = before[i]
 		cum += before[i]
 	}
-	if hasRest && k == 0 && cum < p {
+	if hasRest && k == 0 && cum < p*massK {
 		restAfter = restBefore
 		cum += restBefore
 	}
-	kept = cum
+	kept := cum
 	for i := range after {
 		after[i] /= kept
 	}
@@ -177,9 +187,10 @@ if(t===0){bf[ord[0]]=1;af[ord[0]]=1;return[bf,af,0,0];}
 var m=D.z[ord[0]]/t;if(D.rest)D.rest.b.forEach(function(b){m=Math.max(m,b[0]/t);});
 var s=0;for(i=0;i<n;i++){bf[i]=Math.exp(D.z[i]/t-m);s+=bf[i];}
 if(D.rest){D.rest.b.forEach(function(b){rb+=b[1]*Math.exp(b[0]/t-m);});s+=rb;}
-for(i=0;i<n;i++)bf[i]/=s;rb/=s;var cum=0;
-for(var j=0;j<n;j++){if(k>0&&j>=k||cum>=p)break;i=ord[j];af[i]=bf[i];cum+=bf[i];}
-if(D.rest&&k===0&&cum<p){ra=rb;cum+=rb;}
+for(i=0;i<n;i++)bf[i]/=s;rb/=s;var cum=0,mk=0,j;
+for(j=0;j<n;j++)if(k===0||j<k)mk+=bf[ord[j]];if(D.rest&&k===0)mk+=rb;
+for(j=0;j<n;j++){if(k>0&&j>=k||cum>=p*mk)break;i=ord[j];af[i]=bf[i];cum+=bf[i];}
+if(D.rest&&k===0&&cum<p*mk){ra=rb;cum+=rb;}
 for(i=0;i<n;i++)af[i]/=cum;ra/=cum;return[bf,af,rb,ra];}
 function upd(){var t=+T.value,k=+K.value,p=+P.value,R=probs(t,k,p);
 q(r,"output[for$='-t']").textContent="T = "+t.toFixed(2);q(r,"output[for$='-k']").textContent=k===0?"off":"k = "+k;q(r,"output[for$='-p']").textContent="p = "+p.toFixed(2);
