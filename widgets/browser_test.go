@@ -9,10 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -41,11 +44,33 @@ func artifactsDir(t *testing.T) string {
 	return filepath.Join("..", "out", "artifacts")
 }
 
-// TestBrowser renders a page of widgets, opens it in headless Chromium and
-// drives it like a learner: moves the temperature slider with the keyboard,
-// steps the generation loop, answers a quiz question, and saves a
-// screenshot.
-func TestBrowser(t *testing.T) {
+// startBrowser starts headless Chromium with a fresh profile and returns
+// a tab context, closed when the test ends.
+func startBrowser(t *testing.T, bin string) context.Context {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(900, 1200),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	t.Cleanup(cancelTab)
+	return ctx
+}
+
+// needChromium returns the Chromium binary, skipping the test without one
+// (and failing it when CI is set).
+func needChromium(t *testing.T) string {
 	bin := chromium()
 	if bin == "" {
 		if os.Getenv("CI") != "" {
@@ -53,6 +78,71 @@ func TestBrowser(t *testing.T) {
 		}
 		t.Skip("chromium not found (apt-get install -y chromium, or set CHROMIUM): skipping the real-browser test")
 	}
+	return bin
+}
+
+// saveArtifact writes data to the artifacts directory.
+func saveArtifact(t *testing.T, name string, data []byte) {
+	dir := artifactsDir(t)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, name)
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("artifact: %s (%d bytes)", out, len(data))
+}
+
+// TestBrowserNoScript opens the page with JavaScript disabled, as an
+// untrusted notebook shows it: every number is already in the static HTML
+// and every stage of the steppers is visible.
+func TestBrowserNoScript(t *testing.T) {
+	bin := needChromium(t)
+	j := demoJourney()
+	page, err := widgets.Page("widgets without JavaScript", toy(), demoBars(), demoTrace(), demoQuiz(), demoFit(t), j, demoWVA())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, page)
+	}))
+	defer srv.Close()
+	ctx := startBrowser(t, bin)
+	noJS := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	})
+	if err := chromedp.Do(ctx, noJS, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+		t.Fatal(err)
+	}
+	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelectorAll(".llmw.js").length+"|"+document.body.innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(body, "0|") {
+		t.Fatalf("scripts ran although disabled: %.40q", body)
+	}
+	for _, want := range []string{"0.578", "19.064", "0.017", "p sampled", "tokens := tokenize(prompt)", "·floor", "What are logits?", "loss (MSE)",
+		"Stage 1 / 6", "Stage 6 / 6", "[760, 7993, 7338, 383, 279]", "852,985,920"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("static page lacks %q", want)
+		}
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveArtifact(t, "widgets-static.png", png)
+}
+
+// TestBrowser renders a page of widgets, opens it in headless Chromium and
+// drives it like a learner: moves the temperature slider with the keyboard,
+// steps the generation loop, answers a quiz question, and saves a
+// screenshot.
+func TestBrowser(t *testing.T) {
+	bin := needChromium(t)
 	soft := toy()
 	trace := demoTrace()
 	quiz := demoQuiz()
@@ -85,25 +175,7 @@ func TestBrowser(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(900, 1200),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	ctx, cancelTab := chromedp.NewContext(ctx)
-	defer cancelTab()
-
+	ctx := startBrowser(t, bin)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("#"+quizID))); err != nil {
 		t.Fatalf("open page in %s: %v", bin, err)
 	}
@@ -246,15 +318,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	dir := artifactsDir(t)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "widgets-browser.png")
-	if err := os.WriteFile(out, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s (%d bytes)", out, len(png))
+	saveArtifact(t, "widgets-browser.png", png)
 	mu.Lock()
 	defer mu.Unlock()
 	for _, p := range requests {

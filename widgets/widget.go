@@ -189,6 +189,7 @@ const style = `<style>
 .llmw pre span.active{background:rgba(250,204,21,.35);outline:1px solid rgba(250,204,21,.8)}
 .llmw .ok{color:#16a34a}.llmw .bad{color:#dc2626}
 .llmw [hidden]{display:none!important}
+.llmw:not(.js) button,.llmw:not(.js) input[type=range]{display:none}
 .llmw.js .stage{display:none}.llmw.js .stage.on{display:block}
 .llmw svg text{fill:currentColor;font-size:11px}
 </style>`
