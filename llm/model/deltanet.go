@@ -60,25 +60,22 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 			g := -float32(math.Exp(float64(l.aLog[h]))) * softplus(a[t*Hv+h]+l.dtBias[h])
 			decay := float32(math.Exp(float64(g)))
 
-			// Decay the state, then the delta rule: S += k ⊗ β(v − Sᵀk).
+			// Decay the state, then the delta rule, then read with q:
+			//   S ← decay·S;  δ = β(v − Sᵀk);  S ← S + k ⊗ δ;  o = Sᵀq.
+			// Sᵀk of the decayed state is decay·(Sᵀk), so the old state is
+			// read once for kv, then decayed, updated and read in one pass.
 			S := ls.rec[h*dk*dv : (h+1)*dk*dv]
 			clear(kv)
 			for i := range dk {
-				row := S[i*dv : (i+1)*dv]
-				for j := range row {
-					row[j] *= decay
-				}
-				axpy(kv, khv[i], row)
+				axpy(kv, khv[i], S[i*dv:(i+1)*dv])
 			}
 			for j := range kv {
-				kv[j] = beta * (vh[j] - kv[j]) // δ
+				kv[j] = beta * (vh[j] - decay*kv[j]) // δ
 			}
 			o := y[(t*Hv+h)*dv : (t*Hv+h+1)*dv]
 			clear(o)
 			for i := range dk {
-				row := S[i*dv : (i+1)*dv]
-				axpy(row, khv[i], kv)
-				axpy(o, qh[i], row) // read with the updated state
+				deltaRow(S[i*dv:(i+1)*dv], o, kv, decay, khv[i], qh[i])
 			}
 			gatedRMSNorm(o, o, l.norm, z[(t*Hv+h)*dv:(t*Hv+h+1)*dv], c.RMSEps)
 
@@ -100,4 +97,15 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 		}
 	}
 	l.out.matMul(m.pool, out, y, n)
+}
+
+// deltaRow updates row i of a DeltaNet state and adds its contribution to
+// the output: row ← decay·row + k_i·δ, then o += q_i·row.
+func deltaRow(row, o, delta []float32, decay, ki, qi float32) {
+	o, delta = o[:len(row)], delta[:len(row)]
+	for j, r := range row {
+		r = decay*r + ki*delta[j]
+		row[j] = r
+		o[j] += qi * r
+	}
 }
