@@ -1,0 +1,93 @@
+package train
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naive products in float64, the specification of mulNT/mulNN/mulTN.
+func refMul(a, b []float32, m, n, k int, ta, tb bool) []float64 {
+	c := make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				av, bv := a[i*k+p], b[p*n+j]
+				if ta {
+					av = a[p*m+i]
+				}
+				if tb {
+					bv = b[j*k+p]
+				}
+				s += float64(av) * float64(bv)
+			}
+			c[i*n+j] = s
+		}
+	}
+	return c
+}
+
+func TestGemm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	rnd := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return v
+	}
+	for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 7}, {4, 16, 1}, {8, 32, 9}, {13, 37, 21}, {255, 130, 64}, {64, 4, 128}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		for _, kind := range []string{"NT", "NN", "TN"} {
+			a, b := rnd(m*k), rnd(n*k)
+			base := rnd(m * n)
+			c := append([]float32(nil), base...)
+			var want []float64
+			switch kind {
+			case "NT":
+				mulNT(c, a, b, m, n, k)
+				want = refMul(a, b, m, n, k, false, true)
+			case "NN":
+				mulNN(c, a, b, m, n, k)
+				want = refMul(a, b, m, n, k, false, false)
+			case "TN":
+				mulTN(c, a, b, m, n, k)
+				want = refMul(a, b, m, n, k, true, false)
+			}
+			for i := range c {
+				if d := math.Abs(float64(c[i]) - float64(base[i]) - want[i]); d > 1e-4*math.Sqrt(float64(k)) {
+					t.Fatalf("%s %dx%dx%d: element %d off by %.3g", kind, m, n, k, i, d)
+				}
+			}
+		}
+	}
+}
+
+func benchGemm(b *testing.B, kind string, m, n, k int) {
+	x, y, c := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
+	for i := range x {
+		x[i] = float32(i%7) * 0.1
+	}
+	for i := range y {
+		y[i] = float32(i%5) * 0.1
+	}
+	b.SetBytes(0)
+	for b.Loop() {
+		switch kind {
+		case "NT":
+			mulNT(c, x, y, m, n, k)
+		case "NN":
+			mulNN(c, x, y, m, n, k)
+		case "TN":
+			mulTN(c, x, y, m, n, k)
+		}
+	}
+	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// The shapes of the tiny model's MLP (T=256, hidden 128, MLP 384) and head.
+func BenchmarkGemmNT(b *testing.B)   { benchGemm(b, "NT", 256, 384, 128) }
+func BenchmarkGemmNN(b *testing.B)   { benchGemm(b, "NN", 256, 128, 384) }
+func BenchmarkGemmTN(b *testing.B)   { benchGemm(b, "TN", 384, 128, 256) }
+func BenchmarkGemmHead(b *testing.B) { benchGemm(b, "NT", 255, 4096, 128) }
