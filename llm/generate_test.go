@@ -225,7 +225,7 @@ func TestGenerateErrors(t *testing.T) {
 		{[]Option{Sampler{Temperature: -1}}, "temperature"},
 		{[]Option{Sampler{Temperature: 1, TopP: 2}}, "top-p"},
 		{[]Option{MaxTokens(-1)}, "MaxTokens"},
-		{[]Option{Force(0, 1 << 20)}, "Force"},
+		{[]Option{Force(0, 1<<20)}, "Force"},
 	} {
 		if _, err := m.GenerateIDs(greedyPrompt, tc.opts...); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("err = %v, want it to mention %q", err, tc.want)
