@@ -17,6 +17,10 @@ type impl struct {
 	// read streams through b and returns a value that depends on every byte
 	// (so the reads cannot be skipped); it measures memory bandwidth.
 	read func(b []byte) uint64
+
+	dot       func(a, b []float32) float32 // len(b) == len(a)
+	axpy      func(y []float32, a float32, x []float32)
+	deltaRule func(S, q, k, v, out []float32, decay, beta float32)
 }
 
 // scratch is per-thread working memory that persists across calls.
@@ -39,6 +43,9 @@ var goImpl = &impl{
 	matVecF32:  matVecF32Go,
 	matMulBF16: matMulBF16Go,
 	read:       readGo,
+	dot:        dotGo,
+	axpy:       axpyGo,
+	deltaRule:  deltaRuleGo,
 }
 
 func matVecBF16Go(dst []float32, w []uint16, x []float32) {
@@ -90,7 +97,7 @@ func dotF16Go(w []uint16, x []float32) float32 {
 func matVecF32Go(dst []float32, w []float32, x []float32) {
 	cols := len(x)
 	for r := range dst {
-		dst[r] = Dot(w[r*cols:(r+1)*cols], x)
+		dst[r] = dotGo(w[r*cols:(r+1)*cols], x)
 	}
 }
 
@@ -103,7 +110,7 @@ func matMulBF16Go(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi 
 			buf[c] = math.Float32frombits(uint32(b) << 16)
 		}
 		for t := 0; t < n; t++ {
-			dst[t*rows+r] = Dot(buf, x[t*cols:(t+1)*cols])
+			dst[t*rows+r] = dotGo(buf, x[t*cols:(t+1)*cols])
 		}
 	}
 }

@@ -37,6 +37,24 @@ func readAVX512(p *byte, n int) uint64
 //go:noescape
 func readAVX2(p *byte, n int) uint64
 
+//go:noescape
+func dotAVX512(a, b *float32, n int) float32
+
+//go:noescape
+func dotAVX2(a, b *float32, n int) float32
+
+//go:noescape
+func axpyAVX512(y *float32, a float32, x *float32, n int)
+
+//go:noescape
+func axpyAVX2(y *float32, a float32, x *float32, n int)
+
+//go:noescape
+func deltaRuleAVX512(s, q, k, v, o *float32, rows, stride, strips int, decay, beta float32)
+
+//go:noescape
+func deltaRuleAVX2(s, q, k, v, o *float32, rows, stride, strips int, decay, beta float32)
+
 // tile is the argument block of the tile kernels; its layout is fixed by
 // the assembly (offsets 0, 32, 80, 128).
 type tile struct {
@@ -64,6 +82,29 @@ var (
 			matMulTiles(dst, w, x, n, rows, cols, lo, hi, true)
 		},
 		read: func(b []byte) uint64 { return readAsm(b, 256, readAVX512) },
+		dot: func(a, b []float32) float32 {
+			n := len(a) / 16
+			var s float32
+			if n > 0 {
+				s = dotAVX512(&a[0], &b[0], n)
+			}
+			return s + dotGo(a[16*n:], b[16*n:])
+		},
+		axpy: func(y []float32, a float32, x []float32) {
+			n := len(y) / 16
+			if n > 0 {
+				axpyAVX512(&y[0], a, &x[0], n)
+			}
+			axpyGo(y[16*n:], a, x[16*n:])
+		},
+		deltaRule: func(S, q, k, v, out []float32, decay, beta float32) {
+			checkDeltaRule(S, q, k, v, out)
+			strips := len(v) / 16
+			if strips > 0 && len(k) > 0 {
+				deltaRuleAVX512(&S[0], &q[0], &k[0], &v[0], &out[0], len(k), len(v), strips, decay, beta)
+			}
+			deltaRuleCols(S, q, k, v, out, decay, beta, 16*strips, len(v))
+		},
 	}
 	avx2Impl = &impl{
 		path: PathAVX2,
@@ -80,6 +121,29 @@ var (
 			matMulTiles(dst, w, x, n, rows, cols, lo, hi, false)
 		},
 		read: func(b []byte) uint64 { return readAsm(b, 128, readAVX2) },
+		dot: func(a, b []float32) float32 {
+			n := len(a) / 8
+			var s float32
+			if n > 0 {
+				s = dotAVX2(&a[0], &b[0], n)
+			}
+			return s + dotGo(a[8*n:], b[8*n:])
+		},
+		axpy: func(y []float32, a float32, x []float32) {
+			n := len(y) / 8
+			if n > 0 {
+				axpyAVX2(&y[0], a, &x[0], n)
+			}
+			axpyGo(y[8*n:], a, x[8*n:])
+		},
+		deltaRule: func(S, q, k, v, out []float32, decay, beta float32) {
+			checkDeltaRule(S, q, k, v, out)
+			strips := len(v) / 8
+			if strips > 0 && len(k) > 0 {
+				deltaRuleAVX2(&S[0], &q[0], &k[0], &v[0], &out[0], len(k), len(v), strips, decay, beta)
+			}
+			deltaRuleCols(S, q, k, v, out, decay, beta, 8*strips, len(v))
+		},
 	}
 )
 
@@ -130,7 +194,7 @@ func matVecF32Asm(dst []float32, w []float32, x []float32, block int,
 	}
 	if c0 := nb * block; c0 < cols {
 		for r := range dst {
-			dst[r] += Dot(w[r*cols+c0:(r+1)*cols], x[c0:])
+			dst[r] += dotGo(w[r*cols+c0:(r+1)*cols], x[c0:])
 		}
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -44,6 +46,7 @@ func runBench(args []string, stdout io.Writer) error {
 	prefill := fs.Int("prefill", 128, "prompt length for the prefill measurement")
 	decode := fs.Int("decode", 32, "decode steps per measurement")
 	reps := fs.Int("reps", 3, "repetitions of each measurement (the median is reported)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the prefill and decode runs to this file")
 	bwMiB := fs.Int("bw-mib", kernels.DefaultBandwidthBytes>>20, "size of the bandwidth buffer in MiB (well above the L3 cache)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w (usage: llm bench -model DIR [-threads N] [-json] [-prefill 128] [-decode 32] [-reps 3])", err)
@@ -88,6 +91,17 @@ func runBench(args []string, stdout io.Writer) error {
 	logits := make([]float32, c.Vocab)
 	st := m.NewState()
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("-cpuprofile %s: %w", *cpuProfile, err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var prefillTimes, decodeRates []float64
 	for range *reps {
 		st.Reset()

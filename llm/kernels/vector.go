@@ -1,0 +1,98 @@
+package kernels
+
+// Vector helpers for the non-matrix parts of a forward pass. The package
+// functions use the path LLM_KERNELS names (or the fastest); the Pool
+// methods use the pool's path, on the calling goroutine.
+
+// Dot returns Σ a[i]·b[i] over len(a) elements (b must be at least as long).
+func Dot(a, b []float32) float32 { return defaultImpl().dot(a, b[:len(a)]) }
+
+// Axpy adds a·x to y elementwise (x must be at least as long as y).
+func Axpy(y []float32, a float32, x []float32) { defaultImpl().axpy(y, a, x[:len(y)]) }
+
+// DeltaRule is one step of the gated delta rule on one head's recurrent
+// state S [len(k), len(v)] row-major (spec §7): it decays the state,
+// S ← decay·S, corrects it towards v along k, S ← S + k ⊗ β(v − Sᵀk), and
+// reads it with q into out = Sᵀq (with the updated state). len(q) must
+// equal len(k), len(out) len(v).
+func DeltaRule(S, q, k, v, out []float32, decay, beta float32) {
+	defaultImpl().deltaRule(S, q, k, v, out, decay, beta)
+}
+
+// Dot is the package Dot on the pool's path.
+func (p *Pool) Dot(a, b []float32) float32 { return p.kernels().dot(a, b[:len(a)]) }
+
+// Axpy is the package Axpy on the pool's path.
+func (p *Pool) Axpy(y []float32, a float32, x []float32) { p.kernels().axpy(y, a, x[:len(y)]) }
+
+// DeltaRule is the package DeltaRule on the pool's path.
+func (p *Pool) DeltaRule(S, q, k, v, out []float32, decay, beta float32) {
+	p.kernels().deltaRule(S, q, k, v, out, decay, beta)
+}
+
+func checkDeltaRule(S, q, k, v, out []float32) {
+	if len(S) != len(k)*len(v) || len(q) != len(k) || len(out) != len(v) {
+		panic("kernels: DeltaRule: want len(S) = len(k)·len(v), len(q) = len(k), len(out) = len(v)")
+	}
+}
+
+func dotGo(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func axpyGo(y []float32, a float32, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += a * x[i]
+	}
+}
+
+func deltaRuleGo(S, q, k, v, out []float32, decay, beta float32) {
+	checkDeltaRule(S, q, k, v, out)
+	deltaRuleCols(S, q, k, v, out, decay, beta, 0, len(v))
+}
+
+// deltaRuleCols runs the delta rule on columns [c0, c1) of S only: every
+// column of the state evolves independently.
+func deltaRuleCols(S, q, k, v, out []float32, decay, beta float32, c0, c1 int) {
+	dv := len(v)
+	kv := out[c0:c1] // kv, then δ, live in out until the read overwrites it
+	clear(kv)
+	for i, ki := range k {
+		row := S[i*dv+c0 : i*dv+c1]
+		for j := range row {
+			row[j] *= decay
+			kv[j] += ki * row[j]
+		}
+	}
+	var buf [64]float32
+	for lo := c0; lo < c1; lo += len(buf) {
+		hi := min(lo+len(buf), c1)
+		d := buf[:hi-lo]
+		for j := range d {
+			d[j] = beta * (v[lo+j] - out[lo+j])
+		}
+		o := out[lo:hi]
+		clear(o)
+		for i, ki := range k {
+			row := S[i*dv+lo : i*dv+hi]
+			qi := q[i]
+			for j := range row {
+				row[j] += ki * d[j]
+				o[j] += qi * row[j]
+			}
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestDotAxpy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 63, 64, 65, 100, 256, 1000} {
+		a, b := randF32(rng, n), randF32(rng, n+3) // b may be longer
+		var ref, mag float64
+		for i := range n {
+			ref += float64(a[i]) * float64(b[i])
+			mag += math.Abs(float64(a[i]) * float64(b[i]))
+		}
+		for _, p := range pools(t, 1) {
+			what := fmt.Sprintf("%s n=%d", p.Path(), n)
+			check(t, "Dot "+what, []float32{p.Dot(a, b)}, []float64{ref}, []float64{mag}, n)
+
+			y := randF32(rng, n)
+			want := make([]float64, n)
+			wmag := make([]float64, n)
+			for i := range n {
+				want[i] = float64(y[i]) + 0.75*float64(b[i])
+				wmag[i] = math.Abs(float64(y[i])) + math.Abs(0.75*float64(b[i]))
+			}
+			p.Axpy(y, 0.75, b)
+			check(t, "Axpy "+what, y, want, wmag, 2)
+		}
+		check(t, fmt.Sprintf("package Dot n=%d", n), []float32{Dot(a, b)}, []float64{ref}, []float64{mag}, n)
+	}
+}
+
+// refDeltaRule is the delta rule in float64 on a copy of S.
+func refDeltaRule(S, q, k, v []float32, decay, beta float32) (newS, out, magS, magO []float64) {
+	dk, dv := len(k), len(v)
+	newS = make([]float64, len(S))
+	magS = make([]float64, len(S))
+	for i := range S {
+		newS[i] = float64(decay) * float64(S[i])
+	}
+	delta := make([]float64, dv)
+	for j := range dv {
+		var kv float64
+		for i := range dk {
+			kv += newS[i*dv+j] * float64(k[i])
+		}
+		delta[j] = float64(beta) * (float64(v[j]) - kv)
+	}
+	out = make([]float64, dv)
+	magO = make([]float64, dv)
+	for i := range dk {
+		for j := range dv {
+			newS[i*dv+j] += float64(k[i]) * delta[j]
+			magS[i*dv+j] = math.Abs(newS[i*dv+j]) + math.Abs(float64(k[i])*delta[j]) + 1
+			out[j] += float64(q[i]) * newS[i*dv+j]
+			magO[j] += math.Abs(float64(q[i])*newS[i*dv+j]) + 1
+		}
+	}
+	return newS, out, magS, magO
+}
+
+func TestDeltaRule(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, sh := range []struct{ dk, dv int }{{1, 1}, {3, 5}, {4, 8}, {16, 16}, {5, 17}, {16, 33}, {128, 128}, {7, 100}} {
+		S0 := randF32(rng, sh.dk*sh.dv)
+		q, k, v := randF32(rng, sh.dk), randF32(rng, sh.dk), randF32(rng, sh.dv)
+		decay, beta := float32(0.9), float32(0.6)
+		wantS, wantO, magS, magO := refDeltaRule(S0, q, k, v, decay, beta)
+		for _, p := range pools(t, 1) {
+			S := append([]float32(nil), S0...)
+			out := randF32(rng, sh.dv) // overwritten
+			p.DeltaRule(S, q, k, v, out, decay, beta)
+			what := fmt.Sprintf("%s dk=%d dv=%d", p.Path(), sh.dk, sh.dv)
+			check(t, "DeltaRule state "+what, S, wantS, magS, 4*sh.dk)
+			check(t, "DeltaRule out "+what, out, wantO, magO, 4*sh.dk)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("DeltaRule with mismatched lengths did not panic")
+		}
+	}()
+	DeltaRule(make([]float32, 6), make([]float32, 2), make([]float32, 2), make([]float32, 2), make([]float32, 2), 1, 1)
+}
+
+func BenchmarkDeltaRule(b *testing.B) {
+	const dk, dv = 128, 128 // Qwen3.5-0.8B linear-attention head
+	rng := rand.New(rand.NewPCG(1, 1))
+	S := randF32(rng, dk*dv)
+	q, k, v, out := randF32(rng, dk), randF32(rng, dk), randF32(rng, dv), make([]float32, dv)
+	// Unit-length k keeps the repeated update stable (as l2Norm does in
+	// the model), so no infinities or NaNs slow the loop.
+	inv := float32(1 / math.Sqrt(float64(Dot(k, k))))
+	for i := range k {
+		k[i] *= inv
+	}
+	for _, path := range Paths() {
+		b.Run(path.String(), func(b *testing.B) {
+			p := MustPool(1, path)
+			b.SetBytes(2 * 4 * dk * dv) // the state is read and written
+			for b.Loop() {
+				p.DeltaRule(S, q, k, v, out, 0.99, 0.5)
+			}
+		})
+	}
+}
