@@ -4,6 +4,7 @@
 // Usage:
 //
 //	go run ./ci run [flags] notebooks/*.ipynb
+//	go run ./ci crosscheck [flags] notebooks/*.ipynb
 //
 // It speaks the Jupyter messaging protocol to the kernel over ZeroMQ, executes the
 // code cells in order, writes the executed notebooks (nbformat 4.5) into -out, prints
@@ -11,6 +12,9 @@
 // notebook, the cell and the error. A cell fails when the kernel reports an error,
 // when it runs past -timeout (it is interrupted), when the kernel dies, and on GoNB's
 // silent failures (a panic, os.Exit(n) or failing !command reported as "ok").
+//
+// crosscheck runs the same notebooks through Jupyter's own nbclient with the same
+// kernel and fails when the outputs differ beyond timing and ordering.
 package main
 
 import (
@@ -27,20 +31,30 @@ import (
 )
 
 const usage = `usage: go run ./ci run [flags] notebook.ipynb...
+       go run ./ci crosscheck [flags] notebook.ipynb...
 
-Runs each notebook through a Jupyter kernel, writes the executed copies and prints a
-summary. Exits 1 when any cell or notebook fails. Flags:
+run executes each notebook through a Jupyter kernel, writes the executed copies and
+prints a summary; it exits 1 when any cell or notebook fails. crosscheck runs each
+notebook here and through Jupyter's nbclient and compares the outputs.
+
+Flags of run:
 `
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] != "run" {
-		fmt.Fprint(os.Stderr, usage)
-		newFlags(io.Discard, &config{}).PrintDefaults()
-		os.Exit(2)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(run(ctx, os.Args[2:], os.Stdout, os.Stderr))
+	code := 2
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "run":
+		code = run(ctx, os.Args[2:], os.Stdout, os.Stderr)
+	case len(os.Args) > 1 && os.Args[1] == "crosscheck":
+		code = crosscheck(ctx, os.Args[2:], os.Stdout, os.Stderr)
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		newFlags(os.Stderr, &config{}).PrintDefaults()
+	}
+	stop()
+	os.Exit(code)
 }
 
 func newFlags(stderr io.Writer, cfg *config) *flag.FlagSet {

@@ -284,3 +284,53 @@ func TestFailure(t *testing.T) {
 		}
 	}
 }
+
+func TestCrossCheckWithNbclient(t *testing.T) {
+	if _, err := findNbclient(""); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but %v", err)
+		}
+		t.Skipf("skipping the nbclient cross-check: %v", err)
+	}
+	var out, errb bytes.Buffer
+	if code := crosscheck(context.Background(), []string{"testdata/ok.ipynb"}, &out, &errb); code != 0 {
+		t.Fatalf("crosscheck exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "ok testdata/ok.ipynb: same outputs as nbclient") {
+		t.Errorf("stdout %q", out.String())
+	}
+}
+
+func TestCompareNotebooks(t *testing.T) {
+	cell := func(outs ...*nbformat.Output) *nbformat.Notebook {
+		return &nbformat.Notebook{Cells: []*nbformat.Cell{{Type: "code", ID: "a", Outputs: outs}}}
+	}
+	out := func(name, text string) *nbformat.Output {
+		return &nbformat.Output{Type: nbformat.Stream, Name: name, Text: text}
+	}
+	html := func(s string) *nbformat.Output {
+		return &nbformat.Output{Type: nbformat.DisplayData, Data: map[string]any{"text/html": s}}
+	}
+	same := [][2]*nbformat.Notebook{
+		// stdout/stderr/display interleaving differs between clients
+		{cell(out("stdout", "a\n"), html("<b>"), out("stdout", "b\n"), out("stderr", "e")), cell(out("stderr", "e"), out("stdout", "a\nb\n"), html("<b>"))},
+		// timings and GoNB's temporary directories
+		{cell(out("stdout", "took 1.25s, 30ms per token at /tmp/gonb_ab12/main.go")), cell(out("stdout", "took 2.5s, 7ms per token at /tmp/gonb_ff00/main.go"))},
+	}
+	for i, p := range same {
+		if d := compareNotebooks(p[0], p[1]); len(d) != 0 {
+			t.Errorf("case %d: differences reported: %q", i, d)
+		}
+	}
+	differ := [][2]*nbformat.Notebook{
+		{cell(out("stdout", "49\n")), cell(out("stdout", "48\n"))},
+		{cell(html("<b>1</b>"), html("<b>2</b>")), cell(html("<b>2</b>"), html("<b>1</b>"))},
+		{cell(out("stdout", "x")), cell(out("stderr", "x"))},
+		{cell(), cell(html("x"))},
+	}
+	for i, p := range differ {
+		if d := compareNotebooks(p[0], p[1]); len(d) != 1 || !strings.Contains(d[0], `cell 1 (id "a")`) {
+			t.Errorf("case %d: got %q, want one difference naming the cell", i, d)
+		}
+	}
+}

@@ -1,0 +1,40 @@
+"""Execute notebooks with Jupyter's own nbclient, for the runner's cross-check.
+
+usage: execute.py KERNEL_NAME TIMEOUT_SECONDS IN.ipynb OUT.ipynb
+
+Runs IN through nbclient with the named kernelspec, validates the result with
+nbformat and writes it to OUT. Exits 1 when a cell reports an error.
+"""
+import sys
+
+import nbclient
+import nbformat
+
+
+def main():
+    kernel, timeout, src, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    nb = nbformat.read(src, as_version=4)
+    client = nbclient.NotebookClient(
+        nb,
+        kernel_name=kernel,
+        timeout=timeout,
+        startup_timeout=120,
+        allow_errors=False,
+        record_timing=True,
+        # GoNB answers control-channel requests on the shell socket: don't wait long
+        # for a shutdown_reply that never comes on the control channel.
+        shutdown_kernel="immediate",
+    )
+    status = 0
+    try:
+        client.execute()
+    except nbclient.exceptions.CellExecutionError as err:
+        print(err, file=sys.stderr)
+        status = 1
+    nbformat.validate(nb)
+    nbformat.write(nb, dst)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
