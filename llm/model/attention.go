@@ -30,12 +30,24 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 		for h := range Hq {
 			q := qg[(t*Hq+h)*2*D:][:D]
 			rmsNorm1p(q, q, l.qNorm, eps)
-			m.rope.apply(q, pos)
 		}
 		for g := range Hkv {
 			kh := k[(t*Hkv+g)*D:][:D]
 			rmsNorm1p(kh, kh, l.kNorm, eps)
-			m.rope.apply(kh, pos)
+		}
+		if lc != nil {
+			lc.QueryNoRope = append(lc.QueryNoRope, queries(qg[t*Hq*2*D:(t+1)*Hq*2*D], Hq, D))
+			lc.KeyNoRope = append(lc.KeyNoRope, clone(k[t*Hkv*D:(t+1)*Hkv*D]))
+		}
+		for h := range Hq {
+			m.rope.apply(qg[(t*Hq+h)*2*D:][:D], pos)
+		}
+		for g := range Hkv {
+			m.rope.apply(k[(t*Hkv+g)*D:][:D], pos)
+		}
+		if lc != nil {
+			lc.Query = append(lc.Query, queries(qg[t*Hq*2*D:(t+1)*Hq*2*D], Hq, D))
+			lc.Key = append(lc.Key, clone(k[t*Hkv*D:(t+1)*Hkv*D]))
 		}
 	}
 	ls.appendKV(k, v)
@@ -64,14 +76,35 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 			for j, p := range scores {
 				axpy(oh, p, ls.v[(j*Hkv+g)*D:][:D])
 			}
+			if lc != nil {
+				if h == 0 {
+					lc.HeadOut = append(lc.HeadOut, make([]float32, Hq*D))
+					lc.Gate = append(lc.Gate, make([]float32, Hq*D))
+				}
+				copy(lc.HeadOut[len(lc.HeadOut)-1][h*D:], oh)
+			}
 			// Sigmoid output gate, the second half of the head's q_proj rows.
 			gate := qg[(t*Hq+h)*2*D+D:][:D]
 			for d := range oh {
-				oh[d] *= sigmoid(gate[d])
+				sg := sigmoid(gate[d])
+				oh[d] *= sg
+				if lc != nil {
+					lc.Gate[len(lc.Gate)-1][h*D+d] = sg
+				}
 			}
 		}
 	}
 	l.o.matMul(m.pool, out, o, n)
+}
+
+// queries copies the query halves of one token's q_proj output
+// ([head][query D | gate D]) into a new [head·D] slice.
+func queries(qg []float32, heads, d int) []float32 {
+	q := make([]float32, 0, heads*d)
+	for h := range heads {
+		q = append(q, qg[h*2*d:h*2*d+d]...)
+	}
+	return q
 }
 
 // softmax replaces x by exp(x − max) / Σ exp(x − max).

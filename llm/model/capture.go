@@ -13,6 +13,11 @@ type Capture struct {
 	// Hidden is the final hidden state after the final norm, [token][Hidden]:
 	// the vector the LM head multiplies (logits = E · Hidden[t]).
 	Hidden [][]float32
+
+	// Skip, when set by the caller, lists layers to leave out of the pass:
+	// the residual stream goes through them unchanged (for "what does this
+	// layer do?" experiments). Their states are not updated.
+	Skip map[int]bool
 }
 
 // LayerCapture holds one layer's views. Fields of the other layer kind stay nil.
@@ -30,6 +35,12 @@ type LayerCapture struct {
 	// Attention (full-attention layers) is the softmax probabilities
 	// [head][query][key]; query row t has Len+1 keys (positions 0..t).
 	Attention [][][]float32
+
+	// Full-attention layers, [token][heads·HeadDim] head-major: queries and
+	// keys after q_norm/k_norm, before (QueryNoRope, KeyNoRope) and after
+	// (Query, Key) the rotary embedding; Gate is the sigmoid output gate
+	// σ(gate) and HeadOut the attention output per head before the gate.
+	Query, QueryNoRope, Key, KeyNoRope, Gate, HeadOut [][]float32
 
 	// DeltaNet layers, [token][value head]: Beta = σ(b), Decay = exp(g) in
 	// (0, 1], StateNorm = Frobenius norm of the head's recurrent state after

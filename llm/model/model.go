@@ -355,6 +355,9 @@ func (m *Model) forward(st *State, ids []int, logits []float32, all bool, capt *
 	for i := range m.layers {
 		l, ls := &m.layers[i], &st.layers[i]
 		lc := capt.layer(m, i)
+		if capt != nil && capt.Skip[i] {
+			continue
+		}
 
 		// h = h + Mixer(RMSNorm1p(h))
 		for t := range n {

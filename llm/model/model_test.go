@@ -400,3 +400,70 @@ func Example() {
 	fmt.Println(st.Len(), ids)
 	// Output: 13 [39 10 18 76 23]
 }
+
+func TestCaptureAttentionViews(t *testing.T) {
+	m := openTiny(t, "tiny-c")
+	c := m.Config()
+	var capt Capture
+	st := m.NewState()
+	if _, err := m.ForwardCapture(st, seq[:5], &capt); err != nil {
+		t.Fatal(err)
+	}
+	lc := capt.Layers[3]
+	D, R := c.HeadDim, c.RotaryDim
+	if len(lc.Query) != 5 || len(lc.Query[0]) != c.Heads*D || len(lc.Key[4]) != c.KVHeads*D {
+		t.Fatalf("query/key shapes %d×%d, key %d", len(lc.Query), len(lc.Query[0]), len(lc.Key[4]))
+	}
+	// Position 0 is not rotated; at position 4 only the first R dims of each head change,
+	// and the rotation keeps the norm of each rotated pair.
+	if maxDiff(lc.Query[0], lc.QueryNoRope[0]) != 0 {
+		t.Error("RoPE changed position 0")
+	}
+	for h := range c.Heads {
+		q, q0 := lc.Query[4][h*D:(h+1)*D], lc.QueryNoRope[4][h*D:(h+1)*D]
+		if maxDiff(q[R:], q0[R:]) != 0 || maxDiff(q[:R], q0[:R]) == 0 {
+			t.Errorf("head %d: RoPE should rotate exactly the first %d dims", h, R)
+		}
+		for j := range R / 2 {
+			a := q[j]*q[j] + q[j+R/2]*q[j+R/2]
+			b := q0[j]*q0[j] + q0[j+R/2]*q0[j+R/2]
+			if math.Abs(float64(a-b)) > 1e-5*float64(max(b, 1)) {
+				t.Errorf("head %d pair %d: norm² %g → %g", h, j, b, a)
+			}
+		}
+	}
+	// The cached keys are the rotated keys.
+	k, _ := st.KV(3)
+	if maxDiff(k[4*c.KVHeads*D:5*c.KVHeads*D], lc.Key[4]) != 0 {
+		t.Error("KV cache keys differ from the captured keys")
+	}
+	for _, g := range lc.Gate[2] {
+		if !(g > 0 && g < 1) {
+			t.Fatalf("gate value %g outside (0, 1)", g)
+		}
+	}
+
+	// Skipping every layer leaves the embedding as the residual stream: the
+	// logits are E · RMSNorm1p(E[id]).
+	skip := Capture{Skip: map[int]bool{0: true, 1: true, 2: true, 3: true}}
+	got, err := m.ForwardCapture(m.NewState(), seq[:1], &skip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	E := m.MustWeight("embed_tokens.weight").Float32()
+	H := c.Hidden
+	y := make([]float32, H)
+	rmsNorm1p(y, E[seq[0]*H:(seq[0]+1)*H], m.norm, c.RMSEps)
+	for v := range c.Vocab {
+		var s float32
+		for d := range H {
+			s += E[v*H+d] * y[d]
+		}
+		if math.Abs(float64(s-got[v])) > 1e-4 {
+			t.Fatalf("skip all layers: logit %d = %g, want %g", v, got[v], s)
+		}
+	}
+	if skip.Layers[0].Mixer != nil {
+		t.Error("a skipped layer recorded rows")
+	}
+}
