@@ -270,7 +270,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := active(); got != "1:"+strconv.Itoa(wantLine) {
-			t.Errorf("after %d steps: active line %q, want %d (%s)", i+1, got, wantLine, widgets.TraceCode[wantLine])
+			t.Errorf("after %d steps: active line %q, want %d (%s)", i+1, got, wantLine, widgets.TraceCode()[wantLine])
 		}
 		wantTokens := len(trace.Prompt)
 		if wantLine == 4 {

@@ -36,8 +36,8 @@ type Journey struct {
 	Chosen    Candidate   // the token sampled from them
 }
 
-// JourneyStages names the six stages.
-var JourneyStages = [6]string{"Text", "Tokens", "Embeddings", "Layer stack", "Logits", "Sampled token"}
+// journeyStages names the six stages.
+var journeyStages = [6]string{"Text", "Tokens", "Embeddings", "Layer stack", "Logits", "Sampled token"}
 
 func (j Journey) check() error {
 	if len(j.Tokens) == 0 {
@@ -136,7 +136,7 @@ func (j Journey) HTML() (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<div class="llmw llmw-journey" id="%s">%s<h4>%s</h4><p>%s → ?</p><div class="ctl" role="group" aria-label="stages">`,
 		id, style, esc(title), esc(fmt.Sprintf("%q", j.Prompt)))
-	for i, s := range JourneyStages {
+	for i, s := range journeyStages {
 		b.WriteString(idf(id, `<button type="button" id="{id}-r%d" data-s="%d">%d. %s</button>`, i, i, i+1, esc(s)))
 	}
 	b.WriteString(`</div><div class="ctl">`)
@@ -146,7 +146,7 @@ func (j Journey) HTML() (string, error) {
 	b.WriteString(idf(id, `<output id="{id}-status" aria-live="polite">6 stages</output></div>`))
 	stage := func(i int, body string) {
 		fmt.Fprintf(&b, `<div class="stage" data-s="%d"><p><b>Stage %d / 6 · %s</b> — data now: %s</p>%s</div>`,
-			i, i+1, JourneyStages[i], esc(sh[i]), body)
+			i, i+1, journeyStages[i], esc(sh[i]), body)
 	}
 	stage(0, `<p>The raw text: <span class="tok">`+esc(j.Prompt)+`</span>. The model cannot read characters; the tokenizer comes first.</p>`)
 
@@ -280,7 +280,7 @@ func (j Journey) Text() (string, error) {
 		title = "Follow one token's journey"
 	}
 	fmt.Fprintf(&b, "%s: %q → ?\n", title, j.Prompt)
-	for i, s := range JourneyStages {
+	for i, s := range journeyStages {
 		fmt.Fprintf(&b, "%d. %-13s %s\n", i+1, s, sh[i])
 	}
 	var toks []string

@@ -210,12 +210,14 @@ func (pb ProbBars) Text() (string, error) {
 	if title == "" {
 		title = "Next-token probabilities"
 	}
-	fmt.Fprintf(&b, "%s (T = %.2f, top-k %s, top-p %.2f)\n%-16s %8s %7s %9s\n", title, t, topKLabel(pb.TopK), p, "token", "logit", "p at T", "p sampled")
+	fmt.Fprintf(&b, "%s (T = %.2f, top-k %s, top-p %.2f)\n", title, t, topKLabel(pb.TopK), p)
+	ws := []int{-16, 8, 7, 9, -20}
+	b.WriteString(row([]string{"token", "logit", "p at T", "p sampled"}, ws...))
 	for i, c := range pb.Candidates {
-		fmt.Fprintf(&b, "%-16s %8s %7s %9s %s\n", visible(c.Piece), num(c.Logit, 2), num(before[i], 3), num(after[i], 3), textBar(after[i], 20))
+		b.WriteString(row([]string{visible(c.Piece), num(c.Logit, 2), num(before[i], 3), num(after[i], 3), textBar(after[i], 20)}, ws...))
 	}
 	if pb.Rest != nil && pb.Rest.Count > 0 {
-		fmt.Fprintf(&b, "%-16s %8s %7s %9s %s\n", fmt.Sprintf("(%s other)", commas(int64(pb.Rest.Count))), "…", num(rb, 3), num(ra, 3), textBar(ra, 20))
+		b.WriteString(row([]string{fmt.Sprintf("(%s other)", commas(int64(pb.Rest.Count))), "…", num(rb, 3), num(ra, 3), textBar(ra, 20)}, ws...))
 	}
 	return b.String(), nil
 }

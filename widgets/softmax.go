@@ -378,14 +378,15 @@ func (t SoftmaxTable) Text() (string, error) {
 		title = "Softmax"
 	}
 	fmt.Fprintf(&b, "%s (k = ×%.2f, T = %.2f)\n", title, k, 1/k)
-	fmt.Fprintf(&b, "%-16s %8s %12s %12s %7s\n", "token", "logit z", "exp(k·z)", "÷ Σ", "p")
+	ws := []int{-16, 8, 12, 12, 7, -20}
+	b.WriteString(row([]string{"token", "logit z", "exp(k·z)", "÷ Σ", "p"}, ws...))
 	for i, tok := range t.Tokens {
-		fmt.Fprintf(&b, "%-16s %8s %12s %12s %7s %s\n", visible(tok), num(t.Logits[i], 2), num(e[i], 3), num(s, 3), num(e[i]/s, 3), textBar(e[i]/s, 20))
+		b.WriteString(row([]string{visible(tok), num(t.Logits[i], 2), num(e[i], 3), num(s, 3), num(e[i]/s, 3), textBar(e[i]/s, 20)}, ws...))
 	}
 	if t.Rest != nil && t.Rest.Count > 0 {
-		fmt.Fprintf(&b, "%-16s %8s %12s %12s %7s %s\n", fmt.Sprintf("(%s other)", commas(int64(t.Rest.Count))), "…", num(re, 3), num(s, 3), num(re/s, 3), textBar(re/s, 20))
+		b.WriteString(row([]string{fmt.Sprintf("(%s other)", commas(int64(t.Rest.Count))), "…", num(re, 3), num(s, 3), num(re/s, 3), textBar(re/s, 20)}, ws...))
 	}
-	fmt.Fprintf(&b, "%-16s %8s %12s %12s %7s\n", "Σ", "", num(s, 3), "", num(1, 3))
+	b.WriteString(row([]string{"Σ", "", num(s, 3), "", num(1, 3)}, ws...))
 	return b.String(), nil
 }
 

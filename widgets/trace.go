@@ -25,8 +25,10 @@ type TraceView struct {
 	Steps  []TraceStep
 }
 
-// TraceCode is the pseudocode TraceView highlights, one line per entry.
-var TraceCode = [...]string{
+// TraceCode returns the pseudocode TraceView highlights, one line per entry.
+func TraceCode() []string { return append([]string(nil), traceCode[:]...) }
+
+var traceCode = [...]string{
 	"tokens := tokenize(prompt)",
 	"for !done(tokens) {",
 	"    logits := model(tokens)       // one forward pass",
@@ -35,7 +37,7 @@ var TraceCode = [...]string{
 	"}",
 }
 
-// TraceLine returns the index in TraceCode of the line active at tick t of
+// TraceLine returns the index in TraceCode() of the line active at tick t of
 // a TraceView of n steps, and a description of that moment. Tick 0 is the
 // tokenization; ticks 1+3s, 2+3s and 3+3s are the forward pass, the sampling
 // and the append of step s; tick 3n+1 is the end of the loop.
@@ -108,7 +110,7 @@ func (tv TraceView) HTML() (string, error) {
 	}
 	b.WriteString(idf(id, `<output id="{id}-status" aria-live="polite">%s</output></div>`, esc(fmt.Sprintf("%d steps generated", n))))
 	b.WriteString(`<pre aria-label="generation loop pseudocode">`)
-	for i, l := range TraceCode {
+	for i, l := range traceCode {
 		fmt.Fprintf(&b, `<span data-line="%d">%s</span>`, i, esc(l))
 	}
 	b.WriteString(`</pre>`)

@@ -140,9 +140,9 @@ func (w WeightsVsActivations) Text() (string, error) {
 	}{{"weights (frozen)", w.Weights, wn, wt}, {"activations (fresh per prompt)", w.Activations, an, at}} {
 		fmt.Fprintf(&b, "%s\n", g.head)
 		for i, c := range g.cs {
-			fmt.Fprintf(&b, "  %-28s %-22s %16s\n", c.Name, shapeStr(c.Shape), commas(g.ns[i]))
+			b.WriteString(row([]string{" ", c.Name, shapeStr(c.Shape), commas(g.ns[i])}, 1, -28, -22, 16))
 		}
-		fmt.Fprintf(&b, "  %-28s %-22s %16s\n", "total", "", commas(g.t))
+		b.WriteString(row([]string{" ", "total", "", commas(g.t)}, 1, -28, -22, 16))
 	}
 	return b.String(), nil
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/janpfeifer/gonb/gonbui"
 )
@@ -210,4 +211,35 @@ func script(id, data, body string) string {
 // idf is fmt.Sprintf with every "{id}" in format replaced by id.
 func idf(id, format string, args ...any) string {
 	return fmt.Sprintf(strings.ReplaceAll(format, "{id}", id), args...)
+}
+
+// row formats cells as a plain-text table row: each cell padded (by runes,
+// not bytes) to its width, negative widths left-aligned, trailing spaces
+// trimmed.
+func row(cells []string, widths ...int) string {
+	var b strings.Builder
+	for i, c := range cells {
+		w := 0
+		if i < len(widths) {
+			w = widths[i]
+		}
+		n := utf8.RuneCountInString(c)
+		pad := strings.Repeat(" ", max(0, abs(w)-n))
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if w < 0 {
+			b.WriteString(c + pad)
+		} else {
+			b.WriteString(pad + c)
+		}
+	}
+	return strings.TrimRight(b.String(), " ") + "\n"
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

@@ -134,8 +134,8 @@ func TestTraceViewHTML(t *testing.T) {
 		t.Errorf("static strip %q", got)
 	}
 	lines := all(doc, func(n *html.Node) bool { _, ok := attr(n, "data-line"); return ok })
-	if len(lines) != len(widgets.TraceCode) {
-		t.Fatalf("%d pseudocode lines, want %d", len(lines), len(widgets.TraceCode))
+	if len(lines) != len(widgets.TraceCode()) {
+		t.Fatalf("%d pseudocode lines, want %d", len(lines), len(widgets.TraceCode()))
 	}
 	if !strings.Contains(text(lines[4]), "append") {
 		t.Errorf("line 4 = %q, want the append", text(lines[4]))
