@@ -2,6 +2,7 @@ package model
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -465,5 +466,45 @@ func TestCaptureAttentionViews(t *testing.T) {
 	}
 	if skip.Layers[0].Mixer != nil {
 		t.Error("a skipped layer recorded rows")
+	}
+}
+
+func TestOpenSharded(t *testing.T) {
+	// tiny-a split into two shards with an index loads like the single file.
+	src, err := safetensors.Open("testdata/tiny-a/model.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dir := t.TempDir()
+	shards := [2][]*safetensors.Tensor{}
+	weightMap := map[string]string{}
+	for i, x := range src.Tensors() {
+		shards[i%2] = append(shards[i%2], x)
+		weightMap[x.Name] = fmt.Sprintf("model-%05d-of-00002.safetensors", i%2+1)
+	}
+	for i, ts := range shards {
+		var buf bytes.Buffer
+		if err := safetensors.Write(&buf, ts, nil); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("model-%05d-of-00002.safetensors", i+1)), buf.Bytes(), 0o644)
+	}
+	index, _ := json.Marshal(map[string]any{"metadata": map[string]any{}, "weight_map": weightMap})
+	os.WriteFile(filepath.Join(dir, safetensors.IndexName), index, 0o644)
+	os.WriteFile(filepath.Join(dir, "config.json"), []byte(mustRead(t, "testdata/tiny-a/config.json")), 0o644)
+	m, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ref := openTiny(t, "tiny-a")
+	got, _ := m.Forward(m.NewState(), seq)
+	want, _ := ref.Forward(ref.NewState(), seq)
+	if d := maxDiff(got, want); d != 0 {
+		t.Errorf("sharded checkpoint: logits differ by %g", d)
+	}
+	if len(m.WeightNames()) != len(src.Names()) {
+		t.Errorf("%d weights, want %d", len(m.WeightNames()), len(src.Names()))
 	}
 }
