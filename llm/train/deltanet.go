@@ -125,6 +125,7 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 	S1 := make([]F, ss)
 	kv := make([]F, dv)
 	dd := make([]F, dv) // dδ
+	delta := make([]F, dv)
 	for t := T - 1; t >= 0; t-- {
 		for h := 0; h < Hv; h++ {
 			kh := h / rep
@@ -155,15 +156,14 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 				axpy(dSh[i*dv:(i+1)*dv], o, q[i])
 			}
 			// S = S1 + k δᵀ, δ = β(v − kv)
+			for j := range delta {
+				delta[j] = beta * (v[j] - kv[j])
+			}
 			clear(dd)
 			for i := 0; i < dk; i++ {
 				row := dSh[i*dv : (i+1)*dv]
 				axpy(dd, row, k[i])
-				var s F
-				for j, r := range row {
-					s += r * beta * (v[j] - kv[j])
-				}
-				dkt[i] += s
+				dkt[i] += dot(row, delta)
 			}
 			var db F
 			for j := range dd {

@@ -3,16 +3,20 @@ package train
 // mlpTape keeps what the SwiGLU backward needs.
 type mlpTape[F Float] struct {
 	gate, up, act []F // [T, I]
+	sig           []F // σ(gate), so the backward needs no exp
 }
 
 // mlpFwd computes out += down · (silu(gate·u) ⊙ (up·u)) for T rows of u.
 func mlpFwd[F Float](c *Config, w *layerWeights[F], tp *mlpTape[F], out, u []F, T int) {
 	D, I := c.Hidden, c.Intermediate
 	tp.gate, tp.up, tp.act = zeros(tp.gate, T*I), zeros(tp.up, T*I), zeros(tp.act, T*I)
+	tp.sig = zeros(tp.sig, T*I)
 	mulNT(tp.gate, u, w.gate, T, I, D)
 	mulNT(tp.up, u, w.up, T, I, D)
 	for i, g := range tp.gate {
-		tp.act[i] = silu(g) * tp.up[i]
+		sg := sigmoid(g)
+		tp.sig[i] = sg
+		tp.act[i] = g * sg * tp.up[i]
 	}
 	mulNT(out, tp.act, w.down, T, D, I)
 }
@@ -27,9 +31,9 @@ func mlpBwd[F Float](c *Config, w, g *layerWeights[F], tp *mlpTape[F], du, dout,
 	// dact becomes dgate in place; dup goes to the second half.
 	dup := zeros(scratch[T*I:T*I], T*I)
 	for i, da := range dact {
-		gt := tp.gate[i]
-		dup[i] = da * silu(gt)
-		dact[i] = da * tp.up[i] * siluGrad(gt)
+		gt, sg := tp.gate[i], tp.sig[i]
+		dup[i] = da * gt * sg
+		dact[i] = da * tp.up[i] * sg * (1 + gt*(1-sg)) // silu'(g)
 	}
 	mulNN(du, dact, w.gate, T, D, I)
 	mulNN(du, dup, w.up, T, D, I)

@@ -130,16 +130,19 @@ func (m *Model[F]) loss(tp *tape[F]) float64 {
 		for _, v := range row {
 			maxv = max(maxv, v)
 		}
+		target := float64(row[tp.ids[t+1]])
 		var z float64
-		for _, v := range row {
-			z += math.Exp(float64(v - maxv))
+		for i, v := range row {
+			e := math.Exp(float64(v - maxv))
+			row[i] = F(e)
+			z += e
 		}
-		lse := float64(maxv) + math.Log(z)
-		l := lse - float64(row[tp.ids[t+1]])
+		l := float64(maxv) + math.Log(z) - target
 		tp.losses[t] = F(l)
 		sum += l
-		for i, v := range row {
-			row[i] = F(math.Exp(float64(v) - lse))
+		inv := F(1 / z)
+		for i := range row {
+			row[i] *= inv
 		}
 	}
 	return sum

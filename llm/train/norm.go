@@ -81,14 +81,18 @@ func gatedNormBwd[F Float](dx, dz, dw, dy, x, z, rinv, w []F, rows, n int) {
 		ri := rinv[r]
 		var gx F
 		for i, v := range xr {
-			s := silu(zr[i])
-			dzr[i] += dyr[i] * v * ri * w[i] * siluGrad(zr[i])
+			zi := zr[i]
+			sg := sigmoid(zi)
+			s := zi * sg
+			dzr[i] += dyr[i] * v * ri * w[i] * sg * (1 + zi*(1-sg))
 			dw[i] += dyr[i] * v * ri * s
-			gx += dyr[i] * w[i] * s * v
+			g := dyr[i] * w[i] * s
+			gx += g * v
+			dxr[i] += ri * g
 		}
 		c := ri * ri * ri * gx / F(n)
 		for i, v := range xr {
-			dxr[i] += ri*dyr[i]*w[i]*silu(zr[i]) - c*v
+			dxr[i] -= c * v
 		}
 	}
 }
