@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/how-llms-work/course/llm/kernels"
 	"github.com/how-llms-work/course/llm/safetensors"
@@ -14,7 +15,8 @@ import (
 // Model is a loaded Qwen3.5 text model. Its large weights are views of the
 // memory-mapped checkpoint (BF16 stays BF16); only the tiny tensors (norms,
 // gates, conv taps) are widened to float32 at load. A Model may be shared by
-// many States, but one pass runs at a time per State.
+// many States and goroutines: passes are serialised (the kernels use every
+// thread already). A State must not be used by two passes at once.
 type Model struct {
 	cfg     *Config
 	files   []*safetensors.File
@@ -27,7 +29,9 @@ type Model struct {
 	norm   []float32
 	layers []layer
 	rope   rope
-	pool   *kernels.Pool
+
+	mu   sync.Mutex // held during a pass: the kernel pool serves one caller at a time
+	pool *kernels.Pool
 }
 
 // layer holds one decoder layer's weights.
@@ -210,6 +214,8 @@ func (m *Model) Config() *Config { return m.cfg }
 // SetThreads sets how many goroutines the matrix products use (< 1 means
 // 1). The default is GOMAXPROCS.
 func (m *Model) SetThreads(n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	old := m.pool
 	m.pool = kernels.NewPool(n)
 	old.Close()
@@ -343,6 +349,8 @@ func (m *Model) forward(st *State, ids []int, logits []float32, all bool, capt *
 			return fmt.Errorf("model: token id %d at index %d outside the vocabulary [0, %d)", id, i, c.Vocab)
 		}
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	H := c.Hidden
 	s := &st.scratch
 	s.ensure(c, n, st.pos+n)

@@ -508,3 +508,24 @@ func TestOpenSharded(t *testing.T) {
 		t.Errorf("%d weights, want %d", len(m.WeightNames()), len(src.Names()))
 	}
 }
+
+func TestConcurrentStates(t *testing.T) {
+	m := openTiny(t, "tiny-c")
+	m.SetThreads(2)
+	want, _ := m.Forward(m.NewState(), seq)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			got, err := m.Forward(m.NewState(), seq)
+			if err == nil && maxDiff(got, want) != 0 {
+				err = fmt.Errorf("concurrent pass differs by %g", maxDiff(got, want))
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
