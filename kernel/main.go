@@ -213,7 +213,10 @@ func doctor(args []string, stdout io.Writer) error {
 	_, err = exec.LookPath("jupyter")
 	add(check{ok: err == nil, optional: true, what: "jupyter on PATH (to open notebooks locally)",
 		fix: "install JupyterLab (pip install jupyterlab) or use the Docker image (docker/README.md)"})
-	err = exec.Command("python3", "-c", "import nbclient").Run()
+	err = exec.Command("/usr/bin/python3", "-c", "import nbclient").Run()
+	if err != nil {
+		err = exec.Command("python3", "-c", "import nbclient").Run()
+	}
 	add(check{ok: err == nil, optional: true, what: "python3 nbclient (for the nbclient cross-check test)",
 		fix: "apt-get install python3-nbclient (or bash .ci/run, which installs everything the tests need)"})
 
