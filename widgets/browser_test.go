@@ -319,6 +319,18 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("screenshot: %v", err)
 	}
 	saveArtifact(t, "widgets-browser.png", png)
+
+	// Dark theme: the widgets take the page's text color (as in JupyterLab's
+	// dark theme, whose variables they read when present).
+	if got := eval(`(()=>{document.body.style.background="#111";document.body.style.color="rgb(221, 221, 221)";
+		return getComputedStyle(document.querySelector("#` + softID + ` td")).color+"|"+getComputedStyle(document.querySelector("#` + traceID + ` pre")).color})()`); got != "rgb(221, 221, 221)|rgb(221, 221, 221)" {
+		t.Errorf("in a dark page the widget text is %q, want the page's rgb(221, 221, 221)", got)
+	}
+	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	saveArtifact(t, "widgets-dark.png", png)
 	mu.Lock()
 	defer mu.Unlock()
 	for _, p := range requests {

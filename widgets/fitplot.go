@@ -183,7 +183,7 @@ func (f FitPlot) HTML() (string, error) {
 		w.WriteString(idf(id, `<output id="{id}-sv">step %d of %d</output></div>`, steps[cur].Step, steps[len(steps)-1].Step))
 	}
 	fmt.Fprintf(&w, `<svg width="%d" height="%d" viewBox="0 0 %[1]d %[2]d" role="img" aria-label="scatter of %d points and the line y = a·x + b">`, plotL+plotW+10, plotT+plotH+30, len(f.Points))
-	axes(&w, plotL, plotT, plotW, plotH, x0, x1, y0, y1, "x", "y")
+	axes(&w, plotL, plotT, plotW, plotH, x0, x1, y0, y1, "x", "y", 2)
 	fmt.Fprintf(&w, `<svg x="%d" y="%d" width="%d" height="%d" viewBox="%[1]d %[2]d %[3]d %[4]d">`, plotL, plotT, plotW, plotH)
 	for _, p := range f.Points {
 		fmt.Fprintf(&w, `<circle cx="%.1f" cy="%.1f" r="3" fill="currentColor" fill-opacity="0.6"></circle>`, sx(p.X), sy(p.Y))
@@ -205,7 +205,7 @@ func (f FitPlot) HTML() (string, error) {
 		lx := func(s float64) float64 { return lossL + (s-first)/(last-first)*lossW }
 		ly := func(l float64) float64 { return lossT + (1-l/lmax)*lossH }
 		fmt.Fprintf(&w, `<svg width="%d" height="%d" viewBox="0 0 %[1]d %[2]d" role="img" aria-label="loss curve over %d steps">`, lossL+lossW+10, lossT+lossH+30, len(steps))
-		axes(&w, lossL, lossT, lossW, lossH, first, last, 0, lmax, "step", "loss")
+		axes(&w, lossL, lossT, lossW, lossH, first, last, 0, lmax, "step", "loss", 0)
 		w.WriteString(`<polyline fill="none" stroke="#3b82f6" stroke-width="1.5" points="`)
 		for _, s := range steps {
 			fmt.Fprintf(&w, "%.1f,%.1f ", lx(float64(s.Step)), ly(s.Loss))
@@ -260,11 +260,11 @@ func sampleIdx(total, n int) []int {
 }
 
 // axes draws the frame and the end labels of a plot area.
-func axes(w *strings.Builder, l, t, wd, ht int, x0, x1, y0, y1 float64, xl, yl string) {
+func axes(w *strings.Builder, l, t, wd, ht int, x0, x1, y0, y1 float64, xl, yl string, xd int) {
 	fmt.Fprintf(w, `<g stroke="currentColor" stroke-opacity="0.5"><line x1="%d" y1="%d" x2="%d" y2="%d"></line><line x1="%d" y1="%d" x2="%d" y2="%d"></line></g>`,
 		l, t+ht, l+wd, t+ht, l, t, l, t+ht)
 	fmt.Fprintf(w, `<text x="%d" y="%d" text-anchor="start">%s</text><text x="%d" y="%d" text-anchor="end">%s</text><text x="%d" y="%d" text-anchor="middle">%s</text>`,
-		l, t+ht+14, num(x0, 2), l+wd, t+ht+14, num(x1, 2), l+wd/2, t+ht+26, esc(xl))
+		l, t+ht+14, num(x0, xd), l+wd, t+ht+14, num(x1, xd), l+wd/2, t+ht+26, esc(xl))
 	fmt.Fprintf(w, `<text x="%d" y="%d" text-anchor="end">%s</text><text x="%d" y="%d" text-anchor="end">%s</text><text x="%d" y="%d" text-anchor="end">%s</text>`,
 		l-4, t+ht, num(y0, 2), l-4, t+10, num(y1, 2), l-4, t+ht/2, esc(yl))
 }
