@@ -35,8 +35,9 @@ const Tiny = "tiny"
 //   - "": the model named by $LLM_MODEL; else DefaultModel if it is cached;
 //     else DefaultModel downloaded from the Hub, unless HF_HUB_OFFLINE=1 is
 //     set, $CI is set (no multi-gigabyte surprise downloads on build
-//     machines) or the Hub does not answer within 3 seconds; in those cases
-//     the tiny model, with a one-line notice on stderr saying why.
+//     machines) or the Hub does not answer within 3 seconds; in those cases,
+//     and when the download fails, the tiny model, with a one-line notice
+//     on stderr saying why (an interrupted download resumes next time).
 //
 // Weights are memory-mapped, so loading again in the next notebook cell
 // is fast.
@@ -132,14 +133,15 @@ func (l *Loader) loadDefault() (*Model, error) {
 		cancel()
 		if err == nil {
 			dir, err := l.Hub.Snapshot(context.Background(), repo, rev)
-			if err != nil {
-				return nil, fmt.Errorf("llm: downloading %s: %w", l.Default, err)
+			if err == nil {
+				return l.open(dir, l.Default, "download")
 			}
-			return l.open(dir, l.Default, "download")
-		}
-		why = l.Default + " is not cached and the Hugging Face Hub at " + l.Hub.Endpoint + " could not be reached"
-		if errors.Is(err, hub.ErrUnauthorized) || errors.Is(err, hub.ErrNotFound) {
-			why = l.Default + " is not cached and the Hub refused it (" + err.Error() + ")"
+			why = "the download of " + l.Default + " failed (" + err.Error() + ")"
+		} else {
+			why = l.Default + " is not cached and the Hugging Face Hub at " + l.Hub.Endpoint + " could not be reached"
+			if errors.Is(err, hub.ErrUnauthorized) || errors.Is(err, hub.ErrNotFound) {
+				why = l.Default + " is not cached and the Hub refused it (" + err.Error() + ")"
+			}
 		}
 	}
 	m, err := LoadTiny()

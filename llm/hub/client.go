@@ -58,18 +58,49 @@ type Client struct {
 }
 
 // New returns a client configured the way the Hugging Face tools are:
-// HF_ENDPOINT, HF_TOKEN (or HUGGING_FACE_HUB_TOKEN), the cache from
-// CacheDir and HF_HUB_OFFLINE.
+// HF_ENDPOINT, the token (HF_TOKEN, else the file `huggingface-cli login`
+// writes: $HF_TOKEN_PATH or $HF_HOME/token or ~/.cache/huggingface/token),
+// the cache from CacheDir, HF_HUB_OFFLINE and HF_HUB_ETAG_TIMEOUT (seconds
+// to wait for a file's metadata).
 func New() *Client {
 	ep := strings.TrimRight(os.Getenv("HF_ENDPOINT"), "/")
 	if ep == "" {
 		ep = DefaultEndpoint
 	}
-	tok := os.Getenv("HF_TOKEN")
-	if tok == "" {
-		tok = os.Getenv("HUGGING_FACE_HUB_TOKEN")
+	c := &Client{Endpoint: ep, Token: token(), Cache: CacheDir(), Offline: Offline()}
+	if s, err := strconv.ParseFloat(os.Getenv("HF_HUB_ETAG_TIMEOUT"), 64); err == nil && s > 0 {
+		c.MetadataTimeout = time.Duration(s * float64(time.Second))
 	}
-	return &Client{Endpoint: ep, Token: strings.TrimSpace(tok), Cache: CacheDir(), Offline: Offline()}
+	return c
+}
+
+// token finds the Hub access token the way huggingface_hub does.
+func token() string {
+	for _, k := range []string{"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"} {
+		if t := strings.TrimSpace(os.Getenv(k)); t != "" {
+			return t
+		}
+	}
+	path := os.Getenv("HF_TOKEN_PATH")
+	if path == "" {
+		home := os.Getenv("HF_HOME")
+		if home == "" {
+			if h, err := os.UserHomeDir(); err == nil {
+				home = filepath.Join(h, ".cache", "huggingface")
+			}
+		}
+		if home != "" {
+			path = filepath.Join(home, "token")
+		}
+	}
+	if path == "" {
+		return ""
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
 func (c *Client) httpClient() *http.Client {

@@ -490,6 +490,23 @@ func TestCacheDirEnv(t *testing.T) {
 	if got := CacheDir(); got != "/y/cache" {
 		t.Errorf("CacheDir with HF_HUB_CACHE = %s", got)
 	}
+	t.Setenv("HF_TOKEN", "")
+	t.Setenv("HUGGING_FACE_HUB_TOKEN", "")
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokenFile, []byte("hf_abc\n"), 0o600)
+	t.Setenv("HF_TOKEN_PATH", tokenFile)
+	t.Setenv("HF_HUB_ETAG_TIMEOUT", "2.5")
+	if c := New(); c.Token != "hf_abc" || c.MetadataTimeout != 2500*time.Millisecond {
+		t.Errorf("token %q, metadata timeout %v from the environment", c.Token, c.MetadataTimeout)
+	}
+	t.Setenv("HF_TOKEN", "hf_env")
+	if c := New(); c.Token != "hf_env" {
+		t.Errorf("HF_TOKEN not preferred: %q", c.Token)
+	}
+	t.Setenv("HF_ENDPOINT", "https://mirror.example/")
+	if c := New(); c.Endpoint != "https://mirror.example" {
+		t.Errorf("endpoint %q", c.Endpoint)
+	}
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	if !Offline() || !New().Offline {
 		t.Error("HF_HUB_OFFLINE=1 not honoured")
