@@ -48,8 +48,10 @@ func TokenizerConfig() []byte { return read("tokenizer_config.json") }
 // the build command does for its random weights; a checkpoint a training
 // run saves (without the field, or with "trained": "true") counts as
 // trained.
-func Trained() bool {
-	w := Weights()
+func Trained() bool { return trained(Weights()) }
+
+// trained reads the "trained" field of a safetensors header.
+func trained(w []byte) bool {
 	if len(w) < 8 {
 		return false
 	}
