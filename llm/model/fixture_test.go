@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -169,7 +170,7 @@ func TestFixtures(t *testing.T) {
 				if tokenByToken {
 					what = "greedy16/decode"
 				}
-				if !equalInts(ids, g.GeneratedIDs) {
+				if !slices.Equal(ids, g.GeneratedIDs) {
 					t.Errorf("%s: generated %v, want %v", what, ids, g.GeneratedIDs)
 				}
 				compareLogits(t, what, rows, want, V, nil)
@@ -183,16 +184,4 @@ func TestFixtures(t *testing.T) {
 			compareLogits(t, "greedy16/one-pass", got[(len(g.PromptIDs)-1)*V:], want, V, nil)
 		})
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -5,6 +5,7 @@ import (
 
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -123,7 +124,7 @@ func New(cfg *Config, files ...*safetensors.File) (*Model, error) {
 		if t == nil {
 			return nil, fmt.Errorf("model: %s: tensor %q: missing (config needs shape %v)", filesNames(files), name, spec.Shape)
 		}
-		if !equalShape(t.Shape, spec.Shape) {
+		if !slices.Equal(t.Shape, spec.Shape) {
 			return nil, fmt.Errorf("model: %s: tensor %q: shape %v, config needs %v", fileOf(files, t), name, t.Shape, spec.Shape)
 		}
 		switch t.DType {
@@ -177,18 +178,6 @@ func New(cfg *Config, files ...*safetensors.File) (*Model, error) {
 		l.down = linear(p + "down_proj.weight")
 	}
 	return m, nil
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func fileOf(files []*safetensors.File, t *safetensors.Tensor) string {

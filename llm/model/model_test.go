@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -58,7 +59,7 @@ func TestPrefillThenDecodeEqualsOnePass(t *testing.T) {
 			}
 			got = append(got, row...)
 		}
-		if st.Len() != len(seq) || !equalInts(st.Tokens(), seq) {
+		if st.Len() != len(seq) || !slices.Equal(st.Tokens(), seq) {
 			t.Errorf("%s: state has %d tokens %v", name, st.Len(), st.Tokens())
 		}
 		if d := maxDiff(got, want); d > 1e-4 {

@@ -24,6 +24,8 @@ import (
 	"slices"
 	"sort"
 	"unsafe"
+
+	"github.com/how-llms-work/course/llm/kernels"
 )
 
 // DType is a tensor element type as spelled in the header ("BF16", "F32", …).
@@ -129,11 +131,11 @@ func (t *Tensor) Float32() []float32 {
 		copy(out, viewF32(t.Data))
 	case BF16:
 		for i, b := range viewU16(t.Data) {
-			out[i] = math.Float32frombits(uint32(b) << 16)
+			out[i] = kernels.BF16ToF32(b)
 		}
 	case F16:
 		for i, h := range viewU16(t.Data) {
-			out[i] = f16ToF32(h)
+			out[i] = kernels.F16ToF32(h)
 		}
 	default:
 		return nil
@@ -155,27 +157,6 @@ func viewF32(b []byte) []float32 {
 		return []float32{}
 	}
 	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/4)
-}
-
-func f16ToF32(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	man := uint32(h) & 0x3ff
-	switch {
-	case exp == 0 && man == 0:
-		return math.Float32frombits(sign)
-	case exp == 0:
-		e := uint32(127 - 15 + 1)
-		for man&0x400 == 0 {
-			man <<= 1
-			e--
-		}
-		man &= 0x3ff
-		return math.Float32frombits(sign | e<<23 | man<<13)
-	case exp == 0x1f:
-		return math.Float32frombits(sign | 0xff<<23 | man<<13)
-	}
-	return math.Float32frombits(sign | (exp+127-15)<<23 | man<<13)
 }
 
 // File is an open safetensors file.
