@@ -255,6 +255,38 @@ func (m *Model) WeightBytes() int64 {
 	return n
 }
 
+// Embed returns a copy of token id's embedding row as float32 (the input
+// of the first layer).
+func (m *Model) Embed(id int) ([]float32, error) {
+	if id < 0 || id >= m.cfg.Vocab {
+		return nil, fmt.Errorf("model: token id %d outside the vocabulary [0, %d)", id, m.cfg.Vocab)
+	}
+	e := make([]float32, m.cfg.Hidden)
+	m.embed.row(e, id)
+	return e, nil
+}
+
+// Unembed applies the final norm and the LM head to a residual-stream vector
+// h (len Hidden) and returns logits over the vocabulary: the "logit lens"
+// when h is taken after an intermediate layer (Capture.Layers[i].Residual).
+func (m *Model) Unembed(h []float32) ([]float32, error) {
+	c := m.cfg
+	if len(h) != c.Hidden {
+		return nil, fmt.Errorf("model: Unembed of %d values, want hidden size %d", len(h), c.Hidden)
+	}
+	y := make([]float32, c.Hidden)
+	rmsNorm1p(y, h, m.norm, c.RMSEps)
+	logits := make([]float32, c.Vocab)
+	head := &m.embed
+	if m.lmHead != nil {
+		head = m.lmHead
+	}
+	m.mu.Lock()
+	head.matVec(m.pool, logits, y)
+	m.mu.Unlock()
+	return logits, nil
+}
+
 // Weight returns a checkpoint tensor by name: the full name
 // ("model.language_model.layers.3.self_attn.q_proj.weight") or the name
 // without the text prefix ("layers.3.self_attn.q_proj.weight",

@@ -530,3 +530,34 @@ func TestConcurrentStates(t *testing.T) {
 		}
 	}
 }
+
+func TestLogitLens(t *testing.T) {
+	m := openTiny(t, "tiny-a")
+	c := m.Config()
+	var capt Capture
+	logits, err := m.ForwardCapture(m.NewState(), seq[:4], &capt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Unembedding the last layer's residual stream gives the model's logits.
+	got, err := m.Unembed(capt.Layers[c.Layers-1].Residual[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxDiff(got, logits[2*c.Vocab:3*c.Vocab]); d > 1e-4 {
+		t.Errorf("Unembed differs from the logits by %g", d)
+	}
+	e, err := m.Embed(seq[0])
+	if err != nil || len(e) != c.Hidden {
+		t.Fatal(e, err)
+	}
+	if w := m.MustWeight("embed_tokens.weight").Float32(); maxDiff(e, w[seq[0]*c.Hidden:(seq[0]+1)*c.Hidden]) != 0 {
+		t.Error("Embed differs from the embedding row")
+	}
+	if _, err := m.Embed(c.Vocab); err == nil {
+		t.Error("Embed(vocab) succeeded")
+	}
+	if _, err := m.Unembed(e[:3]); err == nil {
+		t.Error("Unembed of 3 values succeeded")
+	}
+}

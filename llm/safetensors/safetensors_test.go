@@ -204,3 +204,17 @@ func ExampleFromBytes() {
 	fmt.Println(t.DType, t.Shape, t.Float32())
 	// Output: F32 [3] [1 2 3]
 }
+
+func TestFromFloat32(t *testing.T) {
+	b, err := FromFloat32("w", BF16, []int{3}, []float32{1, 1.00390625, -3.3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1 + 2⁻⁸ is a tie between 1 and 1 + 2⁻⁷: it rounds to even (1).
+	if got := b.Float32(); got[0] != 1 || got[1] != 1 || got[2] != -3.296875 {
+		t.Errorf("BF16 round trip %v", got)
+	}
+	if _, err := FromFloat32("w", F16, []int{1}, []float32{1}); err == nil {
+		t.Error("F16 accepted")
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"slices"
 	"unsafe"
+
+	"github.com/how-llms-work/course/llm/kernels"
 )
 
 // NewF32 returns a tensor holding a copy of v as F32, for Write.
@@ -25,6 +27,22 @@ func NewBF16(name string, shape []int, v []uint16) *Tensor {
 		binary.LittleEndian.PutUint16(b[2*i:], x)
 	}
 	return &Tensor{Name: name, DType: BF16, Shape: slices.Clone(shape), Data: b}
+}
+
+// FromFloat32 returns a tensor holding v stored as dtype F32 or BF16
+// (rounded to nearest even), for Write.
+func FromFloat32(name string, dtype DType, shape []int, v []float32) (*Tensor, error) {
+	switch dtype {
+	case F32:
+		return NewF32(name, shape, v), nil
+	case BF16:
+		w := make([]uint16, len(v))
+		for i, x := range v {
+			w[i] = kernels.F32ToBF16(x)
+		}
+		return NewBF16(name, shape, w), nil
+	}
+	return nil, fmt.Errorf("safetensors: tensor %q: cannot store float32 values as %s (want F32 or BF16)", name, dtype)
 }
 
 // Spec describes a tensor to be written by WriteFunc: its bytes are produced
