@@ -280,6 +280,10 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("after %d steps: %s tokens in the strip, want %d", i+1, got, wantTokens)
 		}
 	}
+	// The sampled candidate of step 1 is marked once the sample line ran.
+	if got := eval(`(()=>{const p=document.querySelector("#` + traceID + ` .stage.on tr.pick");return p.classList.contains("active")+"|"+getComputedStyle(p.querySelector(".mark")).visibility})()`); got != "true|visible" {
+		t.Errorf("sampled row after the sample step: %q, want marked and visible", got)
+	}
 	if got, _ := widgets.TraceLine(3, len(trace.Steps)); got != 4 {
 		t.Errorf("TraceLine(3) = %d, want 4", got)
 	}

@@ -61,6 +61,9 @@ func (f FitPlot) check() ([]FitStep, error) {
 	if len(f.Points) < 2 {
 		return nil, fmt.Errorf("widgets: FitPlot: %d points: want at least 2", len(f.Points))
 	}
+	if len(f.Points) > 10*maxRows {
+		return nil, fmt.Errorf("widgets: FitPlot: %d points: want at most %d", len(f.Points), 10*maxRows)
+	}
 	for i, p := range f.Points {
 		if err := finite(fmt.Sprintf("widgets: FitPlot: point %d x", i), p.X); err != nil {
 			return nil, err

@@ -71,6 +71,12 @@ func (j Journey) check() error {
 	if len(j.Top) == 0 {
 		return fmt.Errorf("widgets: Journey: no top logits")
 	}
+	if err := tooMany("widgets: Journey: top logits", len(j.Top)); err != nil {
+		return err
+	}
+	if len(j.Tokens) > 8*maxRows {
+		return fmt.Errorf("widgets: Journey: %d tokens: want at most %d", len(j.Tokens), 8*maxRows)
+	}
 	if j.VocabSize != 0 && j.VocabSize < len(j.Top) {
 		return fmt.Errorf("widgets: Journey: vocabulary of %d smaller than the %d top logits", j.VocabSize, len(j.Top))
 	}

@@ -37,6 +37,9 @@ func (pb ProbBars) check() (t, p float64, err error) {
 	if len(pb.Candidates) == 0 {
 		return 0, 0, fmt.Errorf("widgets: ProbBars: no candidates")
 	}
+	if err := tooMany("widgets: ProbBars", len(pb.Candidates)); err != nil {
+		return 0, 0, err
+	}
 	for i, c := range pb.Candidates {
 		if err := finite(fmt.Sprintf("widgets: ProbBars: candidate %d (%q) logit", i, c.Piece), c.Logit); err != nil {
 			return 0, 0, err

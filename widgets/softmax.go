@@ -151,8 +151,8 @@ func TopCandidates[F float32 | float64](logits []F, k int, piece func(id int) st
 	if len(logits) == 0 {
 		return nil, Rest{}, fmt.Errorf("widgets: TopCandidates: no logits")
 	}
-	if k < 1 {
-		return nil, Rest{}, fmt.Errorf("widgets: TopCandidates: k = %d: want k ≥ 1", k)
+	if k < 1 || k > maxRows {
+		return nil, Rest{}, fmt.Errorf("widgets: TopCandidates: k = %d: want 1 ≤ k ≤ %d", k, maxRows)
 	}
 	for i, z := range logits {
 		v := float64(z)
@@ -244,6 +244,9 @@ func TopSoftmax[F float32 | float64](logits []F, k int, piece func(id int) strin
 func (t SoftmaxTable) check() (float64, error) {
 	if len(t.Logits) == 0 {
 		return 0, fmt.Errorf("widgets: SoftmaxTable: no logits")
+	}
+	if err := tooMany("widgets: SoftmaxTable", len(t.Logits)); err != nil {
+		return 0, err
 	}
 	if len(t.Tokens) != len(t.Logits) {
 		return 0, fmt.Errorf("widgets: SoftmaxTable: %d tokens for %d logits: want one token per logit", len(t.Tokens), len(t.Logits))

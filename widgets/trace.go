@@ -65,7 +65,13 @@ func (tv TraceView) check() error {
 	if len(tv.Steps) == 0 {
 		return fmt.Errorf("widgets: TraceView: no steps")
 	}
+	if len(tv.Prompt)+len(tv.Steps) > 4*maxRows {
+		return fmt.Errorf("widgets: TraceView: %d prompt tokens and %d steps: want at most %d in all", len(tv.Prompt), len(tv.Steps), 4*maxRows)
+	}
 	for s, st := range tv.Steps {
+		if len(st.Candidates) > maxRows/10 {
+			return fmt.Errorf("widgets: TraceView: step %d: %d candidates: want at most %d (the top few)", s, len(st.Candidates), maxRows/10)
+		}
 		if err := probOK(fmt.Sprintf("widgets: TraceView: step %d: chosen %q prob", s, st.Chosen.Piece), st.Chosen.Prob); err != nil {
 			return err
 		}
@@ -118,11 +124,11 @@ func (tv TraceView) HTML() (string, error) {
 		fmt.Fprintf(&b, `<div class="stage" data-step="%d"><p>Step %d · forward pass → a score for every token; sampled <span class="tok">%s</span> (p = %s)</p><table><tbody>`,
 			s, s+1, esc(visible(st.Chosen.Piece)), num(st.Chosen.Prob, 3))
 		for _, c := range st.Candidates {
-			mark := ""
+			cls, mark := "", ""
 			if c.Piece == st.Chosen.Piece && c.ID == st.Chosen.ID {
-				mark = ` class="pick"`
+				cls, mark = ` class="pick"`, "← sampled"
 			}
-			fmt.Fprintf(&b, `<tr%s><td><span class="tok">%s</span></td><td>%s</td><td>%s</td></tr>`, mark, esc(visible(c.Piece)), num(c.Prob, 3), bar(c.Prob, 160))
+			fmt.Fprintf(&b, `<tr%s><td><span class="tok">%s</span></td><td>%s</td><td>%s</td><td class="mark">%s</td></tr>`, cls, esc(visible(c.Piece)), num(c.Prob, 3), bar(c.Prob, 160), mark)
 		}
 		b.WriteString(`</tbody></table></div>`)
 	}

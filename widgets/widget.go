@@ -188,6 +188,8 @@ const style = `<style>
 .llmw pre{margin:4px 0;font-family:var(--jp-code-font-family,monospace)}
 .llmw pre span{display:block;padding:0 4px}
 .llmw pre span.active{background:rgba(250,204,21,.35);outline:1px solid rgba(250,204,21,.8)}
+.llmw tr.pick.active{background:rgba(250,204,21,.25)}
+.llmw.js tr.pick:not(.active) .mark{visibility:hidden}
 .llmw .ok{color:#16a34a}.llmw .bad{color:#dc2626}
 .llmw [hidden]{display:none!important}
 .llmw:not(.js) button,.llmw:not(.js) input[type=range]{display:none}
@@ -242,4 +244,17 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// maxRows bounds the rows of a table widget so an output stays small (a
+// learner passing all 248,320 logits gets an error pointing to the top-k
+// helpers instead of a 30 MB output).
+const maxRows = 500
+
+// tooMany returns an error when n rows exceed maxRows.
+func tooMany(what string, n int) error {
+	if n > maxRows {
+		return fmt.Errorf("%s: %d rows: want at most %d (use TopSoftmax or TopCandidates to keep the top k)", what, n, maxRows)
+	}
+	return nil
 }
