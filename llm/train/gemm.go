@@ -114,6 +114,17 @@ func mulTNRange[F Float](c, a, b []F, i0, i1, j0, j1, m, n, k int) {
 }
 
 func dot[F Float](a, b []F) F {
+	if hasGemmAsm && len(a) >= 8 {
+		if a32, ok := any(a).([]float32); ok {
+			b32 := any(b).([]float32)[:len(a32)]
+			n := len(a32) &^ 7
+			s := dotAsm(&a32[0], &b32[0], n)
+			for i := n; i < len(a32); i++ {
+				s += a32[i] * b32[i]
+			}
+			return any(s).(F)
+		}
+	}
 	b = b[:len(a)]
 	var s0, s1, s2, s3 F
 	i := 0
@@ -131,6 +142,18 @@ func dot[F Float](a, b []F) F {
 
 // axpy computes y += alpha·x.
 func axpy[F Float](y, x []F, alpha F) {
+	if hasGemmAsm && len(y) >= 8 {
+		if y32, ok := any(y).([]float32); ok {
+			x32 := any(x).([]float32)[:len(y32)]
+			a := any(alpha).(float32)
+			n := len(y32) &^ 7
+			axpyAsm(&y32[0], &x32[0], a, n)
+			for i := n; i < len(y32); i++ {
+				y32[i] += a * x32[i]
+			}
+			return
+		}
+	}
 	x = x[:len(y)]
 	for i := range y {
 		y[i] += alpha * x[i]

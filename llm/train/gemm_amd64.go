@@ -40,3 +40,13 @@ func gemmTiles(c, a, b []float32, m, n, k, ars, aps int, bT bool) (rows, cols in
 	}
 	return rows, cols
 }
+
+// axpyAsm computes y[i] += a·x[i] for i < n (n a multiple of 8).
+//
+//go:noescape
+func axpyAsm(y, x *float32, a float32, n int)
+
+// dotAsm returns Σ x[i]·y[i] for i < n (n a multiple of 8).
+//
+//go:noescape
+func dotAsm(x, y *float32, n int) float32

@@ -5,3 +5,7 @@ package train
 const hasGemmAsm = false
 
 func gemmTiles(c, a, b []float32, m, n, k, ars, aps int, bT bool) (rows, cols int) { return 0, 0 }
+
+func axpyAsm(y, x *float32, a float32, n int) { panic("train: no assembly on this platform") }
+
+func dotAsm(x, y *float32, n int) float32 { panic("train: no assembly on this platform") }

@@ -91,3 +91,25 @@ func BenchmarkGemmNT(b *testing.B)   { benchGemm(b, "NT", 256, 384, 128) }
 func BenchmarkGemmNN(b *testing.B)   { benchGemm(b, "NN", 256, 128, 384) }
 func BenchmarkGemmTN(b *testing.B)   { benchGemm(b, "TN", 384, 128, 256) }
 func BenchmarkGemmHead(b *testing.B) { benchGemm(b, "NT", 255, 4096, 128) }
+
+func TestVectorOps(t *testing.T) {
+	for _, n := range []int{1, 7, 8, 9, 32, 37} {
+		x, y := make([]float32, n), make([]float32, n)
+		var want float64
+		for i := range x {
+			x[i], y[i] = float32(i)*0.5-3, float32(n-i)*0.25
+			want += float64(x[i]) * float64(y[i])
+		}
+		if got := dot(x, y); math.Abs(float64(got)-want) > 1e-4*math.Max(1, math.Abs(want)) {
+			t.Errorf("dot n=%d: %v, want %v", n, got, want)
+		}
+		z := append([]float32(nil), y...)
+		axpy(z, x, 2)
+		for i := range z {
+			if w := y[i] + 2*x[i]; z[i] != w {
+				t.Errorf("axpy n=%d: z[%d] = %v, want %v", n, i, z[i], w)
+				break
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -98,7 +99,8 @@ func runTrain(args []string, stdout io.Writer) error {
 	cfgPath := fs.String("config", "", "config.json with the model's shapes")
 	tokPath := fs.String("tokenizer", "", "tokenizer.json (its directory may hold tokenizer_config.json)")
 	outDir := fs.String("out", "", "checkpoint directory (F32 weights, AdamW state, train.json, loss.csv, report)")
-	export := fs.String("export", "", "also write the BF16 model.safetensors here at every checkpoint (config.json only if absent)")
+	export := fs.String("export", "", "at the end, write the BF16 model.safetensors here (config.json only if absent); every checkpoint also writes OUT/bf16")
+	reportDir := fs.String("report", "", "at the end, also copy loss.csv, report.json and samples.md here")
 	text := fs.String("text", "", "train on these comma-separated UTF-8 files instead of the Brown corpus (last 10% held out)")
 	steps := fs.Int("steps", 2000, "optimiser steps")
 	batch := fs.Int("batch", 8, "sequences per step")
@@ -128,7 +130,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	trainIDs, validIDs, source, err := trainingData(tok, *text)
+	trainIDs, validIDs, source, err := trainingData(tok, *text, cfg.EOS)
 	if err != nil {
 		return err
 	}
@@ -156,10 +158,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		if err := writeCurve(filepath.Join(*outDir, "loss.csv"), tr.History); err != nil {
 			return err
 		}
-		if *export != "" {
-			return exportModel(tr.Model, *export, len(tr.History))
-		}
-		return nil
+		return exportModel(tr.Model, filepath.Join(*outDir, "bf16"), len(tr.History))
 	}
 	runStart := time.Now()
 	var tokens int
@@ -190,6 +189,11 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err := save(); err != nil {
 		return err
 	}
+	if *export != "" {
+		if err := exportModel(tr.Model, *export, len(tr.History)); err != nil {
+			return err
+		}
+	}
 	rep := report{Source: source, Command: "llm train " + strings.Join(args, " "), Options: tr.Opts,
 		Params: len(tr.Model.Params), Steps: len(tr.History), TrainTokens: len(trainIDs), ValidTokens: len(validIDs),
 		FlopsPerToken: flops}
@@ -200,17 +204,35 @@ func runTrain(args []string, stdout io.Writer) error {
 		rep.TokensPerSecond = float64(tokens) / busy
 		rep.GFLOPS = rep.TokensPerSecond * flops / 1e9
 	}
-	return evaluate(stdout, tr, tok, trainIDs, validIDs, *evalSeqs, *outDir, *export, rep)
+	if err := evaluate(stdout, tr, tok, trainIDs, validIDs, *evalSeqs, *outDir, *export, rep); err != nil {
+		return err
+	}
+	if *reportDir != "" {
+		if err := os.MkdirAll(*reportDir, 0o755); err != nil {
+			return err
+		}
+		for _, f := range []string{"loss.csv", "report.json", "samples.md"} {
+			b, err := os.ReadFile(filepath.Join(*outDir, f))
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(*reportDir, f), b, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
-// trainingData encodes the Brown corpus split (or text files, 90/10).
-func trainingData(tok *tokenizer.Tokenizer, files string) (trainIDs, validIDs []int, source string, err error) {
+// trainingData encodes the Brown corpus split (or text files, 90/10),
+// documents separated by the config's end-of-text token.
+func trainingData(tok *tokenizer.Tokenizer, files string, eos []int) (trainIDs, validIDs []int, source string, err error) {
 	if files == "" {
 		tr, va, err := corpus.Load()
 		if err != nil {
 			return nil, nil, "", err
 		}
-		return encodeDocs(tok, tr), encodeDocs(tok, va), fmt.Sprintf("Brown corpus (%d training, %d validation samples)", len(tr), len(va)), nil
+		return encodeDocs(tok, tr, eos), encodeDocs(tok, va, eos), fmt.Sprintf("Brown corpus (%d training, %d validation samples)", len(tr), len(va)), nil
 	}
 	var all []int
 	for _, f := range strings.Split(files, ",") {
@@ -219,20 +241,19 @@ func trainingData(tok *tokenizer.Tokenizer, files string) (trainIDs, validIDs []
 			return nil, nil, "", err
 		}
 		all = append(all, tok.Encode(string(b))...)
+		all = append(all, eos...)
 	}
 	cut := len(all) * 9 / 10
 	return all[:cut], all[cut:], files, nil
 }
 
-// encodeDocs encodes each document and joins them, separated by the
-// encoding of a blank line.
-func encodeDocs(tok *tokenizer.Tokenizer, docs []corpus.Doc) []int {
+// encodeDocs encodes each document and joins them, each followed by the
+// end-of-text token(s) so the model learns where a text ends.
+func encodeDocs(tok *tokenizer.Tokenizer, docs []corpus.Doc, eos []int) []int {
 	var out []int
-	for i, d := range docs {
-		if i > 0 {
-			out = append(out, tok.Encode("\n")...)
-		}
+	for _, d := range docs {
 		out = append(out, tok.Encode(d.Text)...)
+		out = append(out, eos[:min(len(eos), 1)]...)
 	}
 	return out
 }
@@ -246,7 +267,7 @@ func exportModel(m *train.Model[float32], dir string, step int) error {
 			return err
 		}
 		defer os.RemoveAll(tmp)
-		if err := m.Save(tmp, safetensors.BF16, map[string]string{"step": strconv.Itoa(step)}); err != nil {
+		if err := m.Save(tmp, safetensors.BF16, exportMeta(step)); err != nil {
 			return err
 		}
 		b, err := os.ReadFile(filepath.Join(tmp, "model.safetensors"))
@@ -255,7 +276,12 @@ func exportModel(m *train.Model[float32], dir string, step int) error {
 		}
 		return os.WriteFile(filepath.Join(dir, "model.safetensors"), b, 0o644)
 	}
-	return m.Save(dir, safetensors.BF16, map[string]string{"step": strconv.Itoa(step)})
+	return m.Save(dir, safetensors.BF16, exportMeta(step))
+}
+
+// exportMeta marks an exported checkpoint as trained (see llm/tiny).
+func exportMeta(step int) map[string]string {
+	return map[string]string{"trained": "true", "step": strconv.Itoa(step), "trainer": "llm train (llm/train)"}
 }
 
 func writeCurve(path string, hist []train.Record) error {
@@ -314,9 +340,6 @@ func evaluate(stdout io.Writer, tr *train.Trainer[float32], tok *tokenizer.Token
 	genDir := export
 	if genDir == "" {
 		genDir = filepath.Join(outDir, "bf16")
-		if err := exportModel(tr.Model, genDir, rep.Steps); err != nil {
-			return err
-		}
 	}
 	bf, err := train.Load[float32](genDir)
 	if err != nil {
@@ -346,7 +369,31 @@ func evaluate(stdout io.Writer, tr *train.Trainer[float32], tok *tokenizer.Token
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(outDir, "report.json"), append(js, '\n'), 0o644)
+	if err := os.WriteFile(filepath.Join(outDir, "report.json"), append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(outDir, "samples.md"), []byte(samplesMarkdown(rep)), 0o644)
+}
+
+// samplesMarkdown renders the evaluation and the samples for people.
+func samplesMarkdown(rep report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Samples and validation loss\n\n`%s`\n\n", rep.Command)
+	fmt.Fprintf(&b, "After %d steps (%d parameters), on %d held-out tokens of the %s:\n\n", rep.Steps, rep.Params, rep.ValidPredicted, rep.Source)
+	fmt.Fprintf(&b, "| model | validation loss (nats/token) | perplexity |\n|---|---|---|\n")
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"this model (F32 master weights)", rep.ValidLoss}, {"this model (BF16 export, embedded)", rep.ValidLossBF16},
+		{fmt.Sprintf("bigram baseline (interpolated, λ = %.2f)", rep.Baselines.Lambda), rep.Baselines.Bigram},
+		{"unigram baseline (add-one)", rep.Baselines.Unigram}} {
+		fmt.Fprintf(&b, "| %s | %.4f | %.1f |\n", r.name, r.v, math.Exp(r.v))
+	}
+	b.WriteString("\nGenerations of 40 tokens from the BF16 export through the engine (`llm/model`):\n\n")
+	for _, s := range rep.Samples {
+		fmt.Fprintf(&b, "* **%s** (%s): %s**%s**%s\n", s.Prompt, s.Sampler, "", s.Prompt, strings.ReplaceAll(s.Text, "\n", " ⏎ "))
+	}
+	return b.String()
 }
 
 // generate continues prompt by n tokens with the engine's forward pass.
