@@ -561,3 +561,33 @@ func TestLogitLens(t *testing.T) {
 		t.Error("Unembed of 3 values succeeded")
 	}
 }
+
+func TestUntiedHead(t *testing.T) {
+	// An untied checkpoint whose lm_head equals the embedding gives the same logits.
+	cfg := *MustLoadConfig("testdata/tiny-a/config.json")
+	cfg.TieEmbeddings = false
+	f := rewrite(t, func(ts []*safetensors.Tensor) []*safetensors.Tensor {
+		for _, x := range ts {
+			if x.Name == TextPrefix+"embed_tokens.weight" {
+				return append(ts, &safetensors.Tensor{Name: "lm_head.weight", DType: x.DType, Shape: x.Shape, Data: x.Data})
+			}
+		}
+		return ts
+	})
+	m, err := New(&cfg, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := openTiny(t, "tiny-a")
+	got, _ := m.Forward(m.NewState(), seq)
+	want, _ := ref.Forward(ref.NewState(), seq)
+	if d := maxDiff(got, want); d != 0 {
+		t.Errorf("untied head: logits differ by %g", d)
+	}
+	if p := cfg.Params(); p.LMHead != int64(cfg.Vocab*cfg.Hidden) || p.Text != ref.Config().Params().Text+p.LMHead {
+		t.Errorf("untied params: head %d, text %d", p.LMHead, p.Text)
+	}
+	if _, err := New(&cfg, rewrite(t, func(ts []*safetensors.Tensor) []*safetensors.Tensor { return ts })); err == nil || !strings.Contains(err.Error(), `"lm_head.weight": missing`) {
+		t.Errorf("untied config without lm_head: %v", err)
+	}
+}
