@@ -155,7 +155,9 @@ func TestBrowser(t *testing.T) {
 		htmls[i] = mustHTML(t, w)
 		page += htmls[i] + "\n"
 	}
-	page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>widgets</title></head><body>" + page + "</body></html>"
+	// The first script records every uncaught error of the widgets' scripts.
+	page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>widgets</title>" +
+		"<script>window.errs=[];addEventListener(\"error\",e=>errs.push(e.message));</script></head><body>" + page + "</body></html>"
 	softID, soft2ID, barsID, traceID, quizID := rootID(t, htmls[0]), rootID(t, htmls[1]), rootID(t, htmls[2]), rootID(t, htmls[3]), rootID(t, htmls[4])
 
 	var (
@@ -317,6 +319,22 @@ func TestBrowser(t *testing.T) {
 	}
 
 	browserExtraChecks(t, ctx, eval, htmls[5:])
+
+	// Play advances the loop by itself; Pause stops it.
+	line := active()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+traceID+"-play")), chromedp.Sleep(1200*time.Millisecond),
+		chromedp.Click(chromedp.CSS("#"+traceID+"-play"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := active(); got == line {
+		t.Errorf("Play did not advance the loop (still %s)", got)
+	}
+	if got := eval(`document.getElementById("` + traceID + `-play").textContent+"|"+document.getElementById("` + traceID + `-play").getAttribute("aria-pressed")`); got != "Play|false" {
+		t.Errorf("after Pause the button reads %q, want Play|false", got)
+	}
+	if got := eval(`errs.join("; ")`); got != "" {
+		t.Errorf("script errors on the page: %s", got)
+	}
 
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
