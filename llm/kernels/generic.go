@@ -21,6 +21,9 @@ type impl struct {
 	dot       func(a, b []float32) float32 // len(b) == len(a)
 	axpy      func(y []float32, a float32, x []float32)
 	deltaRule func(S, q, k, v, out []float32, decay, beta float32)
+	// silu sets dst[i] = x[i]·sigmoid(x[i]), times up[i] when up != nil;
+	// len(x) and len(up) equal len(dst).
+	silu func(dst, x, up []float32)
 }
 
 // scratch is per-thread working memory that persists across calls.
@@ -46,6 +49,7 @@ var goImpl = &impl{
 	dot:        dotGo,
 	axpy:       axpyGo,
 	deltaRule:  deltaRuleGo,
+	silu:       siluGo,
 }
 
 func matVecBF16Go(dst []float32, w []uint16, x []float32) {

@@ -38,6 +38,9 @@ func readAVX512(p *byte, n int) uint64
 func readAVX2(p *byte, n int) uint64
 
 //go:noescape
+func siluAVX512(dst, x, up *float32, n int)
+
+//go:noescape
 func dotAVX512(a, b *float32, n int) float32
 
 //go:noescape
@@ -105,6 +108,20 @@ var (
 			}
 			deltaRuleCols(S, q, k, v, out, decay, beta, 16*strips, len(v))
 		},
+		silu: func(dst, x, up []float32) {
+			n := len(dst) / 16
+			if n > 0 {
+				var u *float32
+				if up != nil {
+					u = &up[0]
+				}
+				siluAVX512(&dst[0], &x[0], u, n)
+			}
+			if up != nil {
+				up = up[16*n:]
+			}
+			siluGo(dst[16*n:], x[16*n:], up)
+		},
 	}
 	avx2Impl = &impl{
 		path: PathAVX2,
@@ -144,6 +161,7 @@ var (
 			}
 			deltaRuleCols(S, q, k, v, out, decay, beta, 8*strips, len(v))
 		},
+		silu: siluGo,
 	}
 )
 

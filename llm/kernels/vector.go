@@ -1,5 +1,7 @@
 package kernels
 
+import "math"
+
 // Vector helpers for the non-matrix parts of a forward pass. The package
 // functions use the path LLM_KERNELS names (or the fastest); the Pool
 // methods use the pool's path, on the calling goroutine.
@@ -19,6 +21,13 @@ func DeltaRule(S, q, k, v, out []float32, decay, beta float32) {
 	defaultImpl().deltaRule(S, q, k, v, out, decay, beta)
 }
 
+// SiLU sets dst[i] = x[i]·sigmoid(x[i]) (dst may alias x).
+func SiLU(dst, x []float32) { defaultImpl().silu(dst, x[:len(dst)], nil) }
+
+// SwiGLU sets dst[i] = SiLU(gate[i])·up[i], the gated activation of the
+// MLP (dst may alias gate or up).
+func SwiGLU(dst, gate, up []float32) { defaultImpl().silu(dst, gate[:len(dst)], up[:len(dst)]) }
+
 // Dot is the package Dot on the pool's path.
 func (p *Pool) Dot(a, b []float32) float32 { return p.kernels().dot(a, b[:len(a)]) }
 
@@ -28,6 +37,26 @@ func (p *Pool) Axpy(y []float32, a float32, x []float32) { p.kernels().axpy(y, a
 // DeltaRule is the package DeltaRule on the pool's path.
 func (p *Pool) DeltaRule(S, q, k, v, out []float32, decay, beta float32) {
 	p.kernels().deltaRule(S, q, k, v, out, decay, beta)
+}
+
+// SiLU is the package SiLU on the pool's path.
+func (p *Pool) SiLU(dst, x []float32) { p.kernels().silu(dst, x[:len(dst)], nil) }
+
+// SwiGLU is the package SwiGLU on the pool's path.
+func (p *Pool) SwiGLU(dst, gate, up []float32) {
+	p.kernels().silu(dst, gate[:len(dst)], up[:len(dst)])
+}
+
+// siluGo is x·sigmoid(x) in float32 via float64 exp, times up[i] when up is
+// not nil.
+func siluGo(dst, x, up []float32) {
+	for i, v := range x {
+		s := v / (1 + float32(math.Exp(float64(-v))))
+		if up != nil {
+			s *= up[i]
+		}
+		dst[i] = s
+	}
 }
 
 func checkDeltaRule(S, q, k, v, out []float32) {

@@ -108,3 +108,48 @@ func BenchmarkDeltaRule(b *testing.B) {
 		})
 	}
 }
+
+func TestSiLU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for _, n := range []int{0, 1, 15, 16, 17, 100, 3584} {
+		x := randF32(rng, n)
+		up := randF32(rng, n)
+		for i := range x {
+			x[i] *= 8 // exercise the tails of the exponential
+		}
+		if n > 20 {
+			x[0], x[1], x[2], x[3], x[4] = 0, 100, -100, 1e-30, -1e30
+		}
+		want := make([]float64, n)
+		mag := make([]float64, n)
+		wantG := make([]float64, n)
+		magG := make([]float64, n)
+		for i, v := range x {
+			s := float64(v) / (1 + math.Exp(-float64(v)))
+			want[i], mag[i] = s, math.Abs(s)+1e-38
+			wantG[i], magG[i] = s*float64(up[i]), math.Abs(s*float64(up[i]))+1e-38
+		}
+		for _, p := range pools(t, 1) {
+			got := make([]float32, n)
+			p.SiLU(got, x)
+			check(t, fmt.Sprintf("SiLU %s n=%d", p.Path(), n), got, want, mag, 16)
+			g := append([]float32(nil), x...)
+			p.SwiGLU(g, g, up) // in place
+			check(t, fmt.Sprintf("SwiGLU %s n=%d", p.Path(), n), g, wantG, magG, 16)
+		}
+	}
+}
+
+func BenchmarkSwiGLU(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	gate, up, dst := randF32(rng, 3584), randF32(rng, 3584), make([]float32, 3584)
+	for _, path := range Paths() {
+		b.Run(path.String(), func(b *testing.B) {
+			p := MustPool(1, path)
+			b.SetBytes(4 * 3584)
+			for b.Loop() {
+				p.SwiGLU(dst, gate, up)
+			}
+		})
+	}
+}
