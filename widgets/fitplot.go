@@ -50,12 +50,15 @@ func MSE(points []Point, a, b float64) float64 {
 
 // plot geometry, in pixels.
 const (
-	plotW, plotH     = 360, 240
-	plotL, plotT     = 44, 10
-	lossW, lossH     = 260, 140
-	lossL, lossT     = 50, 10
-	plotPad, maxStep = 0.08, 10000
+	plotW, plotH = 360, 240
+	plotL, plotT = 44, 10
+	lossW, lossH = 260, 140
+	lossL, lossT = 50, 10
+	plotPad      = 0.08 // margin around the data, as a fraction of its range
 )
+
+// maxStep bounds the trajectory length (thin longer ones).
+const maxStep = 10000
 
 func (f FitPlot) check() ([]FitStep, error) {
 	if len(f.Points) < 2 {

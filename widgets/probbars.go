@@ -48,6 +48,9 @@ func (pb ProbBars) check() (t, p float64, err error) {
 			return 0, 0, fmt.Errorf("widgets: ProbBars: candidate %d (%q) logit %g: want |z| ≤ %d", i, c.Piece, c.Logit, maxLogit)
 		}
 	}
+	if err := pb.Rest.check(); err != nil {
+		return 0, 0, fmt.Errorf("widgets: ProbBars: %w", err)
+	}
 	t, p = pb.Temperature, pb.TopP
 	if t == 0 {
 		t = 1

@@ -120,6 +120,14 @@ func (r *Rest) max() float64 {
 	return m
 }
 
+// check reports a Rest that claims tokens but was not made by SummarizeRest.
+func (r *Rest) check() error {
+	if r != nil && r.Count > 0 && len(r.bins) == 0 {
+		return fmt.Errorf("rest of %d tokens has no logits: make it with SummarizeRest, TopSoftmax or TopCandidates", r.Count)
+	}
+	return nil
+}
+
 // data is the JSON form the scripts read: nil when there is no rest.
 func (r *Rest) data() any {
 	if r == nil || r.Count == 0 {
@@ -261,6 +269,9 @@ func (t SoftmaxTable) check() (float64, error) {
 		if math.Abs(z) > maxLogit {
 			return 0, fmt.Errorf("widgets: SoftmaxTable: logit %d (token %q) is %g: want |z| ≤ %d", i, t.Tokens[i], z, maxLogit)
 		}
+	}
+	if err := t.Rest.check(); err != nil {
+		return 0, fmt.Errorf("widgets: SoftmaxTable: %w", err)
 	}
 	k := t.Scale
 	if k == 0 {

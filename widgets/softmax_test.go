@@ -91,6 +91,7 @@ func TestSoftmaxTableErrors(t *testing.T) {
 		"huge":     {Tokens: []string{"a"}, Logits: []float64{1e4}},
 		"scale":    {Tokens: []string{"a"}, Logits: []float64{1}, Scale: 50},
 		"ids":      {Tokens: []string{"a"}, Logits: []float64{1}, IDs: []int{1, 2}},
+		"badRest":  {Tokens: []string{"a"}, Logits: []float64{1}, Rest: &widgets.Rest{Count: 5}},
 		"tooMany":  {Tokens: make([]string, 248320), Logits: make([]float64, 248320)},
 	} {
 		if _, err := tab.HTML(); err == nil {

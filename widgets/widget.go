@@ -36,6 +36,9 @@ func Show(w Widget) error {
 			return err
 		}
 		gonbui.DisplayHTML(h)
+		if err := gonbui.Error(); err != nil {
+			return fmt.Errorf("widgets: display in the notebook: %w", err)
+		}
 		return nil
 	}
 	return Fprint(os.Stdout, w)
