@@ -290,8 +290,20 @@ func (c *Client) Download(ctx context.Context, repo, revision, file string) (str
 	}
 	blob := filepath.Join(rdir, "blobs", m.etag)
 	if _, err := os.Stat(blob); err != nil {
-		if err := c.fetch(ctx, repo, file, m, blob); err != nil {
-			return "", err
+		if err := os.MkdirAll(filepath.Dir(blob), 0o755); err != nil {
+			return "", fmt.Errorf("hub: cannot write to the cache: %w (set HF_HUB_CACHE to a writable folder)", err)
+		}
+		// Another process (a second notebook) may be fetching the same
+		// file: wait for it, then use its result.
+		unlock, err := lockFile(blob + ".lock")
+		if err != nil {
+			return "", fmt.Errorf("hub: cannot lock %s in the cache: %w", file, err)
+		}
+		defer unlock()
+		if _, err := os.Stat(blob); err != nil {
+			if err := c.fetch(ctx, repo, file, m, blob); err != nil {
+				return "", err
+			}
 		}
 	}
 	if err := link(blob, pointer); err != nil {

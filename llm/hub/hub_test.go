@@ -336,9 +336,11 @@ func TestCorruptDownloadRejected(t *testing.T) {
 				t.Fatalf("err = %v, want ErrCorrupt about the checksum", err)
 			}
 			rdir := filepath.Join(c.Cache, "models--Org--Tiny-Model")
-			blobs, _ := os.ReadDir(filepath.Join(rdir, "blobs"))
-			if len(blobs) != 0 {
-				t.Errorf("corrupt download left %d blob(s) in the cache: %v", len(blobs), blobs[0].Name())
+			blobs, _ := filepath.Glob(filepath.Join(rdir, "blobs", "*"))
+			for _, b := range blobs {
+				if !strings.HasSuffix(b, ".lock") {
+					t.Errorf("corrupt download left %s in the cache", filepath.Base(b))
+				}
 			}
 			if _, err := os.Lstat(filepath.Join(rdir, "snapshots", testCommit, file)); !os.IsNotExist(err) {
 				t.Errorf("corrupt download left a snapshot entry: %v", err)
@@ -412,6 +414,31 @@ func TestTokenSentToHubNotCDN(t *testing.T) {
 	}
 	if h.authOnCDN {
 		t.Error("the HF token was sent to the content store on another host")
+	}
+}
+
+func TestConcurrentDownloadsShareOneFetch(t *testing.T) {
+	files := testFiles()
+	h, srv := newFakeHub(t, "Org/Tiny-Model", files)
+	c := testClient(srv, t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			// Each goroutine uses its own client, like separate processes.
+			cc := *c
+			_, err := cc.Download(context.Background(), "Org/Tiny-Model", "main", "model.safetensors")
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if n := h.gets["model.safetensors"]; n != 1 {
+		t.Errorf("4 concurrent downloads fetched the file %d times, want 1", n)
 	}
 }
 
