@@ -1,9 +1,11 @@
 package tokenizer
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -212,8 +214,9 @@ func (s *jsonScanner) vocab(add func(tok string, id int) error) error {
 
 var errMergeForm = errors.New(`a merge must be "a b" or ["a", "b"]`)
 
-// merges parses ["a b", ...] or [["a", "b"], ...], calling add for each.
-func (s *jsonScanner) merges(add func(a, b string) error) error {
+// merges parses ["a b", ...] or [["a", "b"], ...], calling add for each; a
+// and b are valid only during the call.
+func (s *jsonScanner) merges(add func(a, b []byte) error) error {
 	if err := s.expect('['); err != nil {
 		return err
 	}
@@ -221,35 +224,27 @@ func (s *jsonScanner) merges(add func(a, b string) error) error {
 		s.i++
 		return nil
 	}
+	var first []byte
 	for n := 0; ; n++ {
-		var a, b string
+		var a, b []byte
 		switch s.peek() {
 		case '"':
 			m, err := s.str()
 			if err != nil {
 				return err
 			}
-			sp := -1
-			for j, c := range m {
-				if c == ' ' {
-					if sp >= 0 {
-						sp = -2
-						break
-					}
-					sp = j
-				}
-			}
-			if sp < 0 {
+			sp := bytes.IndexByte(m, ' ')
+			if sp < 0 || bytes.IndexByte(m[sp+1:], ' ') >= 0 {
 				return fmt.Errorf("merge %d %q: %w", n, m, errMergeForm)
 			}
-			a, b = string(m[:sp]), string(m[sp+1:])
+			a, b = m[:sp], m[sp+1:]
 		case '[':
 			s.i++
 			x, err := s.str()
 			if err != nil {
 				return err
 			}
-			a = string(x)
+			first = append(first[:0], x...) // x is overwritten by the next str
 			if err := s.expect(','); err != nil {
 				return err
 			}
@@ -257,7 +252,7 @@ func (s *jsonScanner) merges(add func(a, b string) error) error {
 			if err != nil {
 				return err
 			}
-			b = string(y)
+			a, b = first, y
 			if err := s.expect(']'); err != nil {
 				return fmt.Errorf("merge %d: %w", n, errMergeForm)
 			}
@@ -277,4 +272,122 @@ func (s *jsonScanner) merges(add func(a, b string) error) error {
 			return s.errorf("want ',' or ']'")
 		}
 	}
+}
+
+// maxDepth bounds the nesting of skipped values.
+const maxDepth = 512
+
+// skip passes over one JSON value of any kind, checking its syntax.
+func (s *jsonScanner) skip(depth int) error {
+	if depth > maxDepth {
+		return s.errorf("nested too deeply")
+	}
+	switch c := s.peek(); c {
+	case '"':
+		_, err := s.str()
+		return err
+	case '{', '[':
+		end := byte('}')
+		if c == '[' {
+			end = ']'
+		}
+		s.i++
+		if s.peek() == end {
+			s.i++
+			return nil
+		}
+		for {
+			if c == '{' {
+				if _, err := s.str(); err != nil {
+					return err
+				}
+				if err := s.expect(':'); err != nil {
+					return err
+				}
+			}
+			if err := s.skip(depth + 1); err != nil {
+				return err
+			}
+			switch s.peek() {
+			case ',':
+				s.i++
+			case end:
+				s.i++
+				return nil
+			default:
+				return s.errorf("want ',' or %q", end)
+			}
+		}
+	case 't', 'f', 'n':
+		for _, lit := range []string{"true", "false", "null"} {
+			if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
+				s.i += len(lit)
+				return nil
+			}
+		}
+		return s.errorf("bad literal")
+	case 0:
+		return s.errorf("unexpected end")
+	default:
+		start := s.i
+		for s.i < len(s.b) && strings.IndexByte("+-0123456789.eE", s.b[s.i]) >= 0 {
+			s.i++
+		}
+		if s.i == start {
+			return s.errorf("unexpected %q", c)
+		}
+		return nil
+	}
+}
+
+// fields splits a JSON object into its members' raw values (the last of
+// repeated keys wins). Values are checked for syntax only.
+func (s *jsonScanner) fields() (map[string][]byte, error) {
+	out := map[string][]byte{}
+	if err := s.expect('{'); err != nil {
+		return nil, err
+	}
+	if s.peek() == '}' {
+		s.i++
+		return out, nil
+	}
+	for {
+		k, err := s.str()
+		if err != nil {
+			return nil, err
+		}
+		key := string(k)
+		if err := s.expect(':'); err != nil {
+			return nil, err
+		}
+		s.ws()
+		start := s.i
+		if err := s.skip(1); err != nil {
+			return nil, fmt.Errorf("%q: %w", key, err)
+		}
+		out[key] = s.b[start:s.i]
+		switch s.peek() {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			return out, nil
+		default:
+			return nil, s.errorf("want ',' or '}'")
+		}
+	}
+}
+
+// objectFields splits the JSON object data into its members and checks that
+// nothing follows it.
+func objectFields(data []byte) (map[string][]byte, error) {
+	s := &jsonScanner{b: data}
+	f, err := s.fields()
+	if err != nil {
+		return nil, err
+	}
+	if s.peek() != 0 {
+		return nil, s.errorf("data after the object")
+	}
+	return f, nil
 }

@@ -9,17 +9,6 @@ import (
 	"sort"
 )
 
-// fileJSON is the part of a Hugging Face tokenizer.json that encoding/json
-// decodes; the model's vocab and merges are kept raw for jsonScanner.
-type fileJSON struct {
-	AddedTokens   []addedJSON     `json:"added_tokens"`
-	Normalizer    json.RawMessage `json:"normalizer"`
-	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
-	PostProcessor json.RawMessage `json:"post_processor"`
-	Decoder       json.RawMessage `json:"decoder"`
-	Model         modelJSON       `json:"model"`
-}
-
 type addedJSON struct {
 	ID         *int   `json:"id"`
 	Content    string `json:"content"`
@@ -30,16 +19,18 @@ type addedJSON struct {
 	Special    bool   `json:"special"`
 }
 
+// modelJSON holds the settings of the BPE model; vocab and merges are read
+// by jsonScanner.
 type modelJSON struct {
-	Type                    string          `json:"type"`
-	Dropout                 *float64        `json:"dropout"`
-	UnkToken                *string         `json:"unk_token"`
-	ContinuingSubwordPrefix *string         `json:"continuing_subword_prefix"`
-	EndOfWordSuffix         *string         `json:"end_of_word_suffix"`
-	ByteFallback            bool            `json:"byte_fallback"`
-	IgnoreMerges            bool            `json:"ignore_merges"`
-	Vocab                   json.RawMessage `json:"vocab"`
-	Merges                  json.RawMessage `json:"merges"`
+	Type                    string   `json:"type"`
+	Dropout                 *float64 `json:"dropout"`
+	UnkToken                *string  `json:"unk_token"`
+	ContinuingSubwordPrefix *string  `json:"continuing_subword_prefix"`
+	EndOfWordSuffix         *string  `json:"end_of_word_suffix"`
+	ByteFallback            bool     `json:"byte_fallback"`
+	IgnoreMerges            bool     `json:"ignore_merges"`
+
+	vocab, merges []byte
 }
 
 // component is the "type"-tagged shape of normalizers, pre-tokenizers,
@@ -98,28 +89,9 @@ func MustLoad(path string) *Tokenizer {
 // does not implement exactly is an error naming it, never a tokenizer that
 // silently gives different ids.
 func Parse(tokenizerJSON, configJSON []byte) (*Tokenizer, error) {
-	var f fileJSON
-	if err := json.Unmarshal(tokenizerJSON, &f); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: %w", err)
-	}
-	t := &Tokenizer{}
-	if err := t.parseNormalizer(f.Normalizer); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: normalizer: %w", err)
-	}
-	if err := t.parsePreTokenizer(f.PreTokenizer); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: pre_tokenizer: %w", err)
-	}
-	if err := checkByteLevelOnly(f.PostProcessor, true); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: post_processor: %w", err)
-	}
-	if err := checkByteLevelOnly(f.Decoder, false); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: decoder: %w", err)
-	}
-	if err := t.parseModel(&f.Model); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: model: %w", err)
-	}
-	if err := t.parseAdded(f.AddedTokens); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: added_tokens: %w", err)
+	t, err := parseCached(tokenizerJSON)
+	if err != nil {
+		return nil, err
 	}
 	if len(configJSON) > 0 {
 		if err := t.parseConfig(configJSON); err != nil {
@@ -127,6 +99,66 @@ func Parse(tokenizerJSON, configJSON []byte) (*Tokenizer, error) {
 		}
 	}
 	t.finishEOS()
+	return t, nil
+}
+
+// parseJSON reads tokenizer.json.
+func parseJSON(tokenizerJSON []byte) (*Tokenizer, error) {
+	// encoding/json would spend most of the load time on the vocabulary and
+	// merges, so the file is split into its parts first and those two are
+	// read by jsonScanner.
+	top, err := objectFields(tokenizerJSON)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer.json: %w", err)
+	}
+	t := &Tokenizer{}
+	if err := t.parseNormalizer(top["normalizer"]); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: normalizer: %w", err)
+	}
+	if err := t.parsePreTokenizer(top["pre_tokenizer"]); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: pre_tokenizer: %w", err)
+	}
+	if err := checkByteLevelOnly(top["post_processor"], true); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: post_processor: %w", err)
+	}
+	if err := checkByteLevelOnly(top["decoder"], false); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: decoder: %w", err)
+	}
+	var m modelJSON
+	if raw := top["model"]; isNull(raw) {
+		return nil, fmt.Errorf("tokenizer.json: model missing")
+	} else {
+		parts, err := objectFields(raw)
+		if err != nil {
+			return nil, fmt.Errorf("tokenizer.json: model: %w", err)
+		}
+		m.vocab, m.merges = parts["vocab"], parts["merges"]
+		settingsRaw := map[string]json.RawMessage{}
+		for k, v := range parts {
+			if k != "vocab" && k != "merges" {
+				settingsRaw[k] = v
+			}
+		}
+		settings, err := json.Marshal(settingsRaw)
+		if err == nil {
+			err = json.Unmarshal(settings, &m)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("tokenizer.json: model: %w", err)
+		}
+	}
+	if err := t.parseModel(&m); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: model: %w", err)
+	}
+	var added []addedJSON
+	if raw := top["added_tokens"]; !isNull(raw) {
+		if err := json.Unmarshal(raw, &added); err != nil {
+			return nil, fmt.Errorf("tokenizer.json: added_tokens: %w", err)
+		}
+	}
+	if err := t.parseAdded(added); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: added_tokens: %w", err)
+	}
 	return t, nil
 }
 
@@ -255,20 +287,20 @@ func (t *Tokenizer) parseModel(m *modelJSON) error {
 		return fmt.Errorf("BPE: byte_fallback true is not supported")
 	}
 	t.ignoreMerges = m.IgnoreMerges
-	if isNull(m.Vocab) {
+	if isNull(m.vocab) {
 		return fmt.Errorf("BPE: vocab missing")
 	}
-	s := &jsonScanner{b: m.Vocab}
-	t.vocab = make(map[string]int, len(m.Vocab)/12)
+	s := &jsonScanner{b: m.vocab}
+	t.vocab = make(map[string]int, len(m.vocab)/12)
 	maxSeen := -1
 	err := s.vocab(func(tok string, id int) error {
 		if id >= maxID {
 			return fmt.Errorf("token %q: id %d too large", tok, id)
 		}
-		if _, dup := t.vocab[tok]; dup {
+		n := len(t.vocab)
+		if t.vocab[tok] = id; len(t.vocab) == n {
 			return fmt.Errorf("token %q twice", tok)
 		}
-		t.vocab[tok] = id
 		maxSeen = max(maxSeen, id)
 		return nil
 	})
@@ -296,18 +328,26 @@ func (t *Tokenizer) parseModel(m *modelJSON) error {
 		}
 		t.byteID[b] = int32(id)
 	}
-	if isNull(m.Merges) {
+	if isNull(m.merges) {
 		return nil
 	}
-	s = &jsonScanner{b: m.Merges}
+	s = &jsonScanner{b: m.merges}
 	t.merges = make(map[uint64]merge, len(t.vocab))
 	rank := int32(0)
-	err = s.merges(func(a, b string) error {
-		ia, oka := t.vocab[a]
-		ib, okb := t.vocab[b]
-		ic, okc := t.vocab[a+b]
-		if !oka || !okb || !okc {
+	err = s.merges(func(a, b []byte) error {
+		ia, oka := t.vocab[string(a)]
+		ib, okb := t.vocab[string(b)]
+		if !oka || !okb {
 			return fmt.Errorf("merge %d %q %q: token not in vocab", rank, a, b)
+		}
+		// In files made like GPT-2's, the token of merge r has id 256+r:
+		// check that before looking the concatenation up.
+		ic := 256 + int(rank)
+		if ic >= len(t.tokens) || !isConcat(t.tokens[ic], a, b) {
+			var ok bool
+			if ic, ok = t.vocab[string(a)+string(b)]; !ok {
+				return fmt.Errorf("merge %d %q %q: %q not in vocab", rank, a, b, string(a)+string(b))
+			}
 		}
 		key := pairKey(int32(ia), int32(ib))
 		if _, dup := t.merges[key]; !dup { // the first rank of a repeated merge wins
@@ -320,6 +360,11 @@ func (t *Tokenizer) parseModel(m *modelJSON) error {
 		return fmt.Errorf("BPE: merges: %w", err)
 	}
 	return nil
+}
+
+// isConcat reports whether tok is a followed by b.
+func isConcat(tok string, a, b []byte) bool {
+	return len(tok) == len(a)+len(b) && tok[:len(a)] == string(a) && tok[len(a):] == string(b)
 }
 
 // grow makes room for ids below n.
@@ -371,12 +416,17 @@ func (t *Tokenizer) parseAdded(list []addedJSON) error {
 		t.addedIDs[a.Content] = id
 		t.added = append(t.added, added{text: a.Content, id: id, special: a.Special, lstrip: a.LStrip, rstrip: a.RStrip})
 	}
-	// Longest first, so that matching tries longer tokens before their prefixes.
+	t.finishAdded()
+	return nil
+}
+
+// finishAdded orders the added tokens longest first, so that matching tries
+// longer tokens before their prefixes, and notes their first bytes.
+func (t *Tokenizer) finishAdded() {
 	sort.SliceStable(t.added, func(i, j int) bool { return len(t.added[i].text) > len(t.added[j].text) })
 	for _, a := range t.added {
 		t.addedFirst[a.text[0]] = true
 	}
-	return nil
 }
 
 type configJSON struct {

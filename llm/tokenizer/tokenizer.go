@@ -19,6 +19,7 @@ package tokenizer
 import (
 	"container/heap"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -40,7 +41,8 @@ type Tokenizer struct {
 	raw    []string // id → the bytes the token stands for
 	kind   []uint8  // id → kind
 
-	vocab        map[string]int   // BPE vocabulary, byte-level spelling → id
+	vocab        map[string]int // BPE vocabulary, byte-level spelling → id; see vocabulary
+	vocabOnce    sync.Once
 	merges       map[uint64]merge // (left id, right id) → rank and merged id
 	byteID       [256]int32       // id of each single-byte token
 	ignoreMerges bool             // a piece that is a whole vocab token skips BPE
@@ -69,6 +71,23 @@ type added struct {
 	lstrip, rstrip bool
 }
 
+// vocabulary returns the BPE vocabulary map. A tokenizer read from the cache
+// builds it on first use: encoding does not need it.
+func (t *Tokenizer) vocabulary() map[string]int {
+	t.vocabOnce.Do(func() {
+		if t.vocab != nil {
+			return
+		}
+		t.vocab = make(map[string]int, len(t.tokens))
+		for id, tok := range t.tokens {
+			if t.kind[id] == kindBPE {
+				t.vocab[tok] = id
+			}
+		}
+	})
+	return t.vocab
+}
+
 // VocabSize returns the number of ids: one more than the largest token id.
 // (A model's embedding table may have more rows than this.)
 func (t *Tokenizer) VocabSize() int { return len(t.tokens) }
@@ -80,7 +99,7 @@ func (t *Tokenizer) ID(token string) (int, bool) {
 	if id, ok := t.addedIDs[token]; ok {
 		return id, true
 	}
-	id, ok := t.vocab[token]
+	id, ok := t.vocabulary()[token]
 	return id, ok
 }
 
@@ -317,7 +336,7 @@ func (e *encoder) piece(ids []int, p string) []int {
 		}
 	}
 	if t.ignoreMerges {
-		if id, ok := t.vocab[toByteLevel(p)]; ok {
+		if id, ok := t.vocabulary()[toByteLevel(p)]; ok {
 			return append(ids, id)
 		}
 	}

@@ -1,0 +1,232 @@
+package tokenizer
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// A large tokenizer.json (11 MB for Qwen3) takes a good part of a second to
+// parse, and every notebook cell runs in a fresh process. So Load and Parse
+// keep a compact binary copy of what they parsed in the user's cache
+// directory ($XDG_CACHE_HOME or ~/.cache on Linux, under
+// how-llms-work/tokenizer), named by the SHA-256 of the tokenizer.json
+// contents: a changed file has another name, so a stale copy is never used.
+// A copy that cannot be read or fails its checks is ignored and rewritten.
+// Set LLM_TOKENIZER_CACHE=off to disable the cache, or to a directory to
+// use that one instead.
+
+// cacheMinSize is the smallest tokenizer.json worth caching.
+const cacheMinSize = 1 << 20
+
+// cacheVersion changes whenever cacheFile or its meaning changes.
+const cacheVersion = 1
+
+type cacheFile struct {
+	Version      int
+	SHA256       [32]byte
+	Tokens       []string // id → spelling
+	Kinds        []uint8
+	Merges       []int32 // left, right, rank, result per merge
+	IgnoreMerges bool
+	Added        []cacheAdded
+	Normalizers  []string
+	Pattern      string
+}
+
+type cacheAdded struct {
+	Text                    string
+	ID                      int
+	Special, LStrip, RStrip bool
+}
+
+// cacheDir returns the cache directory, or "" when caching is off.
+func cacheDir() string {
+	switch env := os.Getenv("LLM_TOKENIZER_CACHE"); env {
+	case "off", "0", "false":
+		return ""
+	case "":
+	default:
+		return env
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "how-llms-work", "tokenizer")
+}
+
+// parseCached is parseJSON through the cache.
+func parseCached(tokenizerJSON []byte) (*Tokenizer, error) {
+	dir := cacheDir()
+	if len(tokenizerJSON) < cacheMinSize || dir == "" {
+		return parseJSON(tokenizerJSON)
+	}
+	sum := sha256.Sum256(tokenizerJSON)
+	path := filepath.Join(dir, hex.EncodeToString(sum[:])+".gob")
+	if data, err := os.ReadFile(path); err == nil {
+		if t, err := fromCache(data, sum); err == nil {
+			return t, nil
+		}
+	}
+	t, err := parseJSON(tokenizerJSON)
+	if err != nil {
+		return nil, err
+	}
+	_ = writeCache(dir, path, t.toCache(sum)) // the cache is only an optimisation
+	return t, nil
+}
+
+func writeCache(dir, path string, c *cacheFile) error {
+	var b bytes.Buffer
+	if err := gobEncode(&b, c); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(b.Bytes())
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
+
+func (t *Tokenizer) toCache(sum [32]byte) *cacheFile {
+	c := &cacheFile{
+		Version:      cacheVersion,
+		SHA256:       sum,
+		Tokens:       t.tokens,
+		Kinds:        t.kind,
+		IgnoreMerges: t.ignoreMerges,
+		Normalizers:  t.normalizers,
+		Pattern:      t.scanner.Pattern(),
+	}
+	type entry struct {
+		key uint64
+		m   merge
+	}
+	ms := make([]entry, 0, len(t.merges))
+	for k, m := range t.merges {
+		ms = append(ms, entry{k, m})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].m.rank < ms[j].m.rank })
+	c.Merges = make([]int32, 0, 4*len(ms))
+	for _, e := range ms {
+		c.Merges = append(c.Merges, int32(e.key>>32), int32(uint32(e.key)), e.m.rank, e.m.id)
+	}
+	for _, a := range t.added {
+		c.Added = append(c.Added, cacheAdded{a.text, a.id, a.special, a.lstrip, a.rstrip})
+	}
+	return c
+}
+
+var errBadCache = errors.New("tokenizer: bad cache file")
+
+// fromCache rebuilds a tokenizer from a cache file, checking everything an
+// index depends on: a damaged file is an error, never a panic.
+func fromCache(data []byte, sum [32]byte) (*Tokenizer, error) {
+	var c cacheFile
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&c); err != nil {
+		return nil, err
+	}
+	n := len(c.Tokens)
+	if c.Version != cacheVersion || c.SHA256 != sum || len(c.Kinds) != n || n > maxID || len(c.Merges)%4 != 0 {
+		return nil, errBadCache
+	}
+	sc, ok := NewScanner(c.Pattern)
+	if !ok {
+		return nil, errBadCache
+	}
+	t := &Tokenizer{
+		tokens:       c.Tokens,
+		kind:         c.Kinds,
+		raw:          make([]string, n),
+		merges:       make(map[uint64]merge, len(c.Merges)/4),
+		ignoreMerges: c.IgnoreMerges,
+		addedIDs:     map[string]int{},
+		scanner:      sc,
+	}
+	for _, nf := range c.Normalizers {
+		switch nf {
+		case "NFC", "NFD", "NFKC", "NFKD":
+			t.normalizers = append(t.normalizers, nf)
+		default:
+			return nil, errBadCache
+		}
+	}
+	for id, tok := range c.Tokens {
+		switch c.Kinds[id] {
+		case kindNone:
+		case kindBPE:
+			raw, ok := fromByteLevel(tok)
+			if !ok {
+				return nil, errBadCache
+			}
+			t.raw[id] = raw
+		case kindAdded, kindSpecial:
+			t.raw[id] = tok
+		default:
+			return nil, errBadCache
+		}
+	}
+	// The vocabulary map is built on first use (vocabulary); the byte tokens
+	// are found without it.
+	found := 0
+	for id, raw := range t.raw {
+		if c.Kinds[id] == kindBPE && len(raw) == 1 {
+			t.byteID[raw[0]] = int32(id)
+			found++
+		}
+	}
+	if found != 256 {
+		return nil, errBadCache
+	}
+	for i := 0; i < len(c.Merges); i += 4 {
+		a, b, rank, id := c.Merges[i], c.Merges[i+1], c.Merges[i+2], c.Merges[i+3]
+		for _, x := range []int32{a, b, id} {
+			if x < 0 || int(x) >= n || c.Kinds[x] != kindBPE {
+				return nil, errBadCache
+			}
+		}
+		t.merges[pairKey(a, b)] = merge{rank: rank, id: id}
+	}
+	for _, a := range c.Added {
+		if a.ID < 0 || a.ID >= n || a.Text == "" || t.tokens[a.ID] != a.Text {
+			return nil, errBadCache
+		}
+		t.added = append(t.added, added{text: a.Text, id: a.ID, special: a.Special, lstrip: a.LStrip, rstrip: a.RStrip})
+		t.addedIDs[a.Text] = a.ID
+	}
+	t.finishAdded()
+	return t, nil
+}
+
+// cachePath returns where the cache of a tokenizer.json with these contents
+// lives ("" when caching is off); for tests and for people clearing it.
+func cachePath(tokenizerJSON []byte) string {
+	dir := cacheDir()
+	if dir == "" {
+		return ""
+	}
+	sum := sha256.Sum256(tokenizerJSON)
+	return filepath.Join(dir, fmt.Sprintf("%x.gob", sum))
+}
+
+func gobEncode(w *bytes.Buffer, c *cacheFile) error { return gob.NewEncoder(w).Encode(c) }
