@@ -231,7 +231,7 @@ func ParseConfig(data []byte) (*Config, error) {
 			return nil, fmt.Errorf("config: eos_token_id: want an integer or a list of integers: %s", t.EOS)
 		}
 	}
-	if len(c.LayerTypes) == 0 && c.Layers > 0 {
+	if len(c.LayerTypes) == 0 && c.Layers > 0 && c.Layers <= maxLayers {
 		interval := t.FullAttentionInterval
 		if interval == 0 {
 			interval = 4
@@ -250,9 +250,41 @@ func ParseConfig(data []byte) (*Config, error) {
 	return c, nil
 }
 
-// Validate checks that the sizes are positive and consistent, with an error
-// naming the config field at fault.
+// Bounds on the sizes a config may declare, far above any real model, so
+// that a hostile config cannot make the loader allocate without limit or
+// overflow the parameter arithmetic.
+const (
+	maxLayers = 1 << 10
+	maxSize   = 1 << 24
+	maxParams = 1e14
+)
+
+// Validate checks that the sizes are positive, bounded and consistent, with
+// an error naming the config field at fault.
 func (c *Config) Validate() error {
+	for _, p := range []struct {
+		name string
+		v    int
+	}{
+		{"hidden_size", c.Hidden}, {"intermediate_size", c.Intermediate}, {"vocab_size", c.Vocab},
+		{"num_attention_heads", c.Heads}, {"num_key_value_heads", c.KVHeads}, {"head_dim", c.HeadDim},
+		{"linear_num_key_heads", c.LinearKeyHeads}, {"linear_num_value_heads", c.LinearValueHeads},
+		{"linear_key_head_dim", c.LinearKeyDim}, {"linear_value_head_dim", c.LinearValueDim},
+		{"linear_conv_kernel_dim", c.ConvKernel},
+	} {
+		if p.v > maxSize {
+			return fmt.Errorf("config: %s = %d exceeds the limit of %d", p.name, p.v, maxSize)
+		}
+	}
+	if c.Layers > maxLayers {
+		return fmt.Errorf("config: num_hidden_layers = %d exceeds the limit of %d", c.Layers, maxLayers)
+	}
+	if c.MTPLayers > maxLayers {
+		return fmt.Errorf("config: mtp_num_hidden_layers = %d exceeds the limit of %d", c.MTPLayers, maxLayers)
+	}
+	if c.MaxPositions > 1<<31-1 {
+		return fmt.Errorf("config: max_position_embeddings = %d exceeds the limit of %d", c.MaxPositions, 1<<31-1)
+	}
 	positive := []struct {
 		name string
 		v    int
@@ -342,10 +374,26 @@ func (c *Config) Validate() error {
 			{"vision_config.out_hidden_size", v.OutHidden},
 			{"vision_config.num_position_embeddings", v.PositionEmbedding},
 		} {
-			if p.v <= 0 {
-				return fmt.Errorf("config: %s = %d, want > 0", p.name, p.v)
+			if p.v <= 0 || p.v > maxSize {
+				return fmt.Errorf("config: %s = %d, want in [1, %d]", p.name, p.v, maxSize)
 			}
 		}
+		if v.Depth > maxLayers || len(v.DeepstackIndexes) > maxLayers {
+			return fmt.Errorf("config: vision_config.depth = %d (%d deepstack indexes) exceeds the limit of %d", v.Depth, len(v.DeepstackIndexes), maxLayers)
+		}
+	}
+	// Every size is bounded, but their products may still be absurd: count
+	// in float64 before anything counts in int64.
+	var total float64
+	for _, t := range c.Tensors() {
+		n := 1.0
+		for _, d := range t.Shape {
+			n *= float64(d)
+		}
+		total += n
+	}
+	if total > maxParams {
+		return fmt.Errorf("config: the sizes imply %.3g parameters, more than the limit of %.0g", total, float64(maxParams))
 	}
 	return nil
 }

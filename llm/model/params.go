@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/how-llms-work/course/llm/safetensors"
 )
@@ -73,7 +75,7 @@ func (c *Config) Tensors() []TensorSpec {
 		add(part, CompMLP, p+"mlp.down_proj.weight", bf, H, c.Intermediate)
 	}
 	for i := range c.Layers {
-		p := fmt.Sprintf("%slayers.%d.", lm, i)
+		p := lm + "layers." + strconv.Itoa(i) + "."
 		add(PartText, CompNorm, p+"input_layernorm.weight", bf, H)
 		add(PartText, CompNorm, p+"post_attention_layernorm.weight", bf, H)
 		if c.IsFullAttention(i) {
@@ -91,7 +93,7 @@ func (c *Config) Tensors() []TensorSpec {
 			add(PartText, CompDeltaNet, p+"norm.weight", safetensors.F32, c.LinearValueDim)
 			add(PartText, CompDeltaNet, p+"out_proj.weight", bf, H, hv*c.LinearValueDim)
 		}
-		mlp(PartText, fmt.Sprintf("%slayers.%d.", lm, i))
+		mlp(PartText, lm+"layers."+strconv.Itoa(i)+".")
 	}
 	add(PartText, CompNorm, lm+"norm.weight", bf, H)
 	if !c.TieEmbeddings {
@@ -105,7 +107,7 @@ func (c *Config) Tensors() []TensorSpec {
 		add(PartVision, "", vp+"patch_embed.proj.bias", bf, vh)
 		add(PartVision, "", vp+"pos_embed.weight", bf, v.PositionEmbedding, vh)
 		for i := range v.Depth {
-			p := fmt.Sprintf("%sblocks.%d.", vp, i)
+			p := vp + "blocks." + strconv.Itoa(i) + "."
 			add(PartVision, "", p+"norm1.weight", bf, vh)
 			add(PartVision, "", p+"norm1.bias", bf, vh)
 			add(PartVision, "", p+"norm2.weight", bf, vh)
@@ -142,7 +144,7 @@ func (c *Config) Tensors() []TensorSpec {
 			add(PartMTP, "", "mtp.pre_fc_norm_hidden.weight", bf, H)
 			add(PartMTP, "", "mtp.norm.weight", bf, H)
 		}
-		p := fmt.Sprintf("mtp.layers.%d.", i)
+		p := "mtp.layers." + strconv.Itoa(i) + "."
 		add(PartMTP, "", p+"input_layernorm.weight", bf, H)
 		add(PartMTP, "", p+"post_attention_layernorm.weight", bf, H)
 		attention(PartMTP, p)
@@ -204,9 +206,11 @@ func (c *Config) Params() Params {
 		case CompNorm:
 			p.Norms += n
 		}
-		var layer int
-		if _, err := fmt.Sscanf(t.Name, TextPrefix+"layers.%d.", &layer); err == nil {
-			p.PerLayer[layer] += n
+		if rest, ok := strings.CutPrefix(t.Name, TextPrefix+"layers."); ok {
+			num, _, _ := strings.Cut(rest, ".")
+			if layer, err := strconv.Atoi(num); err == nil {
+				p.PerLayer[layer] += n
+			}
 		}
 	}
 	p.TextVision = p.Text + p.Vision
