@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// Layer is one decoder layer as Journey shows it: its kind (e.g.
-// "attention" or "deltanet") and the L2 norm of the residual stream at the
+// Layer is one decoder layer as Journey shows it: its kind (the config's
+// layer type, "full_attention" or "linear_attention", or "attention" /
+// "deltanet") and the L2 norm of the residual stream at the
 // last position after the layer.
 type Layer struct {
 	Kind string
@@ -249,7 +250,7 @@ func (j Journey) layerBars() string {
 	for i, l := range j.Layers {
 		bh := l.Norm / m * h
 		color := "#3b82f6"
-		if strings.Contains(strings.ToLower(l.Kind), "att") {
+		if isFullAttention(l.Kind) {
 			color = "#f59e0b"
 		}
 		fmt.Fprintf(&b, `<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="%s"><title>layer %d (%s): norm %s</title></rect>`,
@@ -258,8 +259,16 @@ func (j Journey) layerBars() string {
 			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">%d</text>`, i*w+2+(w-3)/2, top+h+12, i+1)
 		}
 	}
-	fmt.Fprintf(&b, `<text x="0" y="10">max %s</text><text x="0" y="%d">layer · orange: attention, blue: other (e.g. DeltaNet)</text></svg>`, num(m, 2), top+h+26)
+	fmt.Fprintf(&b, `<text x="0" y="10">max %s</text><text x="0" y="%d">layer · orange: full attention, blue: linear attention (Gated DeltaNet)</text></svg>`, num(m, 2), top+h+26)
 	return b.String()
+}
+
+// isFullAttention reports whether a layer kind names softmax attention
+// ("full_attention", "attention") rather than a linear-attention/DeltaNet
+// layer ("linear_attention", "deltanet").
+func isFullAttention(kind string) bool {
+	k := strings.ToLower(kind)
+	return strings.Contains(k, "full") || k == "attention" || k == "softmax_attention"
 }
 
 const journeyJS = `var i=0,timer=null,play=q(r,"button[id$='-play']"),st=q(r,"output"),names=["Text","Tokens","Embeddings","Layer stack","Logits","Sampled token"];

@@ -276,9 +276,9 @@ func demoJourney() widgets.Journey {
 	}
 	var layers []widgets.Layer
 	for i := range 24 {
-		kind := "deltanet"
+		kind := "linear_attention"
 		if i%4 == 3 {
-			kind = "attention"
+			kind = "full_attention"
 		}
 		layers = append(layers, widgets.Layer{Kind: kind, Norm: 2 + 3*float64(i)})
 	}
@@ -306,8 +306,18 @@ func TestJourney(t *testing.T) {
 			t.Errorf("stage %d lacks %q: %s", i+1, want, text(stages[i]))
 		}
 	}
-	if n := len(all(stages[3], tag("rect"))); n != 24 {
-		t.Errorf("%d layer bars, want 24", n)
+	bars := all(stages[3], tag("rect"))
+	if len(bars) != 24 {
+		t.Fatalf("%d layer bars, want 24", len(bars))
+	}
+	full := 0
+	for _, b := range bars {
+		if fill, _ := attr(b, "fill"); fill == "#f59e0b" {
+			full++
+		}
+	}
+	if full != 6 {
+		t.Errorf("%d bars colored as full attention, want 6 of 24", full)
 	}
 	if !strings.Contains(text(stages[5]), "The cat sat on the floor") {
 		t.Errorf("last stage lacks the new text")
