@@ -591,3 +591,56 @@ func TestUntiedHead(t *testing.T) {
 		t.Errorf("untied config without lm_head: %v", err)
 	}
 }
+
+// toF16 rounds a float32 to IEEE half precision (values here are far from
+// overflow; below 2⁻¹⁴ they become subnormal).
+func toF16(f float32) uint16 {
+	bits := math.Float32bits(f)
+	sign := uint16(bits>>16) & 0x8000
+	a := math.Abs(float64(f))
+	if a < 1.0/(1<<14) {
+		return sign | uint16(math.RoundToEven(a*(1<<24)))
+	}
+	exp := int(bits>>23&0xff) - 127 + 15
+	man := bits & 0x7fffff
+	h := uint32(exp)<<10 | man>>13
+	if rem := man & 0x1fff; rem > 0x1000 || (rem == 0x1000 && h&1 == 1) {
+		h++
+	}
+	return sign | uint16(h)
+}
+
+func TestF16Checkpoint(t *testing.T) {
+	// The same weights stored as F16 (exact for BF16 values in F16's normal
+	// range) give the same logits up to the few subnormal roundings.
+	cfg := MustLoadConfig("testdata/tiny-a/config.json")
+	f := rewrite(t, func(ts []*safetensors.Tensor) []*safetensors.Tensor {
+		for i, x := range ts {
+			if x.DType != safetensors.BF16 {
+				continue
+			}
+			v := x.Float32()
+			h := make([]uint16, len(v))
+			for j, f := range v {
+				h[j] = toF16(f)
+			}
+			nt := safetensors.NewBF16(x.Name, x.Shape, h)
+			nt.DType = safetensors.F16
+			ts[i] = nt
+		}
+		return ts
+	})
+	if got := f.Lookup(TextPrefix + "embed_tokens.weight").DType; got != safetensors.F16 {
+		t.Fatalf("embedding stored as %s", got)
+	}
+	m, err := New(cfg, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := openTiny(t, "tiny-a")
+	got, _ := m.ForwardAll(m.NewState(), seq)
+	want, _ := ref.ForwardAll(ref.NewState(), seq)
+	if d := maxDiff(got, want); d > 1e-3 {
+		t.Errorf("F16 checkpoint: logits differ by %g", d)
+	}
+}
