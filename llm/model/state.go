@@ -38,8 +38,8 @@ func (m *Model) NewState() *State {
 // Len returns the number of tokens the state has seen.
 func (st *State) Len() int { return st.pos }
 
-// Tokens returns the ids the state has seen, in order.
-func (st *State) Tokens() []int { return st.tokens }
+// Tokens returns a copy of the ids the state has seen, in order.
+func (st *State) Tokens() []int { return clone(st.tokens) }
 
 // Clone returns a deep copy of the state: the copy and the original then
 // continue independently (for branching generation traces).
