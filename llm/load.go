@@ -53,7 +53,7 @@ func MustLoad(ref string) *Model {
 }
 
 // Loader is Load with its environment made explicit (tests and tools set
-// it up; Load uses NewLoader).
+// it up; Load uses NewLoader). A nil Notice discards the fallback notice.
 type Loader struct {
 	Hub     *hub.Client // where to download from and cache to
 	Notice  io.Writer   // where the one-line fallback notice goes (os.Stderr)
@@ -71,8 +71,21 @@ func NewLoader() *Loader {
 	return &Loader{Hub: h, Notice: os.Stderr, Env: os.Getenv, Probe: 3 * time.Second, Default: DefaultModel}
 }
 
-// Load is the package-level Load with this loader's settings.
+// Load is the package-level Load with this loader's settings; fields left
+// zero take NewLoader's values (without the progress bar).
 func (l *Loader) Load(ref string) (*Model, error) {
+	if l.Hub == nil {
+		l.Hub = hub.New()
+	}
+	if l.Env == nil {
+		l.Env = os.Getenv
+	}
+	if l.Probe <= 0 {
+		l.Probe = 3 * time.Second
+	}
+	if l.Default == "" {
+		l.Default = DefaultModel
+	}
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		if env := strings.TrimSpace(l.Env("LLM_MODEL")); env != "" {
@@ -119,7 +132,7 @@ func (l *Loader) loadDefault() (*Model, error) {
 	var why string
 	switch {
 	case l.Hub.Offline:
-		why = "HF_HUB_OFFLINE is set and " + l.Default + " is not in the Hugging Face cache"
+		why = "HF_HUB_OFFLINE is set and " + l.Default + " is not in the Hugging Face cache (unset HF_HUB_OFFLINE to download it, or set LLM_MODEL to a model folder)"
 	case l.Env("CI") != "":
 		why = "$CI is set, so " + l.Default + " is not downloaded implicitly (set LLM_MODEL=" + l.Default + " to download it)"
 	default:
@@ -136,9 +149,9 @@ func (l *Loader) loadDefault() (*Model, error) {
 			if err == nil {
 				return l.open(dir, l.Default, "download")
 			}
-			why = "the download of " + l.Default + " failed (" + err.Error() + ")"
+			why = "the download of " + l.Default + " failed (" + err.Error() + "); run again to resume it"
 		} else {
-			why = l.Default + " is not cached and the Hugging Face Hub at " + l.Hub.Endpoint + " could not be reached"
+			why = l.Default + " is not cached and the Hugging Face Hub at " + l.Hub.Endpoint + " could not be reached within " + l.Probe.String() + " (check the network or HF_ENDPOINT, or set LLM_MODEL to a model folder)"
 			if errors.Is(err, hub.ErrUnauthorized) || errors.Is(err, hub.ErrNotFound) {
 				why = l.Default + " is not cached and the Hub refused it (" + err.Error() + ")"
 			}
@@ -149,7 +162,7 @@ func (l *Loader) loadDefault() (*Model, error) {
 		return nil, err
 	}
 	if l.Notice != nil {
-		fmt.Fprintf(l.Notice, "llm: using the %s model: %s.\n", tinyWord(m), why)
+		fmt.Fprintf(l.Notice, "llm: using the %s model: %s.\n", tinyWord(m), strings.ReplaceAll(why, "\n", " "))
 	}
 	return m, nil
 }

@@ -112,7 +112,7 @@ func TestLoadDefaultFallsBackToTiny(t *testing.T) {
 		env     map[string]string
 		want    string
 	}{
-		{"hub unreachable", false, nil, "could not be reached"},
+		{"hub unreachable", false, nil, "could not be reached within 2s"},
 		{"offline", true, nil, "HF_HUB_OFFLINE"},
 		{"CI", false, map[string]string{"CI": "true"}, "$CI is set"},
 	}
