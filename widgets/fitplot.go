@@ -38,7 +38,8 @@ type FitPlot struct {
 	A, B   float64   // the line shown when Steps is empty
 }
 
-// MSE returns the mean squared error of the line y = a·x + b on points.
+// MSE returns the mean squared error of the line y = a·x + b on points
+// (NaN when there are none).
 func MSE(points []Point, a, b float64) float64 {
 	s := 0.0
 	for _, p := range points {

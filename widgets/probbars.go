@@ -12,7 +12,8 @@ import (
 // (as in Hugging Face transformers and llm.Sampler): the logits are divided
 // by the temperature and softmaxed, then only the k most likely survive and
 // are renormalized, then only the smallest set of those whose cumulative
-// probability reaches p; the survivors are renormalized again. Temperature 0 means greedy (all mass on the top token).
+// probability reaches p; the survivors are renormalized again.
+// Temperature 0 means greedy (all mass on the top token).
 //
 // Candidates need Piece and Logit (Prob is ignored: probabilities are
 // recomputed). With Rest set (see TopCandidates) the other tokens of the
@@ -73,9 +74,14 @@ func (pb ProbBars) check() (t, p float64, err error) {
 // Probs returns, for temperature t, top-k k (0 = off) and top-p p, each
 // candidate's softmax probability at t (before), its probability after the
 // top-k/top-p filter (after; 0 when cut), and the same two for the rest
-// block.
+// block. k ≤ 0 and p ≥ 1 switch those filters off. With no candidates, a
+// negative or NaN temperature or a NaN p it returns nil slices.
 func (pb ProbBars) Probs(t float64, k int, p float64) (before, after []float64, restBefore, restAfter float64) {
 	n := len(pb.Candidates)
+	if n == 0 || !(t >= 0) || math.IsNaN(p) {
+		return nil, nil, 0, 0
+	}
+	k = max(k, 0)
 	before, after = make([]float64, n), make([]float64, n)
 	order := make([]int, n)
 	for i := range order {

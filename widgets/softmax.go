@@ -285,8 +285,12 @@ func (t SoftmaxTable) check() (float64, error) {
 
 // Probs returns the probabilities the table shows at sharpen ↔ flatten
 // factor k (softmax of k·z, over the rest of the vocabulary too when Rest is
-// set) and the probability of the rest.
+// set) and the probability of the rest. It returns nil when the table is
+// invalid (see HTML's error) or k is outside [0.1, 5].
 func (t SoftmaxTable) Probs(k float64) (p []float64, rest float64) {
+	if _, err := t.check(); err != nil || !(k >= minScale && k <= maxScale) {
+		return nil, 0
+	}
 	e, re, s := t.exps(k)
 	p = make([]float64, len(e))
 	for i := range e {

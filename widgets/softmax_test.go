@@ -73,6 +73,14 @@ func TestSoftmaxTableScale(t *testing.T) {
 	if rest != 0 {
 		t.Errorf("rest = %v without Rest, want 0", rest)
 	}
+	for _, k := range []float64{0, -1, math.NaN(), 6} {
+		if p, _ := tab.Probs(k); p != nil {
+			t.Errorf("Probs(%v) = %v, want nil", k, p)
+		}
+	}
+	if p, _ := (widgets.SoftmaxTable{}).Probs(1); p != nil {
+		t.Errorf("empty table: Probs = %v, want nil", p)
+	}
 }
 
 func TestSoftmaxTableUniqueIDs(t *testing.T) {

@@ -109,6 +109,12 @@ func TestProbBarsRest(t *testing.T) {
 
 func TestProbBarsErrors(t *testing.T) {
 	ok := demoBars()
+	if b, a, _, _ := (widgets.ProbBars{}).Probs(1, 0, 1); b != nil || a != nil {
+		t.Error("Probs without candidates: want nil")
+	}
+	if b, _, _, _ := ok.Probs(-1, 0, 1); b != nil {
+		t.Error("Probs at T = -1: want nil")
+	}
 	for name, pb := range map[string]widgets.ProbBars{
 		"empty": {},
 		"temp":  {Candidates: ok.Candidates, Temperature: 3},
