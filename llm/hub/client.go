@@ -48,7 +48,7 @@ type Client struct {
 	Token    string       // bearer token for gated or private repos (HF_TOKEN)
 	Cache    string       // hub cache folder (HF_HUB_CACHE, HF_HOME, ~/.cache)
 	Offline  bool         // never touch the network (HF_HUB_OFFLINE=1)
-	HTTP     *http.Client // nil: a client with connection timeouts
+	HTTP     *http.Client // nil: set on first use to a client with connection timeouts
 
 	// MetadataTimeout bounds each metadata (HEAD) request; 0 means 10s.
 	MetadataTimeout time.Duration
@@ -103,19 +103,22 @@ func token() string {
 	return strings.TrimSpace(string(b))
 }
 
+// httpClient returns c.HTTP, or sets it to a client with connection
+// timeouts (and none on the whole transfer, which may take minutes).
 func (c *Client) httpClient() *http.Client {
-	if c.HTTP != nil {
-		return c.HTTP
+	if c.HTTP == nil {
+		c.HTTP = &http.Client{Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: 30 * time.Second,
+			IdleConnTimeout:       30 * time.Second,
+		}}
 	}
-	return &http.Client{Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 30 * time.Second,
-	}}
+	return c.HTTP
 }
 
-// ModelFiles are fetched by Snapshot besides the weights; the ones marked
+// modelFiles are fetched by Snapshot besides the weights; the ones marked
 // optional may be absent from a repository.
 var modelFiles = []struct {
 	name     string
