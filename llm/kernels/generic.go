@@ -29,6 +29,15 @@ type impl struct {
 // scratch is per-thread working memory that persists across calls.
 type scratch struct {
 	f32 []float32
+	u16 []uint16
+}
+
+// uint16s returns s's uint16 buffer resized to n elements (contents undefined).
+func (s *scratch) uint16s(n int) []uint16 {
+	if cap(s.u16) < n {
+		s.u16 = make([]uint16, n)
+	}
+	return s.u16[:n]
 }
 
 // floats returns s's float buffer resized to n elements (contents undefined).

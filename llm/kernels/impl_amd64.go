@@ -32,6 +32,12 @@ func tileBF16AVX512(t *tile)
 func tileBF16AVX2(t *tile)
 
 //go:noescape
+func tileBF16DotAVX512(t *tile)
+
+//go:noescape
+func cvtBF16AVX512(dst *uint16, src *float32, n int)
+
+//go:noescape
 func readAVX512(p *byte, n int) uint64
 
 //go:noescape
@@ -59,10 +65,11 @@ func deltaRuleAVX512(s, q, k, v, o *float32, rows, stride, strips int, decay, be
 func deltaRuleAVX2(s, q, k, v, o *float32, rows, stride, strips int, decay, beta float32)
 
 // tile is the argument block of the tile kernels; its layout is fixed by
-// the assembly (offsets 0, 32, 80, 128).
+// the assembly (offsets 0, 32, 80, 128). x points at float32 activations,
+// or at BF16 ones for tileBF16DotAVX512.
 type tile struct {
 	w      [4]*uint16
-	x      [6]*float32
+	x      [6]unsafe.Pointer
 	d      [6]*float32
 	blocks int
 }
@@ -82,7 +89,7 @@ var (
 			matVecF32Asm(dst, w, x, 16, matVecF32AVX512)
 		},
 		matMulBF16: func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
-			matMulTiles(dst, w, x, n, rows, cols, lo, hi, true)
+			matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX512, s)
 		},
 		read: func(b []byte) uint64 { return readAsm(b, 256, readAVX512) },
 		dot: func(a, b []float32) float32 {
@@ -135,7 +142,7 @@ var (
 			matVecF32Asm(dst, w, x, 8, matVecF32AVX2)
 		},
 		matMulBF16: func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
-			matMulTiles(dst, w, x, n, rows, cols, lo, hi, false)
+			matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX2, s)
 		},
 		read: func(b []byte) uint64 { return readAsm(b, 128, readAVX2) },
 		dot: func(a, b []float32) float32 {
@@ -165,9 +172,21 @@ var (
 	}
 )
 
+// avx512BF16Impl is avx512Impl with the BF16 dot-product matmul.
+var avx512BF16Impl = func() *impl {
+	m := *avx512Impl
+	m.path = PathAVX512BF16
+	m.matMulBF16 = func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
+		matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX512BF16, s)
+	}
+	return &m
+}()
+
 // implFor returns the kernels of path p.
 func implFor(p Path) *impl {
 	switch p {
+	case PathAVX512BF16:
+		return avx512BF16Impl
 	case PathAVX512:
 		return avx512Impl
 	case PathAVX2:
@@ -222,21 +241,37 @@ func matVecF32Asm(dst []float32, w []float32, x []float32, block int,
 // the L2 cache while every row block of the part reuses them.
 const kBlock = 1024
 
+// Tile kernels for matMulTiles.
+const (
+	tileAVX2       = iota // 4 rows × 3 tokens, 8 columns a step, float32
+	tileAVX512            // 4 rows × 6 tokens, 16 columns a step, float32
+	tileAVX512BF16        // 4 rows × 6 tokens, 32 columns a step, x in BF16
+)
+
 // matMulTiles computes dst rows [lo, hi) (of [n, rows]) with a register
 // tile of 4 weight rows × tt tokens. Each pass over kBlock columns adds into
 // dst; rows and tokens that do not fill a tile are padded by repeating the
-// last one and writing into a throwaway buffer. The AVX-512 tile is 4×6 on
-// 16 columns at a time, the AVX2 tile 4×3 on 8. (The kernels are called
+// last one and writing into a throwaway buffer. (The kernels are called
 // directly, not through a func value, so the tile stays on the stack.)
-func matMulTiles(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, avx512 bool) {
+func matMulTiles(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi, kind int, s *scratch) {
 	block, tt := 8, 3
-	if avx512 {
+	switch kind {
+	case tileAVX512:
 		block, tt = 16, 6
+	case tileAVX512BF16:
+		block, tt = 32, 6
+	}
+	nb := cols / block
+	var xb []uint16 // kind tileAVX512BF16: x rounded to BF16, [n, cols]
+	if kind == tileAVX512BF16 && nb > 0 {
+		xb = s.uint16s(n * cols)
+		for t := range n {
+			cvtBF16AVX512(&xb[t*cols], &x[t*cols], nb)
+		}
 	}
 	for t := range n {
 		clear(dst[t*rows+lo : t*rows+hi])
 	}
-	nb := cols / block
 	var tl tile
 	var spare [6][4]float32 // destinations of padded rows and tokens
 	for k0 := 0; k0 < nb*block; k0 += kBlock {
@@ -250,7 +285,11 @@ func matMulTiles(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi i
 			for t0 := 0; t0 < n; t0 += tt {
 				for j := range tt {
 					t := min(t0+j, n-1)
-					tl.x[j] = &x[t*cols+k0]
+					if xb != nil {
+						tl.x[j] = unsafe.Pointer(&xb[t*cols+k0])
+					} else {
+						tl.x[j] = unsafe.Pointer(&x[t*cols+k0])
+					}
 					switch {
 					case t0+j >= n: // padding token
 						tl.d[j] = &spare[j][0]
@@ -262,9 +301,12 @@ func matMulTiles(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi i
 						tl.d[j] = &spare[j][0]
 					}
 				}
-				if avx512 {
+				switch kind {
+				case tileAVX512:
 					tileBF16AVX512(&tl)
-				} else {
+				case tileAVX512BF16:
+					tileBF16DotAVX512(&tl)
+				default:
 					tileBF16AVX2(&tl)
 				}
 				if m < 4 {

@@ -20,6 +20,12 @@ const (
 	PathAVX2
 	// PathAVX512 uses 512-bit AVX-512 (F, BW, VL, DQ) instructions.
 	PathAVX512
+	// PathAVX512BF16 is PathAVX512 with MatMulBF16 on the AVX512_BF16
+	// dot-product instruction: activations are rounded to BF16 (relative
+	// error ≤ 2⁻⁹ per element) so each instruction does 32 multiply-adds.
+	// It is faster for prefill but not exact in float32, so NewPool never
+	// picks it unless LLM_KERNELS=avx512bf16 asks for it.
+	PathAVX512BF16
 )
 
 // String returns the name LLM_KERNELS accepts for p: "go", "avx2" or "avx512".
@@ -31,11 +37,13 @@ func (p Path) String() string {
 		return "avx2"
 	case PathAVX512:
 		return "avx512"
+	case PathAVX512BF16:
+		return "avx512bf16"
 	}
 	return fmt.Sprintf("Path(%d)", int(p))
 }
 
-// ParsePath turns "go", "avx2" or "avx512" (any case) into a Path.
+// ParsePath turns "go", "avx2", "avx512" or "avx512bf16" (any case) into a Path.
 func ParsePath(s string) (Path, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "go", "purego":
@@ -44,8 +52,10 @@ func ParsePath(s string) (Path, error) {
 		return PathAVX2, nil
 	case "avx512":
 		return PathAVX512, nil
+	case "avx512bf16":
+		return PathAVX512BF16, nil
 	}
-	return PathGo, fmt.Errorf("kernels: unknown path %q (want go, avx2 or avx512)", s)
+	return PathGo, fmt.Errorf("kernels: unknown path %q (want go, avx2, avx512 or avx512bf16)", s)
 }
 
 // Supported reports whether this CPU (and build) can run path p.
@@ -57,6 +67,8 @@ func (p Path) Supported() bool {
 		return cpu.avx2
 	case PathAVX512:
 		return cpu.avx512
+	case PathAVX512BF16:
+		return cpu.avx512 && cpu.avx512bf16
 	}
 	return false
 }
@@ -64,7 +76,7 @@ func (p Path) Supported() bool {
 // Paths lists the paths this CPU and build can run, slowest first.
 func Paths() []Path {
 	var ps []Path
-	for _, p := range []Path{PathGo, PathAVX2, PathAVX512} {
+	for _, p := range []Path{PathGo, PathAVX2, PathAVX512, PathAVX512BF16} {
 		if p.Supported() {
 			ps = append(ps, p)
 		}
@@ -72,18 +84,28 @@ func Paths() []Path {
 	return ps
 }
 
-// BestPath is the fastest path this CPU and build can run.
+// BestPath is the fastest path this CPU and build can run that computes
+// in float32 throughout (so never PathAVX512BF16).
 func BestPath() Path {
-	ps := Paths()
-	return ps[len(ps)-1]
+	best := PathGo
+	for _, p := range Paths() {
+		if p.Exact() {
+			best = p
+		}
+	}
+	return best
 }
+
+// Exact reports whether p multiplies in float32 throughout (all paths but
+// PathAVX512BF16, which rounds MatMulBF16's activations to BF16).
+func (p Path) Exact() bool { return p != PathAVX512BF16 }
 
 // HasBF16Dot reports whether the CPU has the AVX512_BF16 dot-product
 // instruction (VDPBF16PS).
 func HasBF16Dot() bool { return cpu.avx512bf16 }
 
 // EnvPath is the environment variable NewPool reads to force a path:
-// LLM_KERNELS=go|avx2|avx512.
+// LLM_KERNELS=go|avx2|avx512|avx512bf16.
 const EnvPath = "LLM_KERNELS"
 
 // pathFromEnv returns the path LLM_KERNELS asks for, or BestPath when it is
