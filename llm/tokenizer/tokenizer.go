@@ -17,7 +17,6 @@
 package tokenizer
 
 import (
-	"container/heap"
 	"strings"
 	"sync"
 	"unicode"
@@ -365,22 +364,60 @@ type candidate struct {
 	rank, pos, id int32
 }
 
+// mergeQueue is a binary min-heap of candidates by (rank, pos), written out
+// rather than through container/heap to avoid boxing every candidate.
 type mergeQueue []candidate
 
-func (q mergeQueue) Len() int { return len(q) }
-func (q mergeQueue) Less(i, j int) bool {
-	if q[i].rank != q[j].rank {
-		return q[i].rank < q[j].rank
-	}
-	return q[i].pos < q[j].pos
+func (c candidate) less(d candidate) bool {
+	return c.rank < d.rank || (c.rank == d.rank && c.pos < d.pos)
 }
-func (q mergeQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *mergeQueue) Push(x any)   { *q = append(*q, x.(candidate)) }
-func (q *mergeQueue) Pop() any {
-	old := *q
-	x := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return x
+
+func (q *mergeQueue) init() {
+	for i := len(*q)/2 - 1; i >= 0; i-- {
+		q.down(i)
+	}
+}
+
+func (q *mergeQueue) push(c candidate) {
+	*q = append(*q, c)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !h[i].less(h[parent]) {
+			break
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+}
+
+func (q *mergeQueue) pop() candidate {
+	h := *q
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	*q = h[:last]
+	q.down(0)
+	return top
+}
+
+func (q *mergeQueue) down(i int) {
+	h := *q
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && h[r].less(h[l]) {
+			m = r
+		}
+		if !h[m].less(h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
 }
 
 // bpe appends the ids of one piece: starting from one symbol per byte, it
@@ -405,9 +442,9 @@ func (e *encoder) bpeTrace(ids []int, p string, onMerge func(rank int32, syms []
 			q = append(q, candidate{rank: m.rank, pos: int32(i), id: m.id})
 		}
 	}
-	heap.Init(&q)
-	for q.Len() > 0 {
-		c := heap.Pop(&q).(candidate)
+	q.init()
+	for len(q) > 0 {
+		c := q.pop()
 		s := &syms[c.pos]
 		if s.gone || s.next < 0 {
 			continue
@@ -424,12 +461,12 @@ func (e *encoder) bpeTrace(ids []int, p string, onMerge func(rank int32, syms []
 		}
 		if s.prev >= 0 {
 			if m, ok := t.merges[pairKey(syms[s.prev].id, s.id)]; ok {
-				heap.Push(&q, candidate{rank: m.rank, pos: s.prev, id: m.id})
+				q.push(candidate{rank: m.rank, pos: s.prev, id: m.id})
 			}
 		}
 		if s.next >= 0 {
 			if m, ok := t.merges[pairKey(s.id, syms[s.next].id)]; ok {
-				heap.Push(&q, candidate{rank: m.rank, pos: c.pos, id: m.id})
+				q.push(candidate{rank: m.rank, pos: c.pos, id: m.id})
 			}
 		}
 		if onMerge != nil {
