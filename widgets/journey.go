@@ -313,3 +313,23 @@ func (j Journey) Text() (string, error) {
 	fmt.Fprintf(&b, "\n   sampled: %s (id %d, p = %s)\n", visible(j.Chosen.Piece), j.Chosen.ID, num(j.Chosen.Prob, 3))
 	return b.String(), nil
 }
+
+// Float64s converts a float32 vector (a model's embedding row or
+// logits) to the float64 the widgets take.
+func Float64s[F float32 | float64](v []F) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// Norm returns the L2 norm of v, e.g. a residual-stream row for
+// Layer.Norm.
+func Norm[F float32 | float64](v []F) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	return math.Sqrt(s)
+}

@@ -343,6 +343,12 @@ func TestJourney(t *testing.T) {
 	if n := len(all(doc, func(n *html.Node) bool { _, ok := attr(n, "data-s"); return n.Data == "button" && ok })); n != 6 {
 		t.Errorf("%d rail buttons, want 6", n)
 	}
+	if n := widgets.Norm([]float32{3, 4}); n != 5 {
+		t.Errorf("Norm(3, 4) = %v, want 5", n)
+	}
+	if f := widgets.Float64s([]float32{0.5, -2}); len(f) != 2 || f[0] != 0.5 || f[1] != -2 {
+		t.Errorf("Float64s = %v", f)
+	}
 	bad := demoJourney()
 	bad.IDs = bad.IDs[:2]
 	if _, err := bad.HTML(); err == nil {
