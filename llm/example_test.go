@@ -66,7 +66,7 @@ func ExampleModel_Generate() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(tr.Untrained, len(tr.Steps), tr.Stop, tr.Steps[0].Pos)
+	fmt.Println(len(tr.PromptIDs), len(tr.Steps), tr.Stop, tr.Steps[0].Pos)
 	// Output:
-	// true 4 max_tokens 5
+	// 5 4 max_tokens 5
 }

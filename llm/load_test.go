@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/how-llms-work/course/llm/hub"
+	"github.com/how-llms-work/course/llm/tiny"
 )
 
 const fakeCommit = "feedfacefeedfacefeedfacefeedfacefeedface"
@@ -73,10 +74,10 @@ func TestLoadTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Name != Tiny || m.Source != "embedded" || !m.Untrained {
+	if m.Name != Tiny || m.Source != "embedded" || m.Untrained != !tiny.Trained() {
 		t.Errorf("tiny model = %+v", m)
 	}
-	if s := m.String(); !strings.Contains(s, "untrained tiny model") || !strings.Contains(s, "2,328,048 parameters") {
+	if s := m.String(); strings.Contains(s, "untrained tiny model") != m.Untrained || !strings.Contains(s, "2,328,048 parameters") {
 		t.Errorf("String() = %q", s)
 	}
 	c := m.Config()
@@ -100,8 +101,8 @@ func TestLoadTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !tr.Untrained || !strings.Contains(tr.String(), "untrained tiny model") {
-		t.Error("a trace of the untrained model does not say so")
+	if tr.Untrained != m.Untrained || strings.Contains(tr.String(), "untrained tiny model") != m.Untrained {
+		t.Error("a trace does not say whether its model is untrained")
 	}
 }
 
@@ -128,7 +129,7 @@ func TestLoadDefaultFallsBackToTiny(t *testing.T) {
 				t.Fatalf("loaded %s, want the tiny fallback", m.Name)
 			}
 			n := notice.String()
-			if strings.Count(n, "\n") != 1 || !strings.Contains(n, tc.want) || !strings.Contains(n, "untrained tiny") {
+			if strings.Count(n, "\n") != 1 || !strings.Contains(n, tc.want) || strings.Contains(n, "untrained tiny") != m.Untrained {
 				t.Errorf("notice = %q, want one line mentioning %q", n, tc.want)
 			}
 		})
