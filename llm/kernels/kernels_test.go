@@ -384,3 +384,39 @@ func TestReadBandwidth(t *testing.T) {
 		t.Error("readGo returned 0 on non-zero data")
 	}
 }
+
+// TestMatMulBF16DotExact checks the avx512bf16 path against a float64
+// reference that rounds x to BF16 exactly where the kernel does (whole
+// 32-column blocks), so only float32 summation error remains.
+func TestMatMulBF16DotExact(t *testing.T) {
+	if !PathAVX512BF16.Supported() {
+		t.Skip("this CPU has no AVX512_BF16")
+	}
+	p := MustPool(2, PathAVX512BF16)
+	defer p.Close()
+	rng := rand.New(rand.NewPCG(19, 20))
+	for _, sh := range []struct{ rows, cols, n int }{{4, 32, 6}, {64, 64, 45}, {37, 100, 7}, {130, 1030, 13}, {8, 2100, 2}} {
+		w := randBF16(rng, sh.rows*sh.cols)
+		x := randF32(rng, sh.n*sh.cols)
+		xr := make([]float32, len(x))
+		for tok := range sh.n {
+			for c := range sh.cols {
+				v := x[tok*sh.cols+c]
+				if c < sh.cols/32*32 {
+					v = BF16ToF32(F32ToBF16(v))
+				}
+				xr[tok*sh.cols+c] = v
+			}
+		}
+		ref := make([]float64, sh.n*sh.rows)
+		mag := make([]float64, sh.n*sh.rows)
+		for tok := range sh.n {
+			r, m := refMatVec(sh.rows, sh.cols, func(i int) float32 { return BF16ToF32(w[i]) }, xr[tok*sh.cols:(tok+1)*sh.cols])
+			copy(ref[tok*sh.rows:], r)
+			copy(mag[tok*sh.rows:], m)
+		}
+		dst := make([]float32, sh.n*sh.rows)
+		p.MatMulBF16(dst, w, x, sh.n)
+		check(t, fmt.Sprintf("avx512bf16 %dx%d n=%d", sh.rows, sh.cols, sh.n), dst, ref, mag, sh.cols)
+	}
+}
