@@ -32,6 +32,11 @@ func (m *Model[F]) readFlat(path string, flat []F, prefix string) (map[string]st
 	if err != nil {
 		return nil, err
 	}
+	return m.readFlatBytes(path, data, flat, prefix)
+}
+
+// readFlatBytes is readFlat on the bytes of a file (name is for errors).
+func (m *Model[F]) readFlatBytes(path string, data []byte, flat []F, prefix string) (map[string]string, error) {
 	f, err := safetensors.FromBytes(path, data)
 	if err != nil {
 		return nil, err
