@@ -26,7 +26,7 @@ import (
 const cacheMinSize = 1 << 20
 
 // cacheVersion changes whenever cacheFile or its meaning changes.
-const cacheVersion = 1
+const cacheVersion = 2
 
 type cacheFile struct {
 	Version      int
@@ -44,6 +44,7 @@ type cacheAdded struct {
 	Text                    string
 	ID                      int
 	Special, LStrip, RStrip bool
+	Normalized              bool
 }
 
 // cacheDir returns the cache directory, or "" when caching is off.
@@ -132,7 +133,7 @@ func (t *Tokenizer) toCache(sum [32]byte) *cacheFile {
 		c.Merges = append(c.Merges, int32(e.key>>32), int32(uint32(e.key)), e.m.rank, e.m.id)
 	}
 	for _, a := range t.added {
-		c.Added = append(c.Added, cacheAdded{a.text, a.id, a.special, a.lstrip, a.rstrip})
+		c.Added = append(c.Added, cacheAdded{a.text, a.id, a.special, a.lstrip, a.rstrip, a.normalized})
 	}
 	return c
 }
@@ -211,7 +212,7 @@ func fromCache(data []byte, sum [32]byte) (*Tokenizer, error) {
 		if a.ID < 0 || a.ID >= n || a.Text == "" || t.tokens[a.ID] != a.Text {
 			return nil, errBadCache
 		}
-		t.added = append(t.added, added{text: a.Text, id: a.ID, special: a.Special, lstrip: a.LStrip, rstrip: a.RStrip})
+		t.added = append(t.added, added{text: a.Text, id: a.ID, special: a.Special, lstrip: a.LStrip, rstrip: a.RStrip, normalized: a.Normalized})
 		t.addedIDs[a.Text] = a.ID
 	}
 	t.finishAdded()

@@ -414,7 +414,7 @@ func (t *Tokenizer) parseAdded(list []addedJSON) error {
 		}
 		t.tokens[id], t.raw[id], t.kind[id] = a.Content, a.Content, k
 		t.addedIDs[a.Content] = id
-		t.added = append(t.added, added{text: a.Content, id: id, special: a.Special, lstrip: a.LStrip, rstrip: a.RStrip})
+		t.added = append(t.added, added{text: a.Content, id: id, special: a.Special, lstrip: a.LStrip, rstrip: a.RStrip, normalized: a.Normalized})
 	}
 	t.finishAdded()
 	return nil
@@ -426,6 +426,7 @@ func (t *Tokenizer) finishAdded() {
 	sort.SliceStable(t.added, func(i, j int) bool { return len(t.added[i].text) > len(t.added[j].text) })
 	for _, a := range t.added {
 		t.addedFirst[a.text[0]] = true
+		t.anyNormalized = t.anyNormalized || a.normalized
 	}
 }
 

@@ -105,3 +105,45 @@ func TestMergeForms(t *testing.T) {
 		t.Errorf("encodings differ: %v vs %v", x, y)
 	}
 }
+
+// TestAddedTokenFlags checks lstrip, rstrip and normalized added tokens,
+// which Qwen does not use but Hugging Face supports.
+func TestAddedTokenFlags(t *testing.T) {
+	var f map[string]any
+	if err := json.Unmarshal(compactTinyA(t), &f); err != nil {
+		t.Fatal(err)
+	}
+	f["added_tokens"] = append(f["added_tokens"].([]any),
+		map[string]any{"id": 320, "content": "<L>", "lstrip": true, "special": true},
+		map[string]any{"id": 321, "content": "<R>", "rstrip": true, "special": false},
+		map[string]any{"id": 322, "content": "é!", "normalized": true, "special": false},
+	)
+	data, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := Parse(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := tok.Encode("a")[0], tok.Encode("b")[0]
+	sp := tok.Encode(" ")[0]
+	tests := []struct {
+		text string
+		want []int
+	}{
+		{"a  <L>b", []int{a, 320, b}},   // lstrip eats the spaces before
+		{"a<R> \n b", []int{a, 321, b}}, // rstrip eats the white space after
+		{"a <R>", []int{a, sp, 321}},    // but not before
+		{"ae\u0301!", []int{a, 322}},    // matched after NFC (é)
+	}
+	for _, tt := range tests {
+		if got := tok.Encode(tt.text); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Encode(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+	// EncodeLiteral spells out special tokens but still matches the others.
+	if got := tok.EncodeLiteral("<L><R>"); len(got) < 2 || got[len(got)-1] != 321 || got[0] == 320 {
+		t.Errorf("EncodeLiteral(<L><R>) = %v, want <L> spelled out then 321", got)
+	}
+}

@@ -131,3 +131,21 @@ func TestDecodeReplacement(t *testing.T) {
 		t.Errorf("round trip of ill-formed input = %q", got)
 	}
 }
+
+// TestConcurrent encodes from several goroutines (run with -race).
+func TestConcurrent(t *testing.T) {
+	tok := tinyA(t)
+	want := tok.Encode("The model reads a sequence of tokens.")
+	done := make(chan []int)
+	for i := 0; i < 4; i++ {
+		go func() {
+			_, _ = tok.ID("Ġm")
+			done <- tok.Encode("The model reads a sequence of tokens.")
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if got := <-done; !reflect.DeepEqual(got, want) {
+			t.Errorf("concurrent Encode = %v, want %v", got, want)
+		}
+	}
+}

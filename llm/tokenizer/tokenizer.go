@@ -46,9 +46,10 @@ type Tokenizer struct {
 	byteID       [256]int32       // id of each single-byte token
 	ignoreMerges bool             // a piece that is a whole vocab token skips BPE
 
-	added      []added // longest first
-	addedIDs   map[string]int
-	addedFirst [256]bool // first bytes of added tokens
+	added         []added // longest first
+	addedIDs      map[string]int
+	addedFirst    [256]bool // first bytes of added tokens
+	anyNormalized bool      // some added token is matched in normalised text
 
 	normalizers []string // "NFC", ...
 	scanner     *Scanner
@@ -68,6 +69,7 @@ type added struct {
 	id             int
 	special        bool
 	lstrip, rstrip bool
+	normalized     bool // matched in normalised text rather than raw text
 }
 
 // vocabulary returns the BPE vocabulary map. A tokenizer read from the cache
@@ -229,13 +231,16 @@ func (t *Tokenizer) EncodeLiteral(text string) []int {
 
 func (t *Tokenizer) encode(text string, specials bool) []int {
 	text = validString(text)
-	e := encoder{t: t}
+	e := encoder{t: t, specials: specials}
 	if len(text) > 1<<12 {
 		e.cache = make(map[string][]int32)
 	}
 	ids := make([]int, 0, len(text)/3+1)
+	// As in Hugging Face's AddedVocabulary: first the added tokens marked
+	// normalized=false are found in the raw text, then each remaining
+	// segment is normalised and searched for those marked normalized=true.
 	for len(text) > 0 {
-		start, end, id := t.findAdded(text, specials)
+		start, end, id := t.findAdded(text, specials, false)
 		if start < 0 {
 			ids = e.segment(ids, text)
 			break
@@ -248,8 +253,9 @@ func (t *Tokenizer) encode(text string, specials bool) []int {
 }
 
 // findAdded finds the leftmost added token in text, the longest one at that
-// position, and returns the span it covers (with the white space it strips).
-func (t *Tokenizer) findAdded(text string, specials bool) (start, end, id int) {
+// position, among those with the given normalized flag, and returns the span
+// it covers (with the white space it strips).
+func (t *Tokenizer) findAdded(text string, specials, normalized bool) (start, end, id int) {
 	if len(t.added) == 0 {
 		return -1, -1, -1
 	}
@@ -258,7 +264,7 @@ func (t *Tokenizer) findAdded(text string, specials bool) (start, end, id int) {
 			continue
 		}
 		for _, a := range t.added {
-			if (a.special && !specials) || !strings.HasPrefix(text[i:], a.text) {
+			if (a.special && !specials) || a.normalized != normalized || !strings.HasPrefix(text[i:], a.text) {
 				continue
 			}
 			start, end = i, i+len(a.text)
@@ -300,18 +306,35 @@ func normalizeForm(f norm.Form, s string) string {
 
 // encoder holds the scratch state of one Encode call.
 type encoder struct {
-	t     *Tokenizer
-	cache map[string][]int32 // piece → ids, for long texts
-	syms  []symbol
-	queue mergeQueue
+	t        *Tokenizer
+	specials bool               // match special added tokens
+	cache    map[string][]int32 // piece → ids, for long texts
+	syms     []symbol
+	queue    mergeQueue
 }
 
-// segment appends the ids of a text without added tokens.
+// segment appends the ids of a text without raw-matched added tokens.
 func (e *encoder) segment(ids []int, text string) []int {
 	if text == "" {
 		return ids
 	}
 	text = e.t.normalize(text)
+	if e.t.anyNormalized {
+		for {
+			start, end, id := e.t.findAdded(text, e.specials, true)
+			if start < 0 {
+				break
+			}
+			ids = e.pieces(ids, text[:start])
+			ids = append(ids, id)
+			text = text[end:]
+		}
+	}
+	return e.pieces(ids, text)
+}
+
+// pieces appends the ids of normalised text without added tokens.
+func (e *encoder) pieces(ids []int, text string) []int {
 	for len(text) > 0 {
 		n := e.t.scanner.Next(text)
 		ids = e.piece(ids, text[:n])
