@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -94,4 +95,34 @@ func FuzzScanner(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestScannerRandom compares the scanners with regexp2 on random strings
+// drawn from characters of every class the patterns distinguish, so that the
+// proof runs in every `go test`, not only under -fuzz.
+func TestScannerRandom(t *testing.T) {
+	alphabet := []rune("aZsStTrReEvVmMlLdD'' \t\n\r\v\f\u00a0\u0085\u2028\u3000\u200b\ufeff" +
+		"09٣½Ⅻ²" + "\u0301\u0302\u0e31\u094d\u20dd" + "é漢กนะ" + ".,!?-_\"()<>|$" + "🎉👍🏽")
+	rng := rand.New(rand.NewPCG(1, 2))
+	res := map[string]*regexp2.Regexp{}
+	for _, p := range []string{Qwen2Pattern, Qwen35Pattern} {
+		res[p] = regexp2.MustCompile(p, regexp2.None)
+	}
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	for i := 0; i < n; i++ {
+		r := make([]rune, 1+rng.IntN(24))
+		for j := range r {
+			r[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		text := string(r)
+		for p, re := range res {
+			s, _ := NewScanner(p)
+			if got, want := s.Split(text), regexSplit(t, re, text); !reflect.DeepEqual(got, want) {
+				t.Fatalf("pattern %s\ntext %q\nscanner %q\nregexp2 %q", p, text, got, want)
+			}
+		}
+	}
 }
