@@ -26,10 +26,10 @@ import (
 // in a sentence that says what to do.
 var (
 	ErrOffline      = errors.New("offline")
-	ErrNotFound     = errors.New("not found on the Hub")
-	ErrUnauthorized = errors.New("access refused by the Hub")
-	ErrUnreachable  = errors.New("Hub unreachable")
-	ErrCorrupt      = errors.New("download corrupt")
+	ErrNotFound     = errors.New("not found")
+	ErrUnauthorized = errors.New("access refused")
+	ErrUnreachable  = errors.New("network error")
+	ErrCorrupt      = errors.New("corrupt download")
 )
 
 // Progress describes a download in flight; Done and Total count bytes of

@@ -233,6 +233,14 @@ func TestSnapshotLayout(t *testing.T) {
 
 	// Offline, the cached snapshot is found without a server.
 	srv.Close()
+	weights := filepath.Join(dir, "model.safetensors")
+	target, _ := os.Readlink(weights)
+	os.Remove(weights)
+	partial := &Client{Cache: c.Cache, Offline: true}
+	if _, err := partial.Snapshot(context.Background(), "Org/Tiny-Model", "main"); !errors.Is(err, ErrOffline) || !strings.Contains(err.Error(), "lacks model.safetensors") {
+		t.Errorf("offline snapshot without weights: %v", err)
+	}
+	os.Symlink(target, weights)
 	off := &Client{Cache: c.Cache, Offline: true}
 	got, err := off.Snapshot(context.Background(), "Org/Tiny-Model", "main")
 	if err != nil || got != dir {
