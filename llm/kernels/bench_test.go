@@ -14,7 +14,10 @@ import (
 // thread count.
 //
 //	go test ./llm/kernels -run '^$' -bench . -benchtime 20x -count 6 | tee new.txt
-//	benchstat new.txt
+//	benchstat -col /threads new.txt
+//
+// bw-ratio is the mean speed over the best bandwidth; best-ratio the
+// fastest single call over it (robust against other tenants' bursts).
 
 var benchShapes = []struct {
 	name       string
@@ -45,7 +48,11 @@ func benchBandwidth(threads int) float64 {
 	}
 	p := NewPool(threads)
 	defer p.Close()
-	bw := max(bandwidth.bytesPerSec[threads], p.ReadBandwidth(bandwidth.buf, 50*time.Millisecond))
+	minTime := 50 * time.Millisecond
+	if bandwidth.bytesPerSec[threads] == 0 {
+		minTime = 500 * time.Millisecond // the first measurement takes longer
+	}
+	bw := max(bandwidth.bytesPerSec[threads], p.ReadBandwidth(bandwidth.buf, minTime))
 	bandwidth.bytesPerSec[threads] = bw
 	return bw
 }
@@ -104,15 +111,22 @@ func BenchmarkMatVecBF16(b *testing.B) {
 					defer p.Close()
 					b.SetBytes(int64(2 * sh.rows * sh.cols))
 					i := 0
+					best := time.Duration(1<<63 - 1)
 					start := time.Now()
 					for b.Loop() {
+						t0 := time.Now()
 						p.MatVecBF16(dst, ws[i%len(ws)], x)
+						best = min(best, time.Since(t0))
 						i++
 					}
-					gbs := float64(2*sh.rows*sh.cols) * float64(i) / time.Since(start).Seconds()
+					bytes := float64(2 * sh.rows * sh.cols)
+					gbs := bytes * float64(i) / time.Since(start).Seconds()
 					bw = max(bw, benchBandwidth(threads)) // before and after
-					b.ReportMetric(gbs/bw, "bw-ratio")
 					b.ReportMetric(bw/1e9, "bw-GB/s")
+					b.ReportMetric(gbs/bw, "bw-ratio")
+					// The fastest call against the best bandwidth pass: what
+					// the kernel can do when the shared machine lets it.
+					b.ReportMetric(bytes/best.Seconds()/bw, "best-ratio")
 				})
 			}
 		}
