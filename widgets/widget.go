@@ -185,6 +185,11 @@ const style = `<style>
 .llmw .cut{opacity:.35}
 .llmw .note{opacity:.75;font-size:12px;margin:4px 0}
 .llmw .ctl{margin:6px 0;display:flex;gap:10px;align-items:center;flex-wrap:wrap}
+.llmw input[type=range]{display:inline-block;width:160px;margin:0;vertical-align:middle}
+.llmw label{font-weight:normal;margin:0;display:inline}
+.llmw fieldset{border:1px solid rgba(128,128,128,.4);border-radius:4px;padding:4px 8px;margin:6px 0;min-width:0}
+.llmw legend{font-size:inherit;width:auto;border:0;margin:0;padding:0 4px;color:inherit}
+.llmw summary{display:list-item;cursor:pointer}
 .llmw button{font:inherit;padding:2px 10px;color:inherit;background:rgba(128,128,128,.15);border:1px solid rgba(128,128,128,.5);border-radius:4px;cursor:pointer}
 .llmw button:focus-visible,.llmw input:focus-visible{outline:2px solid var(--llmw-accent,#3b82f6)}
 .llmw button[aria-pressed=true]{background:rgba(59,130,246,.35)}
