@@ -105,6 +105,10 @@ func crosscheckOne(ctx context.Context, py, script, path, dir string, cfg config
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("nbclient: %v\n%s", err, lastLines(string(out), 20))
 	}
+	// Our executed notebook must also pass nbformat's own schema validation.
+	if out, err := exec.CommandContext(ctx, py, script, "--validate", res.outPath).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("nbformat rejects this runner's output %s: %v\n%s", res.outPath, err, lastLines(string(out), 20))
+	}
 	ours, err := readExecuted(res.outPath)
 	if err != nil {
 		return nil, err

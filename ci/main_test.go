@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -146,7 +148,6 @@ func TestRunFailingNotebooks(t *testing.T) {
 	want := map[string][]string{
 		"panic.ipynb":          {`cell 2 (code cell 2, id "c1")`, "panic: boom"},
 		"exit3.ipynb":          {`cell 1 (code cell 1, id "c0")`, "exit status 3"},
-		"loop.ipynb":           {`cell 1 (code cell 1, id "c0")`, "timed out after 2s"},
 		"killed.ipynb":         {`cell 1 (code cell 1, id "c0")`, "kernel died", "killed"},
 		"compile-error.ipynb":  {`cell 1 (code cell 1, id "c0")`, `cannot use "not an int"`},
 		"failing-cmd.ipynb":    {`cell 1 (code cell 1, id "c0"): !false`, "exit status 1"},
@@ -154,7 +155,7 @@ func TestRunFailingNotebooks(t *testing.T) {
 		"bad-structure.ipynb":  {"bad-structure.ipynb: cells[0].outputs: got an object"},
 		"unknown-kernel.ipynb": {`unknown-kernel.ipynb: no kernel named "no-such-kernel"`},
 	}
-	args := []string{"-out", out, "-timeout", "2s", "-j", "3", "testdata/ok.ipynb"}
+	args := []string{"-out", out, "-j", "3", "testdata/ok.ipynb"}
 	for name := range want {
 		args = append(args, "testdata/"+name)
 	}
@@ -174,7 +175,6 @@ func TestRunFailingNotebooks(t *testing.T) {
 			}
 		}
 	}
-	// The loop is interrupted at 2s; everything else is quick. Nothing hangs.
 	if elapsed > 90*time.Second {
 		t.Errorf("run took %v", elapsed)
 	}
@@ -332,5 +332,62 @@ func TestCompareNotebooks(t *testing.T) {
 		if d := compareNotebooks(p[0], p[1]); len(d) != 1 || !strings.Contains(d[0], `cell 1 (id "a")`) {
 			t.Errorf("case %d: got %q, want one difference naming the cell", i, d)
 		}
+	}
+}
+
+// TestHeartbeatLost stops (SIGSTOP) the kernel mid-cell: the process neither exits nor
+// answers, and only the heartbeat can tell. Execute must report a dead kernel quickly.
+func TestHeartbeatLost(t *testing.T) {
+	spec, err := kernelspec.Find(kernelspec.CourseKernel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := jupyter.Start(context.Background(), spec, jupyter.Options{HeartbeatTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	time.AfterFunc(time.Second, func() { syscall.Kill(k.Pid(), syscall.SIGSTOP) })
+	start := time.Now()
+	_, err = k.Execute(context.Background(), "%%\ntime.Sleep(time.Minute)", time.Minute, func(*jupyter.Message) {})
+	if !errors.Is(err, jupyter.ErrDead) || !strings.Contains(err.Error(), "no heartbeat for 2s") {
+		t.Errorf("Execute on a stopped kernel: err = %v, want ErrDead (no heartbeat)", err)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("took %v to notice the stopped kernel", d)
+	}
+}
+
+// TestRunEndlessLoop: a cell that never ends is interrupted at the timeout and fails.
+func TestRunEndlessLoop(t *testing.T) {
+	start := time.Now()
+	code, _, stderr := runCI(t, "-out", t.TempDir(), "-timeout", "3s", "testdata/loop.ipynb")
+	if code != 1 || !strings.Contains(stderr, `loop.ipynb: cell 1 (code cell 1, id "c0")`) || !strings.Contains(stderr, "timed out after 3s (interrupted)") {
+		t.Errorf("exit %d, stderr:\n%s\nwant the loop cell interrupted after 3s", code, stderr)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
+
+// TestInterruptBySignal runs the endless loop on a kernelspec with interrupt_mode
+// "signal": the runner interrupts with SIGINT instead of an interrupt_request.
+func TestInterruptBySignal(t *testing.T) {
+	spec, err := kernelspec.Find(kernelspec.CourseKernel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.InterruptMode = "signal"
+	kernels := filepath.Join(os.Getenv("JUPYTER_PATH"), "kernels")
+	if _, err := kernelspec.Write(kernels, "course-signal", spec); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	code, _, stderr := runCI(t, "-out", t.TempDir(), "-timeout", "2s", "-kernel", "course-signal", "testdata/loop.ipynb")
+	if code != 1 || !strings.Contains(stderr, `cell 1 (code cell 1, id "c0")`) || !strings.Contains(stderr, "timed out after 2s (interrupted)") {
+		t.Errorf("exit %d, stderr:\n%s\nwant the loop cell interrupted after 2s", code, stderr)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("took %v", d)
 	}
 }
