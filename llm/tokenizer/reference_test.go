@@ -5,13 +5,17 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/how-llms-work/course/llm/corpus"
 )
 
 // qwen3Path is where `npm ci --prefix testdata/npm` installs the real Qwen3
@@ -191,5 +195,66 @@ func TestTinyAExamples(t *testing.T) {
 	}
 	if got := tok.Pad(); got != 313 {
 		t.Errorf("Pad = %d, want 313", got)
+	}
+}
+
+// TestQwen3TransformersJS compares our ids with transformers.js on a few
+// hundred random strings mixing every character class the pre-tokenizer
+// distinguishes, and on a stretch of the Brown corpus, when node is
+// installed. (U+0085 and U+FEFF are left out: JavaScript's \s disagrees with
+// Unicode White_Space, and so with Hugging Face, on exactly those two.)
+func TestQwen3TransformersJS(t *testing.T) {
+	tok, path := qwen3(t)
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed: no comparison with transformers.js")
+	}
+	if testing.Short() {
+		t.Skip("skipping the transformers.js comparison in -short mode")
+	}
+	alphabet := []rune("aZsStTrReEvVmMlLdDxyz'' \t\n\r\v\f\u00a0\u2028\u3000\u200b" +
+		"09٣½Ⅻ²" + "\u0301\u0302\u0e31\u094d\u20dd" + "éÉñ漢字กนะ한" + ".,!?-_\"()<>|$#{}" + "🎉👍🏽" + "<|im_end|>")
+	rng := rand.New(rand.NewPCG(3, 4))
+	var texts []string
+	for i := 0; i < 300; i++ {
+		r := make([]rune, 1+rng.IntN(40))
+		for j := range r {
+			r[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		texts = append(texts, string(r))
+	}
+	if dir, err := corpus.Find(); err == nil {
+		if docs, err := corpus.Read(dir); err == nil {
+			texts = append(texts, corpus.Text(docs[:20]))
+		}
+	}
+	data, err := json.Marshal(texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "texts.json")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	modules := filepath.Join(filepath.Dir(path), "..", "..", "..")
+	out, err := exec.Command(node, "testdata/encode.mjs", modules, file).Output()
+	if err != nil {
+		t.Fatalf("node testdata/encode.mjs: %v", err)
+	}
+	var want [][]int
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatalf("node output: %v", err)
+	}
+	if len(want) != len(texts) {
+		t.Fatalf("node encoded %d texts, want %d", len(want), len(texts))
+	}
+	bad := 0
+	for i, text := range texts {
+		if got := tok.Encode(text); !reflect.DeepEqual(got, want[i]) && !(len(got) == 0 && len(want[i]) == 0) {
+			t.Errorf("Encode(%.80q)\n got %v\nwant %v (transformers.js)", text, got, want[i])
+			if bad++; bad > 5 {
+				t.FailNow()
+			}
+		}
 	}
 }
