@@ -4,18 +4,34 @@
 // backward pass needs (a tape), and a hand-written backward pass that adds
 // gradients into a flat gradient buffer. There is no autodiff library. The
 // same code runs in float64 (for finite-difference checks) and in float32
-// (for training), through Go generics.
+// (for training), through Go generics. One file per layer kind:
+// norm.go (zero-centred RMSNorm, L2 norm, gated RMSNorm), mlp.go (SwiGLU),
+// attention.go (gated attention: q/gate split, q/k norm, partial RoPE, GQA,
+// causal softmax, sigmoid gate), deltanet.go (Gated DeltaNet: causal conv +
+// SiLU, L2-normalised q/k, β and decay gates, the delta rule back-propagated
+// through time over stored states), model.go (embedding, residual stream,
+// tied head, fused softmax + cross-entropy) and gemm.go (the matrix products,
+// with an AVX2 micro-kernel on amd64).
 //
-// The pieces, in the order a training step uses them:
+// The loss is the mean next-token cross-entropy in nats over every
+// predicted position (token t+1 from positions ≤ t), over the full
+// vocabulary. A training step:
 //
-//	cfg, _ := train.LoadConfig("model/config.json")
-//	m := train.NewModel[float32](cfg, seed)        // or train.Load for a checkpoint
-//	loss, _ := m.Grad(g, [][]int{ids})             // forward + backward, mean next-token CE
-//	opt := train.NewAdamW(m, train.AdamWConfig{LR: 3e-3, WeightDecay: 0.1})
-//	opt.Step(g, lr)                                // after train.ClipGlobalNorm
+//	m := train.NewModel[float32](cfg, seed)          // or train.Load[float32](dir)
+//	g := make([]float32, len(m.Params))
+//	loss, err := m.Grad(g, [][]int{ids1, ids2})      // forward + backward
+//	norm := train.ClipGlobalNorm(g, 1)               // pre-clip norm, for the log
+//	opt.Step(m.Params, g, sched.LR(step))            // opt := train.NewAdamW(m, ...)
 //
-// Checkpoints use the safetensors + config.json layout the engine loads,
-// with the real checkpoint's tensor names.
+// A Trainer wraps this loop with seeded batches, a warmup + cosine
+// schedule and checkpoints (SaveCheckpoint / Resume); NewMicro gives a
+// notebook-sized model that trains a few hundred steps per cell.
+//
+// Parameters, gradients and AdamW moments are flat vectors with one layout
+// (Layout), named like the checkpoint (model.language_model.*). Checkpoints
+// are config.json + model.safetensors, the files the engine (llm/model)
+// loads: F32 master weights for resuming, BF16 for export with the real
+// checkpoint's F32 exceptions (A_log, linear_attn.norm.weight).
 package train
 
 import "github.com/how-llms-work/course/llm/model"
