@@ -203,7 +203,7 @@ func LoadTiny() (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("llm: the embedded tiny model's tokenizer: %w", err)
 	}
-	return &Model{Name: Tiny, Source: "embedded", Untrained: f.Metadata["trained"] == "false", Net: net, Tok: tok}, nil
+	return &Model{Name: Tiny, Source: "embedded", Untrained: tiny.Untrained(f.Metadata), Net: net, Tok: tok}, nil
 }
 
 // LoadDir loads a model from a folder in Hugging Face layout.
@@ -246,7 +246,7 @@ func (l *Loader) open(dir, name, source string) (*Model, error) {
 	}
 	untrained := false
 	for _, f := range files {
-		untrained = untrained || f.Metadata["trained"] == "false"
+		untrained = untrained || tiny.Untrained(f.Metadata)
 	}
 	fail := func(err error) (*Model, error) {
 		closeAll(files)

@@ -15,8 +15,8 @@ package tiny
 
 import (
 	"embed"
-	"encoding/binary"
-	"encoding/json"
+
+	"github.com/how-llms-work/course/llm/safetensors"
 )
 
 //go:embed model/config.json model/model.safetensors model/tokenizer.json model/tokenizer_config.json
@@ -43,28 +43,22 @@ func Tokenizer() []byte { return read("tokenizer.json") }
 // TokenizerConfig returns the embedded tokenizer_config.json.
 func TokenizerConfig() []byte { return read("tokenizer_config.json") }
 
-// Trained reports whether the embedded weights were trained: only a
-// safetensors metadata field "trained": "false" marks them untrained, as
-// the build command does for its random weights; a checkpoint a training
-// run saves (without the field, or with "trained": "true") counts as
-// trained.
-func Trained() bool { return trained(Weights()) }
+// Trained reports whether the embedded weights were trained, by the
+// convention of Untrained.
+func Trained() bool {
+	f, err := safetensors.FromBytes("tiny/model.safetensors", Weights())
+	return err == nil && !Untrained(f.Metadata)
+}
 
-// trained reads the "trained" field of a safetensors header.
-func trained(w []byte) bool {
-	if len(w) < 8 {
-		return false
+// Untrained reports whether safetensors metadata marks random weights: a
+// "trained" field of "false", or the "synthetic" field that
+// model.WriteSynthetic writes (llm synth, the build command) without
+// "trained": "true". A checkpoint that a training run saves carries
+// neither, so it counts as trained.
+func Untrained(meta map[string]string) bool {
+	if t, ok := meta["trained"]; ok {
+		return t == "false"
 	}
-	n := binary.LittleEndian.Uint64(w)
-	if n > uint64(len(w)-8) {
-		return false
-	}
-	var header struct {
-		Meta map[string]string `json:"__metadata__"`
-	}
-	if err := json.Unmarshal(w[8:8+n], &header); err != nil {
-		return false
-	}
-	t, ok := header.Meta["trained"]
-	return !ok || t == "true"
+	_, synthetic := meta["synthetic"]
+	return synthetic
 }

@@ -1,9 +1,10 @@
 package tiny
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"testing"
+
+	"github.com/how-llms-work/course/llm/safetensors"
 )
 
 func TestEmbeddedFiles(t *testing.T) {
@@ -29,27 +30,26 @@ func TestEmbeddedFiles(t *testing.T) {
 	}
 }
 
-func TestTrainedMarker(t *testing.T) {
-	file := func(header string) []byte {
-		b := make([]byte, 8, 8+len(header))
-		binary.LittleEndian.PutUint64(b, uint64(len(header)))
-		return append(b, header...)
-	}
+func TestUntrainedMarker(t *testing.T) {
 	for _, tc := range []struct {
-		header string
-		want   bool
+		meta map[string]string
+		want bool
 	}{
-		{`{"__metadata__":{"format":"pt","trained":"false"},"x":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}`, false},
-		{`{"__metadata__":{"format":"pt","trained":"true"}}`, true},
-		{`{"__metadata__":{"format":"pt"}}`, true},
-		{`{}`, true},
-		{`{"__metadata__":`, false},
+		{map[string]string{"format": "pt", "synthetic": "seed 1"}, true},
+		{map[string]string{"format": "pt", "trained": "false"}, true},
+		{map[string]string{"synthetic": "seed 1", "trained": "true"}, false},
+		{map[string]string{"format": "pt"}, false},
+		{nil, false},
 	} {
-		if got := trained(file(tc.header)); got != tc.want {
-			t.Errorf("trained(%s) = %v, want %v", tc.header, got, tc.want)
+		if got := Untrained(tc.meta); got != tc.want {
+			t.Errorf("Untrained(%v) = %v, want %v", tc.meta, got, tc.want)
 		}
 	}
-	if trained([]byte{1, 2}) || trained(file("")[:8]) {
-		t.Error("a truncated file counts as trained")
+	f, err := safetensors.FromBytes("tiny", Weights())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Trained() == Untrained(f.Metadata) {
+		t.Error("Trained disagrees with the embedded metadata")
 	}
 }

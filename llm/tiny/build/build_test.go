@@ -42,20 +42,3 @@ func TestBuildReproducesEmbedded(t *testing.T) {
 		t.Errorf("model.safetensors is %d bytes, over the 8 MB budget", fi.Size())
 	}
 }
-
-func TestBF16Rounding(t *testing.T) {
-	for _, tc := range []struct {
-		in   float32
-		want uint16
-	}{
-		{1, 0x3f80},
-		{-2, 0xc000},
-		{1.00390625, 0x3f80}, // halfway between 1 and the next bf16: ties to even
-		{1.01171875, 0x3f82}, // halfway, rounds up to even
-		{0, 0},
-	} {
-		if got := bf16(tc.in); got != tc.want {
-			t.Errorf("bf16(%v) = %#04x, want %#04x", tc.in, got, tc.want)
-		}
-	}
-}

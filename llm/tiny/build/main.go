@@ -1,7 +1,7 @@
 // Command build writes the embedded tiny model into llm/tiny/model:
 // a 4096-token byte-level BPE tokenizer trained on the training split of
 // the Brown corpus, a Qwen3.5-architecture config.json, and random weights
-// drawn from a seeded generator. Run it from the repository root:
+// from model.WriteSynthetic with a seed. Run it from the repository root:
 //
 //	go run ./llm/tiny/build -seed 1
 //
@@ -10,19 +10,13 @@
 package main
 
 import (
-	"bufio"
-	"encoding/binary"
 	"flag"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/how-llms-work/course/llm/corpus"
 	"github.com/how-llms-work/course/llm/model"
-	"github.com/how-llms-work/course/llm/safetensors"
 	"github.com/how-llms-work/course/llm/tokenizer"
 )
 
@@ -92,118 +86,12 @@ func build(out string, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(out, "config.json"), append(cj, '\n'), 0o644); err != nil {
-		return err
-	}
-	if err := writeWeights(filepath.Join(out, "model.safetensors"), cfg, seed); err != nil {
+	// Random weights in the published layout, seeded; the "synthetic"
+	// metadata field it writes marks them untrained (see tiny.Untrained).
+	if err := model.WriteSynthetic(cfg, out, seed, false, append(cj, '\n')); err != nil {
 		return err
 	}
 	fmt.Printf("wrote %s: tokenizer of %d tokens (%d merges, %d training words), random weights with seed %d\n",
 		out, tr.Tokenizer.VocabSize(), len(tr.Merges), tr.Words, seed)
 	return nil
-}
-
-// writeWeights draws every text tensor of cfg with the initialisation of the
-// shared tiny-a fixture (see its README), each tensor from its own ChaCha8
-// stream keyed by seed and tensor name, and stores it in the published
-// dtype (BF16, A_log and the DeltaNet norm in F32).
-func writeWeights(path string, cfg *model.Config, seed uint64) error {
-	var specs []safetensors.Spec
-	byName := map[string]model.TensorSpec{}
-	for _, t := range cfg.Tensors() {
-		if t.Part != model.PartText {
-			continue
-		}
-		specs = append(specs, safetensors.Spec{Name: t.Name, DType: t.DType, Shape: t.Shape})
-		byName[t.Name] = t
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	meta := map[string]string{"format": "pt", "trained": "false", "seed": fmt.Sprint(seed)}
-	err = safetensors.WriteFunc(w, specs, meta, func(s safetensors.Spec, dst []byte) error {
-		v := draw(byName[s.Name], seed)
-		switch s.DType {
-		case safetensors.F32:
-			for i, x := range v {
-				binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(x))
-			}
-		case safetensors.BF16:
-			for i, x := range v {
-				binary.LittleEndian.PutUint16(dst[2*i:], bf16(x))
-			}
-		default:
-			return fmt.Errorf("tensor %s: unexpected dtype %s", s.Name, s.DType)
-		}
-		return nil
-	})
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// draw returns the initial values of one tensor.
-func draw(t model.TensorSpec, seed uint64) []float32 {
-	var key [32]byte
-	binary.LittleEndian.PutUint64(key[:], seed)
-	copy(key[8:], fmt.Sprintf("%024x", hash(t.Name)))
-	r := rand.New(rand.NewChaCha8(key))
-	n := int(t.Len())
-	v := make([]float32, n)
-	normal := func(mean, std float64) {
-		for i := range v {
-			v[i] = float32(mean + std*r.NormFloat64())
-		}
-	}
-	name := t.Name
-	fanIn := t.Shape[len(t.Shape)-1]
-	switch {
-	case strings.HasSuffix(name, "embed_tokens.weight"):
-		normal(0, 0.4)
-	case strings.HasSuffix(name, "linear_attn.A_log"):
-		for i := range v {
-			v[i] = float32(math.Log(0.05 + 0.95*r.Float64()))
-		}
-	case strings.HasSuffix(name, "linear_attn.norm.weight"):
-		normal(1, 0.1)
-	case strings.HasSuffix(name, "dt_bias"):
-		normal(-1, 0.5)
-	case strings.HasSuffix(name, "conv1d.weight"):
-		normal(0, 1)
-	case strings.HasSuffix(name, "norm.weight"), strings.HasSuffix(name, "layernorm.weight"):
-		normal(0, 0.1) // zero-centred: the model multiplies by 1 + w
-	case strings.HasSuffix(name, "in_proj_qkv.weight"):
-		normal(0, 1/math.Sqrt(float64(fanIn)))
-	case strings.HasSuffix(name, "o_proj.weight"), strings.HasSuffix(name, "out_proj.weight"), strings.HasSuffix(name, "down_proj.weight"):
-		normal(0, 2.5/math.Sqrt(float64(fanIn)))
-	default:
-		normal(0, 0.64/math.Sqrt(float64(fanIn)))
-	}
-	return v
-}
-
-// hash is FNV-1a of s, to key each tensor's stream by its name.
-func hash(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
-}
-
-// bf16 rounds a float32 to bfloat16, to nearest even.
-func bf16(x float32) uint16 {
-	b := math.Float32bits(x)
-	if x != x {
-		return uint16(b>>16) | 0x40
-	}
-	b += 0x7fff + (b>>16)&1
-	return uint16(b >> 16)
 }
