@@ -84,6 +84,15 @@ func MustLoad(path string) *Tokenizer {
 	return t
 }
 
+// MustParse is [Parse] for notebook cells: it panics on error.
+func MustParse(tokenizerJSON, configJSON []byte) *Tokenizer {
+	t, err := Parse(tokenizerJSON, configJSON)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
 // Parse builds a tokenizer from the contents of tokenizer.json and
 // tokenizer_config.json (configJSON may be nil). Any component this package
 // does not implement exactly is an error naming it, never a tokenizer that

@@ -13,7 +13,20 @@
 //     the order of the merge list until no merge applies; the final symbols
 //     are the tokens.
 //
-// [Tokenizer.Decode] concatenates the tokens' bytes and reads them as UTF-8.
+// [Tokenizer.Decode] concatenates the tokens' bytes and reads them as UTF-8;
+// [Tokenizer.Piece] shows one token, with bytes of an unfinished character as
+// <0xF0>; a [StreamDecoder] turns tokens into text as they are generated;
+// [Tokenizer.Trace] shows BPE merging one word step by step; [Tokenizer.Chat]
+// renders a conversation in ChatML.
+//
+// [Load] reads a Hugging Face tokenizer.json (and tokenizer_config.json beside
+// it). Components it does not implement exactly are errors naming them. A
+// large file is parsed once and kept as a compact binary copy in the user's
+// cache directory, named by the SHA-256 of its contents, so that later loads
+// (every notebook cell is a fresh process) take tens of milliseconds.
+//
+// [Train] learns a tokenizer of this kind from a text corpus and records its
+// merges with their counts.
 package tokenizer
 
 import (
