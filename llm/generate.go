@@ -152,47 +152,45 @@ func (m *Model) GenerateIDs(prompt []int, opts ...Option) (*Trace, error) {
 	}
 	tr.Timing.Prefill = time.Since(t0)
 	tr.prefill, tr.first = st.Clone(), slices.Clone(logits)
-	return tr, m.run(tr, st, logits, t0)
+	return tr, m.run(tr, st, logits)
 }
 
 // run generates from step len(tr.Steps), given the state after the
 // sequence so far and the logits that predict the next token.
-func (m *Model) run(tr *Trace, st *model.State, logits []float32, t0 time.Time) error {
+func (m *Model) run(tr *Trace, st *model.State, logits []float32) error {
 	set := tr.Settings
 	ctx := m.Net.Config().MaxPositions
 	seq := append(slices.Clone(tr.PromptIDs), tr.IDs()...)
 	tr.Stop = StopMaxTokens
 	for i := len(tr.Steps); i < set.MaxTokens; i++ {
-		t0 = time.Now()
+		t0 := time.Now()
 		step, err := m.step(set, i, len(seq), logits)
 		if err != nil {
 			return err
 		}
 		tr.Steps = append(tr.Steps, step)
 		seq = append(seq, step.ID)
-		if slices.Contains(set.StopIDs, step.ID) {
-			tr.Stop = StopEOS
-			tr.Timing.Steps = append(tr.Timing.Steps, time.Since(t0))
-			break
-		}
-		if i+1 == set.MaxTokens {
-			tr.Timing.Steps = append(tr.Timing.Steps, time.Since(t0))
-			break
-		}
-		if len(seq) >= ctx {
-			tr.Stop = StopContext
-			tr.Timing.Steps = append(tr.Timing.Steps, time.Since(t0))
-			break
-		}
-		if set.Recompute {
+		stop := ""
+		switch {
+		case slices.Contains(set.StopIDs, step.ID):
+			stop = StopEOS
+		case i+1 == set.MaxTokens:
+			stop = StopMaxTokens
+		case len(seq) >= ctx:
+			stop = StopContext
+		case set.Recompute:
 			logits, err = m.Net.Forward(m.Net.NewState(), seq)
-		} else {
+		default:
 			logits, err = m.Net.Forward(st, seq[len(seq)-1:])
 		}
 		if err != nil {
 			return fmt.Errorf("llm: step %d: %w", i, err)
 		}
 		tr.Timing.Steps = append(tr.Timing.Steps, time.Since(t0))
+		if stop != "" {
+			tr.Stop = stop
+			break
+		}
 	}
 	gen := tr.IDs()
 	if tr.Stop == StopEOS {
@@ -282,7 +280,6 @@ func (tr *Trace) Branch(step, id int) (*Trace, error) {
 	nt.Timing.Steps = slices.Clone(tr.Timing.Steps[:min(step, len(tr.Timing.Steps))])
 	// Rebuild the state at `step` exactly as the original run did: the
 	// prompt's state, then one token per decode step.
-	t0 := time.Now()
 	st := tr.prefill.Clone()
 	seq := slices.Clone(tr.PromptIDs)
 	logits := slices.Clone(tr.first)
@@ -298,7 +295,7 @@ func (tr *Trace) Branch(step, id int) (*Trace, error) {
 			return nil, fmt.Errorf("llm: branch: %w", err)
 		}
 	}
-	return nt, m.run(nt, st, logits, t0)
+	return nt, m.run(nt, st, logits)
 }
 
 // Replay generates again with a trace's prompt and settings and checks that
