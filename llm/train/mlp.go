@@ -25,11 +25,11 @@ func mlpFwd[F Float](c *Config, w *layerWeights[F], tp *mlpTape[F], out, u []F, 
 // gradients into g. scratch needs 2·T·I values.
 func mlpBwd[F Float](c *Config, w, g *layerWeights[F], tp *mlpTape[F], du, dout, u []F, T int, scratch []F) {
 	D, I := c.Hidden, c.Intermediate
-	dact := zeros(scratch[:0], T*I)
+	scratch = zeros(scratch, 2*T*I)
+	dact, dup := scratch[:T*I], scratch[T*I:]
 	mulNN(dact, dout, w.down, T, I, D)
 	mulTN(g.down, dout, tp.act, D, I, T)
-	// dact becomes dgate in place; dup goes to the second half.
-	dup := zeros(scratch[T*I:T*I], T*I)
+	// dact becomes dgate in place.
 	for i, da := range dact {
 		gt, sg := tp.gate[i], tp.sig[i]
 		dup[i] = da * gt * sg
