@@ -278,18 +278,22 @@ func (tr *Trace) Branch(step, id int) (*Trace, error) {
 	}
 	nt.Timing.Prefill = tr.Timing.Prefill
 	nt.Timing.Steps = slices.Clone(tr.Timing.Steps[:min(step, len(tr.Timing.Steps))])
-	// Rebuild the state at `step` exactly as the original run did: the
-	// prompt's state, then one token per decode step.
+	// Rebuild the logits at `step` exactly as the original run computed
+	// them: from the prompt's state, one token per decode step, or (with
+	// Recompute) one pass over the whole sequence.
 	st := tr.prefill.Clone()
-	seq := slices.Clone(tr.PromptIDs)
 	logits := slices.Clone(tr.first)
-	var err error
-	for _, s := range nt.Steps {
-		seq = append(seq, s.ID)
+	if step > 0 {
+		seq := append(slices.Clone(tr.PromptIDs), nt.IDs()...)
+		var err error
 		if set.Recompute {
 			logits, err = m.Net.Forward(m.Net.NewState(), seq)
 		} else {
-			logits, err = m.Net.Forward(st, seq[len(seq)-1:])
+			for _, id := range seq[len(tr.PromptIDs):] {
+				if logits, err = m.Net.Forward(st, []int{id}); err != nil {
+					break
+				}
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("llm: branch: %w", err)
