@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -205,10 +206,6 @@ func TestTinyAExamples(t *testing.T) {
 // Unicode White_Space, and so with Hugging Face, on exactly those two.)
 func TestQwen3TransformersJS(t *testing.T) {
 	tok, path := qwen3(t)
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed: no comparison with transformers.js")
-	}
 	if testing.Short() {
 		t.Skip("skipping the transformers.js comparison in -short mode")
 	}
@@ -228,26 +225,7 @@ func TestQwen3TransformersJS(t *testing.T) {
 			texts = append(texts, corpus.Text(docs[:20]))
 		}
 	}
-	data, err := json.Marshal(texts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "texts.json")
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	modules := filepath.Join(filepath.Dir(path), "..", "..", "..")
-	out, err := exec.Command(node, "testdata/encode.mjs", modules, file).Output()
-	if err != nil {
-		t.Fatalf("node testdata/encode.mjs: %v", err)
-	}
-	var want [][]int
-	if err := json.Unmarshal(out, &want); err != nil {
-		t.Fatalf("node output: %v", err)
-	}
-	if len(want) != len(texts) {
-		t.Fatalf("node encoded %d texts, want %d", len(want), len(texts))
-	}
+	want := transformersJS(t, path, "", texts)
 	bad := 0
 	for i, text := range texts {
 		if got := tok.Encode(text); !reflect.DeepEqual(got, want[i]) && !(len(got) == 0 && len(want[i]) == 0) {
@@ -257,4 +235,43 @@ func TestQwen3TransformersJS(t *testing.T) {
 			}
 		}
 	}
+}
+
+// transformersJS encodes texts with transformers.js (testdata/encode.mjs),
+// using the Qwen3 tokenizer at qwen3 (whose npm node_modules hold
+// transformers.js) or the tokenizer in dir if dir is not "".
+func transformersJS(t *testing.T, qwen3 string, dir string, texts []string) [][]int {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed: no comparison with transformers.js")
+	}
+	data, err := json.Marshal(texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "texts.json")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	modules := filepath.Join(filepath.Dir(qwen3), "..", "..", "..")
+	args := []string{"testdata/encode.mjs", modules, file}
+	if dir != "" {
+		args = append(args, dir)
+	}
+	cmd := exec.Command(node, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node testdata/encode.mjs: %v\n%s", err, stderr.String())
+	}
+	var ids [][]int
+	if err := json.Unmarshal(out, &ids); err != nil {
+		t.Fatalf("node output: %v", err)
+	}
+	if len(ids) != len(texts) {
+		t.Fatalf("node encoded %d texts, want %d", len(ids), len(texts))
+	}
+	return ids
 }

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/how-llms-work/course/llm/corpus"
 )
 
 const trainText = "the cat sat on the mat. the cat ate the rat! that hat, that cat.\n" +
@@ -123,6 +125,39 @@ func TestTrainErrors(t *testing.T) {
 	} {
 		if _, err := Train("some text", tt.size, tt.opts); err == nil {
 			t.Errorf("Train(%d, %+v) succeeded, want an error", tt.size, tt.opts)
+		}
+	}
+}
+
+// TestTrainedTransformersJS checks that a trained tokenizer.json is a real
+// Hugging Face tokenizer: transformers.js loads it and gives our ids.
+func TestTrainedTransformersJS(t *testing.T) {
+	_, qwen3Path := qwen3(t) // transformers.js is installed beside it
+	if testing.Short() {
+		t.Skip("skipping the transformers.js comparison in -short mode")
+	}
+	dir, err := corpus.Find()
+	if err != nil {
+		t.Skip(err)
+	}
+	docs, err := corpus.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, valid := corpus.Split(docs)
+	tr, err := Train(corpus.Text(train[:60]), 1024, TrainOptions{Special: []string{"<|endoftext|>", "<|im_start|>", "<|im_end|>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if err := tr.Save(out); err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{corpus.Text(valid[:3]), "<|im_start|>user\nHello, wörld! 123<|im_end|>\n", "naïve café 🎉 \t\n\n  x"}
+	want := transformersJS(t, qwen3Path, out, texts)
+	for i, text := range texts {
+		if got := tr.Tokenizer.Encode(text); !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("Encode(%.60q): %d ids, transformers.js %d ids\n got %v\nwant %v", text, len(got), len(want[i]), got[:min(len(got), 30)], want[i][:min(len(want[i]), 30)])
 		}
 	}
 }
