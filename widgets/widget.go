@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
 
 // A Widget is anything this package can draw: it renders itself as one
@@ -27,15 +28,23 @@ type Widget interface {
 	Text() (string, error)
 }
 
-// Show displays w: as HTML in a GoNB notebook, as its plain-text form on
-// standard output anywhere else.
+// Show displays w: in a GoNB notebook as one output carrying the HTML and,
+// for frontends that show no HTML (jupyter console, text exports), the
+// plain-text form; anywhere else the plain-text form on standard output.
 func Show(w Widget) error {
 	if gonbui.IsNotebook {
 		h, err := w.HTML()
 		if err != nil {
 			return err
 		}
-		gonbui.DisplayHTML(h)
+		t, err := w.Text()
+		if err != nil {
+			return err
+		}
+		gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{
+			protocol.MIMETextHTML:  h,
+			protocol.MIMETextPlain: t,
+		}})
 		if err := gonbui.Error(); err != nil {
 			return fmt.Errorf("widgets: display in the notebook: %w", err)
 		}
