@@ -108,9 +108,9 @@ func TestScannerRandom(t *testing.T) {
 	for _, p := range []string{Qwen2Pattern, Qwen35Pattern} {
 		res[p] = regexp2.MustCompile(p, regexp2.None)
 	}
-	n := 20000
+	n := 5000
 	if testing.Short() {
-		n = 2000
+		n = 500
 	}
 	for i := 0; i < n; i++ {
 		r := make([]rune, 1+rng.IntN(24))

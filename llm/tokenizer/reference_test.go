@@ -222,7 +222,7 @@ func TestQwen3TransformersJS(t *testing.T) {
 	}
 	if dir, err := corpus.Find(); err == nil {
 		if docs, err := corpus.Read(dir); err == nil {
-			texts = append(texts, corpus.Text(docs[:20]))
+			texts = append(texts, corpus.Text(docs[:5]))
 		}
 	}
 	want := transformersJS(t, path, "", texts)
