@@ -102,6 +102,9 @@ func install(args []string, stdout io.Writer) error {
 	if *user && *prefix != "" {
 		return errors.New("install: --user and --prefix exclude each other")
 	}
+	if err := kernelspec.ValidName(*name); err != nil {
+		return err
+	}
 	repo, err := repoRoot()
 	if err != nil {
 		return err

@@ -37,6 +37,14 @@ type Spec struct {
 
 var validName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
 
+// ValidName reports whether name can name a kernel (a directory under kernels/).
+func ValidName(name string) error {
+	if !validName.MatchString(name) {
+		return fmt.Errorf("kernel name %q: want letters, digits, '.', '_' or '-'", name)
+	}
+	return nil
+}
+
 // UserDataDir is the user's Jupyter data directory: $JUPYTER_DATA_DIR, else ~/.local/share/jupyter.
 func UserDataDir() (string, error) {
 	if d := os.Getenv("JUPYTER_DATA_DIR"); d != "" {
@@ -72,8 +80,8 @@ func SearchDirs() []string {
 // Find returns the kernelspec with the given name from the first directory of
 // SearchDirs that has it.
 func Find(name string) (*Spec, error) {
-	if !validName.MatchString(name) {
-		return nil, fmt.Errorf("kernel name %q: want letters, digits, '.', '_' or '-'", name)
+	if err := ValidName(name); err != nil {
+		return nil, err
 	}
 	dirs := SearchDirs()
 	for _, d := range dirs {
@@ -142,8 +150,8 @@ func Read(dir string) (*Spec, error) {
 // Write writes s as kernelsDir/name/kernel.json, creating the directory, and
 // returns the directory. Writing the same spec again leaves the file unchanged.
 func Write(kernelsDir, name string, s *Spec) (string, error) {
-	if !validName.MatchString(name) {
-		return "", fmt.Errorf("kernel name %q: want letters, digits, '.', '_' or '-'", name)
+	if err := ValidName(name); err != nil {
+		return "", err
 	}
 	dir := filepath.Join(kernelsDir, strings.ToLower(name))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
