@@ -584,3 +584,27 @@ func FuzzParseIndex(f *testing.F) {
 }
 
 var timeZero = time.Time{}
+
+func TestHeaderParsing(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int64
+		okay bool
+	}{
+		{"bytes 100-199/200", 100, true},
+		{"bytes 0-0/1", 0, true},
+		{"bytes */200", 0, false},
+		{"items 1-2/3", 0, false},
+		{"", 0, false},
+	} {
+		n, ok := rangeStart(tc.in)
+		if ok != tc.okay || (ok && n != tc.n) {
+			t.Errorf("rangeStart(%q) = %d, %v", tc.in, n, ok)
+		}
+	}
+	for in, want := range map[string]string{`"abc123"`: "abc123", `W/"abc"`: "abc", ` "x" `: "x", "": ""} {
+		if got := normalizeETag(in); got != want {
+			t.Errorf("normalizeETag(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
