@@ -65,18 +65,12 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 			// Sᵀk of the decayed state is decay·(Sᵀk), so the old state is
 			// read once for kv, then decayed, updated and read in one pass.
 			S := ls.rec[h*dk*dv : (h+1)*dk*dv]
-			clear(kv)
-			for i := range dk {
-				axpy(kv, khv[i], S[i*dv:(i+1)*dv])
-			}
+			stateRead(kv, S, khv) // kv = Sᵀk
 			for j := range kv {
 				kv[j] = beta * (vh[j] - decay*kv[j]) // δ
 			}
 			o := y[(t*Hv+h)*dv : (t*Hv+h+1)*dv]
-			clear(o)
-			for i := range dk {
-				deltaRow(S[i*dv:(i+1)*dv], o, kv, decay, khv[i], qh[i])
-			}
+			stateUpdate(S, o, kv, decay, khv, qh)
 			gatedRMSNorm(o, o, l.norm, z[(t*Hv+h)*dv:(t*Hv+h+1)*dv], c.RMSEps)
 
 			if lc != nil {
@@ -99,13 +93,54 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 	l.out.matMul(m.pool, out, y, n)
 }
 
-// deltaRow updates row i of a DeltaNet state and adds its contribution to
-// the output: row ← decay·row + k_i·δ, then o += q_i·row.
-func deltaRow(row, o, delta []float32, decay, ki, qi float32) {
-	o, delta = o[:len(row)], delta[:len(row)]
-	for j, r := range row {
-		r = decay*r + ki*delta[j]
-		row[j] = r
-		o[j] += qi * r
+// stateRead computes out = Sᵀk for a state S [len(k)][len(out)]:
+// out[j] = Σ_i S[i][j]·k[i]. Four rows at a time keep out in registers
+// longer (the plain loop is the tail).
+func stateRead(out, S, k []float32) {
+	dv := len(out)
+	clear(out)
+	i := 0
+	for ; i+4 <= len(k); i += 4 {
+		r0, r1 := S[i*dv:][:dv], S[(i+1)*dv:][:dv]
+		r2, r3 := S[(i+2)*dv:][:dv], S[(i+3)*dv:][:dv]
+		k0, k1, k2, k3 := k[i], k[i+1], k[i+2], k[i+3]
+		for j := range out {
+			out[j] += (k0*r0[j] + k1*r1[j]) + (k2*r2[j] + k3*r3[j])
+		}
+	}
+	for ; i < len(k); i++ {
+		axpy(out, k[i], S[i*dv:][:dv])
+	}
+}
+
+// stateUpdate decays and updates a state S [len(k)][len(delta)] and reads it:
+// S[i] ← decay·S[i] + k[i]·δ for every row i, then out = Sᵀq (out is
+// overwritten). Four rows at a time, as in stateRead.
+func stateUpdate(S, out, delta []float32, decay float32, k, q []float32) {
+	dv := len(delta)
+	out = out[:dv]
+	clear(out)
+	i := 0
+	for ; i+4 <= len(k); i += 4 {
+		r0, r1 := S[i*dv:][:dv], S[(i+1)*dv:][:dv]
+		r2, r3 := S[(i+2)*dv:][:dv], S[(i+3)*dv:][:dv]
+		k0, k1, k2, k3 := k[i], k[i+1], k[i+2], k[i+3]
+		q0, q1, q2, q3 := q[i], q[i+1], q[i+2], q[i+3]
+		for j, d := range delta {
+			a0 := decay*r0[j] + k0*d
+			a1 := decay*r1[j] + k1*d
+			a2 := decay*r2[j] + k2*d
+			a3 := decay*r3[j] + k3*d
+			r0[j], r1[j], r2[j], r3[j] = a0, a1, a2, a3
+			out[j] += (q0*a0 + q1*a1) + (q2*a2 + q3*a3)
+		}
+	}
+	for ; i < len(k); i++ {
+		row := S[i*dv:][:dv]
+		for j, d := range delta {
+			r := decay*row[j] + k[i]*d
+			row[j] = r
+			out[j] += q[i] * r
+		}
 	}
 }
