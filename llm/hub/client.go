@@ -323,11 +323,25 @@ func writeRef(rdir, revision, commit string) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("hub: cannot write to the cache: %w (set HF_HUB_CACHE to a writable folder)", err)
 	}
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(commit), 0o644); err != nil {
+	// A uniquely named temporary file, renamed over the ref: concurrent
+	// writers (two notebooks) never see a half-written ref.
+	f, err := os.CreateTemp(filepath.Dir(p), ".ref-*")
+	if err == nil {
+		_, err = f.WriteString(commit)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(f.Name(), p)
+		}
+		if err != nil {
+			os.Remove(f.Name())
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("hub: cannot write to the cache: %w (set HF_HUB_CACHE to a writable folder)", err)
 	}
-	return os.Rename(tmp, p)
+	return nil
 }
 
 // link points the snapshot entry at its blob with a relative symlink, as
@@ -340,7 +354,14 @@ func link(blob, pointer string) error {
 	if err != nil {
 		return err
 	}
-	tmp := pointer + ".tmp-link"
+	// Build the entry under a unique temporary name, then rename it into
+	// place, so concurrent writers do not trip over each other.
+	out, err := os.CreateTemp(filepath.Dir(pointer), ".link-*")
+	if err != nil {
+		return err
+	}
+	tmp := out.Name()
+	out.Close()
 	os.Remove(tmp)
 	if err := os.Symlink(rel, tmp); err == nil {
 		return os.Rename(tmp, pointer)
@@ -350,7 +371,7 @@ func link(blob, pointer string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.Create(tmp)
+	out, err = os.Create(tmp)
 	if err != nil {
 		return err
 	}
