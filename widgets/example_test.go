@@ -78,3 +78,74 @@ func ExamplePage() {
 	fmt.Println(err, strings.Count(page, `class="llmw `))
 	// Output: <nil> 2
 }
+
+// Next-token bars with sampling knobs: temperature 0.7 and top-k 2.
+func ExampleProbBars() {
+	widgets.MustShow(widgets.ProbBars{
+		Candidates: []widgets.Candidate{
+			{Piece: " floor", Logit: 3.1}, {Piece: " mat", Logit: 2.3}, {Piece: " rug", Logit: 1.9},
+		},
+		Temperature: 0.7, TopK: 2,
+	})
+	// Output:
+	// Next-token probabilities (T = 0.70, top-k 2, top-p 1.00)
+	// token               logit  p at T p sampled
+	// ·floor               3.10   0.667     0.758 ███████████████
+	// ·mat                 2.30   0.213     0.242 █████
+	// ·rug                 1.90   0.120     0.000
+}
+
+// The generation loop, step by step.
+func ExampleTraceView() {
+	c := func(p string, pr float64) widgets.Candidate { return widgets.Candidate{Piece: p, Prob: pr} }
+	widgets.MustShow(widgets.TraceView{
+		Prompt: []string{"The", " cat", " sat", " on", " the"},
+		Steps: []widgets.TraceStep{
+			{Candidates: []widgets.Candidate{c(" floor", 0.42), c(" mat", 0.19)}, Chosen: c(" floor", 0.42)},
+			{Candidates: []widgets.Candidate{c(".", 0.51), c(",", 0.22)}, Chosen: c(".", 0.51)},
+		},
+	})
+	line, what := widgets.TraceLine(3, 2)
+	fmt.Printf("tick 3: line %d %q: %s\n", line, strings.TrimSpace(widgets.TraceCode()[line]), what)
+	// Output:
+	// The generation loop
+	// [The][·cat][·sat][·on][·the] → [·floor] [.]
+	// step 1: sampled ·floor (p = 0.420) from ·floor 0.420 ·mat 0.190
+	// step 2: sampled . (p = 0.510) from . 0.510 , 0.220
+	// tick 3: line 4 "tokens = append(tokens, next) // append, then repeat": step 1 of 2 · append the token, then repeat
+}
+
+// Two knobs fitted by gradient descent (the trajectory would come from
+// llm.FitLine; here three hand-made steps).
+func ExampleFitPlot() {
+	pts := []widgets.Point{{X: 0, Y: 1}, {X: 1, Y: 3}, {X: 2, Y: 5}}
+	widgets.MustShow(widgets.FitPlot{Points: pts, Steps: []widgets.FitStep{
+		{Step: 0, A: 0, B: 0}, {Step: 1, A: 1.5, B: 1}, {Step: 2, A: 2, B: 1},
+	}})
+	// Output:
+	// Two knobs, fitted to examples: y = a·x + b (3 points)
+	//   step          a          b   loss (MSE)
+	//      0      0.000      0.000      11.6667
+	//      1      1.500      1.000       0.4167
+	//      2      2.000      1.000       0.0000
+	// least squares: a = 2.000, b = 1.000, loss = 0.0000
+}
+
+// Weights next to activations.
+func ExampleWeightsVsActivations() {
+	widgets.MustShow(widgets.WeightsVsActivations{
+		Weights:     []widgets.Count{{Name: "embedding", Shape: []int{248320, 1024}}, {Name: "layers", N: 598_705_216}, {Name: "final norm", Shape: []int{1024}}},
+		Activations: []widgets.Count{{Name: "hidden states", Shape: []int{24, 5, 1024}}, {Name: "logits", Shape: []int{248320}}},
+	})
+	// Output:
+	// Two kinds of numbers: weights vs activations
+	// weights (frozen)
+	//   embedding                    [248,320 × 1,024]           254,279,680
+	//   layers                                                   598,705,216
+	//   final norm                   [1,024]                           1,024
+	//   total                                                    852,985,920
+	// activations (fresh per prompt)
+	//   hidden states                [24 × 5 × 1,024]                122,880
+	//   logits                       [248,320]                       248,320
+	//   total                                                        371,200
+}

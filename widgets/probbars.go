@@ -222,7 +222,11 @@ func (pb ProbBars) Text() (string, error) {
 	if title == "" {
 		title = "Next-token probabilities"
 	}
-	fmt.Fprintf(&b, "%s (T = %.2f, top-k %s, top-p %.2f)\n", title, t, topKLabel(pb.TopK), p)
+	k := "off"
+	if pb.TopK > 0 {
+		k = fmt.Sprint(pb.TopK)
+	}
+	fmt.Fprintf(&b, "%s (T = %.2f, top-k %s, top-p %.2f)\n", title, t, k, p)
 	ws := []int{-16, 8, 7, 9, -20}
 	b.WriteString(row([]string{"token", "logit", "p at T", "p sampled"}, ws...))
 	for i, c := range pb.Candidates {
