@@ -148,10 +148,16 @@ func findNbclient(flagPython string) (string, error) {
 var (
 	gonbTemp = regexp.MustCompile(`gonb_[0-9a-f]+`)
 	duration = regexp.MustCompile(`\b[0-9]+(\.[0-9]+)?\s?(ns|µs|us|ms|s|m|h)\b`)
+	// Random element ids, fresh for every rendering (widgets' "llmw-3f9a0c1b2d4e").
+	randomID = regexp.MustCompile(`\b([A-Za-z]+-)[0-9a-f]{8,}\b`)
 )
 
+// mask hides what legitimately differs between two runs of the same notebook:
+// durations, GoNB's temporary directory, random element ids.
 func mask(s string) string {
-	return duration.ReplaceAllString(gonbTemp.ReplaceAllString(stripANSI(s), "gonb_X"), "<duration>")
+	s = gonbTemp.ReplaceAllString(stripANSI(s), "gonb_X")
+	s = randomID.ReplaceAllString(s, "${1}ID")
+	return duration.ReplaceAllString(s, "<duration>")
 }
 
 // canonical describes a cell's outputs up to ordering: one entry per stream name with

@@ -316,6 +316,8 @@ func TestCompareNotebooks(t *testing.T) {
 		{cell(out("stdout", "a\n"), html("<b>"), out("stdout", "b\n"), out("stderr", "e")), cell(out("stderr", "e"), out("stdout", "a\nb\n"), html("<b>"))},
 		// timings and GoNB's temporary directories
 		{cell(out("stdout", "took 1.25s, 30ms per token at /tmp/gonb_ab12/main.go")), cell(out("stdout", "took 2.5s, 7ms per token at /tmp/gonb_ff00/main.go"))},
+		// random element ids of widgets
+		{cell(html(`<div id="llmw-c446df60003e"><script>f("llmw-c446df60003e")</script>`)), cell(html(`<div id="llmw-31f6d4394421"><script>f("llmw-31f6d4394421")</script>`))},
 	}
 	for i, p := range same {
 		if d := compareNotebooks(p[0], p[1]); len(d) != 0 {
