@@ -106,6 +106,22 @@ func TestCloneContinuesIdentically(t *testing.T) {
 	if d := maxDiff(again, want); d != 0 {
 		t.Errorf("after Reset: max |diff| %g", d)
 	}
+	// Step back to a snapshot with Restore.
+	snap := m.NewState()
+	m.Forward(snap, seq[:8])
+	if err := st.Restore(snap); err != nil || st.Len() != 8 {
+		t.Fatalf("Restore: %v, Len %d", err, st.Len())
+	}
+	again, _ = m.ForwardAll(st, seq[8:12])
+	if d := maxDiff(again, want); d != 0 {
+		t.Errorf("after Restore: max |diff| %g", d)
+	}
+	if snap.Len() != 8 {
+		t.Errorf("Restore changed the snapshot: Len %d", snap.Len())
+	}
+	if err := st.Restore(openTiny(t, "tiny-c").NewState()); err == nil {
+		t.Error("Restore from another model's state succeeded")
+	}
 }
 
 func TestForwardErrors(t *testing.T) {

@@ -1,5 +1,7 @@
 package model
 
+import "fmt"
+
 // State is one sequence's memory: the tokens seen so far, the KV cache of
 // every full-attention layer and the conv and recurrent states of every
 // DeltaNet layer, plus scratch buffers so that decoding allocates nothing.
@@ -49,6 +51,25 @@ func (st *State) Clone() *State {
 		c.layers[i] = layerState{k: clone(l.k), v: clone(l.v), conv: clone(l.conv), rec: clone(l.rec)}
 	}
 	return c
+}
+
+// Restore makes st a copy of snap (a Clone taken earlier, or any state of
+// the same model), reusing st's buffers: snapshot with Clone, go on, then
+// Restore to step back.
+func (st *State) Restore(snap *State) error {
+	if snap.m != st.m {
+		return fmt.Errorf("model: Restore from a state of another model")
+	}
+	st.pos = snap.pos
+	st.tokens = append(st.tokens[:0], snap.tokens...)
+	for i := range st.layers {
+		d, s := &st.layers[i], &snap.layers[i]
+		d.k = append(d.k[:0], s.k...)
+		d.v = append(d.v[:0], s.v...)
+		copy(d.conv, s.conv)
+		copy(d.rec, s.rec)
+	}
+	return nil
 }
 
 // Reset forgets every token, keeping the buffers.
