@@ -21,7 +21,7 @@
 //	st := m.NewState()                 // one sequence
 //	logits, err := m.Forward(st, ids)  // prefill: logits of the last position
 //	logits, err = m.Forward(st, []int{next}) // decode one token
-//	branch := st.Clone()               // fork the sequence
+//	branch := st.Clone()               // fork the sequence; st.Restore(branch) steps back to it
 //	all, err := m.ForwardAll(m.NewState(), ids) // logits at every position [len(ids)·Vocab]
 //
 // Weights stay in their stored dtype (BF16 in the published checkpoint) as
