@@ -64,15 +64,12 @@ func Load(path string) (*Tokenizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
-	cfg, err := os.ReadFile(filepath.Join(filepath.Dir(path), "tokenizer_config.json"))
+	cfgPath := filepath.Join(filepath.Dir(path), "tokenizer_config.json")
+	cfg, err := os.ReadFile(cfgPath)
 	if err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
-	t, err := Parse(data, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return t, nil
+	return parse(data, cfg, path, cfgPath)
 }
 
 // MustLoad is [Load] for notebook cells: it panics on error.
@@ -98,13 +95,18 @@ func MustParse(tokenizerJSON, configJSON []byte) *Tokenizer {
 // does not implement exactly is an error naming it, never a tokenizer that
 // silently gives different ids.
 func Parse(tokenizerJSON, configJSON []byte) (*Tokenizer, error) {
+	return parse(tokenizerJSON, configJSON, "tokenizer.json", "tokenizer_config.json")
+}
+
+// parse is Parse with the names of the two files for error messages.
+func parse(tokenizerJSON, configJSON []byte, name, configName string) (*Tokenizer, error) {
 	t, err := parseCached(tokenizerJSON)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("tokenizer: %s: %w", name, err)
 	}
 	if len(configJSON) > 0 {
 		if err := t.parseConfig(configJSON); err != nil {
-			return nil, fmt.Errorf("tokenizer_config.json: %w", err)
+			return nil, fmt.Errorf("tokenizer: %s: %w", configName, err)
 		}
 	}
 	t.finishEOS()
@@ -118,28 +120,28 @@ func parseJSON(tokenizerJSON []byte) (*Tokenizer, error) {
 	// read by jsonScanner.
 	top, err := objectFields(tokenizerJSON)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer.json: %w", err)
+		return nil, err
 	}
 	t := &Tokenizer{}
 	if err := t.parseNormalizer(top["normalizer"]); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: normalizer: %w", err)
+		return nil, fmt.Errorf("normalizer: %w", err)
 	}
 	if err := t.parsePreTokenizer(top["pre_tokenizer"]); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: pre_tokenizer: %w", err)
+		return nil, fmt.Errorf("pre_tokenizer: %w", err)
 	}
 	if err := checkByteLevelOnly(top["post_processor"], true); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: post_processor: %w", err)
+		return nil, fmt.Errorf("post_processor: %w", err)
 	}
 	if err := checkByteLevelOnly(top["decoder"], false); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: decoder: %w", err)
+		return nil, fmt.Errorf("decoder: %w", err)
 	}
 	var m modelJSON
 	if raw := top["model"]; isNull(raw) {
-		return nil, fmt.Errorf("tokenizer.json: model missing")
+		return nil, fmt.Errorf("model missing")
 	} else {
 		parts, err := objectFields(raw)
 		if err != nil {
-			return nil, fmt.Errorf("tokenizer.json: model: %w", err)
+			return nil, fmt.Errorf("model: %w", err)
 		}
 		m.vocab, m.merges = parts["vocab"], parts["merges"]
 		settingsRaw := map[string]json.RawMessage{}
@@ -153,20 +155,20 @@ func parseJSON(tokenizerJSON []byte) (*Tokenizer, error) {
 			err = json.Unmarshal(settings, &m)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("tokenizer.json: model: %w", err)
+			return nil, fmt.Errorf("model: %w", err)
 		}
 	}
 	if err := t.parseModel(&m); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: model: %w", err)
+		return nil, fmt.Errorf("model: %w", err)
 	}
 	var added []addedJSON
 	if raw := top["added_tokens"]; !isNull(raw) {
 		if err := json.Unmarshal(raw, &added); err != nil {
-			return nil, fmt.Errorf("tokenizer.json: added_tokens: %w", err)
+			return nil, fmt.Errorf("added_tokens: %w", err)
 		}
 	}
 	if err := t.parseAdded(added); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: added_tokens: %w", err)
+		return nil, fmt.Errorf("added_tokens: %w", err)
 	}
 	return t, nil
 }

@@ -191,9 +191,9 @@ func Train(text string, vocabSize int, opts TrainOptions) (*Trained, error) {
 	}
 
 	var err error
-	tr.Tokenizer, err = Parse(tr.TokenizerJSON(), tr.ConfigJSON())
+	tr.Tokenizer, err = parse(tr.TokenizerJSON(), tr.ConfigJSON(), "trained tokenizer.json", "trained tokenizer_config.json")
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: train: reading back the trained tokenizer: %w", err)
+		return nil, err // not expected: the files are written for this reader
 	}
 	return tr, nil
 }
