@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // TrainOptions configures [Train]. The zero value trains with the Qwen3.5
@@ -84,18 +86,8 @@ func Train(text string, vocabSize int, opts TrainOptions) (*Trained, error) {
 
 	tr := &Trained{pattern: opts.Pattern, special: opts.Special}
 
-	// Count the distinct pre-tokens.
 	counts := map[string]int{}
-	norm := &Tokenizer{normalizers: []string{"NFC"}}
-	for _, seg := range splitSpecial(validString(text), opts.Special) {
-		seg = norm.normalize(seg)
-		for len(seg) > 0 {
-			n := sc.Next(seg)
-			counts[seg[:n]]++
-			seg = seg[n:]
-			tr.Pieces++
-		}
-	}
+	tr.Pieces = countPieces(counts, text, sc, opts.Special)
 	tr.Words = len(counts)
 	wordList := make([]string, 0, len(counts))
 	for w := range counts {
@@ -196,6 +188,22 @@ func Train(text string, vocabSize int, opts TrainOptions) (*Trained, error) {
 		return nil, err // not expected: the files are written for this reader
 	}
 	return tr, nil
+}
+
+// countPieces adds to counts how often each pre-token occurs in text, cut
+// and normalised as Encode does, and returns the number of pre-tokens.
+func countPieces(counts map[string]int, text string, sc *Scanner, special []string) int {
+	n := 0
+	for _, seg := range splitSpecial(validString(text), special) {
+		seg = normalizeForm(norm.NFC, seg)
+		for len(seg) > 0 {
+			k := sc.Next(seg)
+			counts[seg[:k]]++
+			seg = seg[k:]
+			n++
+		}
+	}
+	return n
 }
 
 // splitSpecial cuts text at every occurrence of a special token and returns
