@@ -52,7 +52,7 @@ func SummarizeRest[F float32 | float64](logits []F) (Rest, error) {
 	if len(logits) == 0 {
 		return Rest{}, nil
 	}
-	lo := math.Inf(1)
+	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, z := range logits {
 		v := float64(z)
 		if err := finite(fmt.Sprintf("widgets: rest logit %d", i), v); err != nil {
@@ -61,38 +61,23 @@ func SummarizeRest[F float32 | float64](logits []F) (Rest, error) {
 		if math.Abs(v) > maxLogit {
 			return Rest{}, fmt.Errorf("widgets: rest logit %d is %g: want |z| ≤ %d", i, v, maxLogit)
 		}
-		lo = min(lo, v)
+		lo, hi = min(lo, v), max(hi, v)
 	}
-	type acc struct {
-		max, sum float64 // sum of exp(z-max)
-		n        int
-	}
-	m := map[int]*acc{}
+	// Bucket b covers [lo + b·w, lo + (b+1)·w); each sums exp(z − its lower
+	// edge), a number in [1, e^w), so nothing overflows or underflows.
+	nb := int((hi-lo)/restBinWidth) + 1
+	sums, counts := make([]float64, nb), make([]int, nb)
 	for _, z := range logits {
 		v := float64(z)
-		b := int(math.Floor((v - lo) / restBinWidth))
-		a := m[b]
-		if a == nil {
-			m[b] = &acc{max: v, sum: 1, n: 1}
-			continue
-		}
-		if v > a.max {
-			a.sum = a.sum*math.Exp(a.max-v) + 1
-			a.max = v
-		} else {
-			a.sum += math.Exp(v - a.max)
-		}
-		a.n++
+		b := min(nb-1, int((v-lo)/restBinWidth))
+		sums[b] += math.Exp(v - (lo + float64(b)*restBinWidth))
+		counts[b]++
 	}
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
 	r := Rest{Count: len(logits)}
-	for _, k := range keys {
-		a := m[k]
-		r.bins = append(r.bins, restBin{Rep: a.max + math.Log(a.sum/float64(a.n)), Count: a.n})
+	for b, n := range counts {
+		if n > 0 {
+			r.bins = append(r.bins, restBin{Rep: lo + float64(b)*restBinWidth + math.Log(sums[b]/float64(n)), Count: n})
+		}
 	}
 	return r, nil
 }
@@ -141,14 +126,25 @@ func (r *Rest) data() any {
 }
 
 // topIndices returns the indices of the k largest logits, largest first
-// (lower id first among equals).
+// (lower id first among equals). It keeps a sorted window of k, so a full
+// vocabulary costs one pass.
 func topIndices[F float32 | float64](logits []F, k int) []int {
-	idx := make([]int, len(logits))
-	for i := range idx {
-		idx[i] = i
+	k = min(k, len(logits))
+	better := func(i, j int) bool { return logits[i] > logits[j] || logits[i] == logits[j] && i < j }
+	top := make([]int, 0, k+1)
+	for i := range logits {
+		if len(top) == k && !better(i, top[k-1]) {
+			continue
+		}
+		at := sort.Search(len(top), func(j int) bool { return better(i, top[j]) })
+		top = append(top, 0)
+		copy(top[at+1:], top[at:])
+		top[at] = i
+		if len(top) > k {
+			top = top[:k]
+		}
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return logits[idx[a]] > logits[idx[b]] })
-	return idx[:min(k, len(idx))]
+	return top
 }
 
 // TopCandidates returns the k highest-scoring entries of a full logits

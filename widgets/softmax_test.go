@@ -187,6 +187,10 @@ func TestTopCandidatesErrors(t *testing.T) {
 	if _, _, err := widgets.TopCandidates([]float64{1, math.NaN()}, 1, nil); err == nil {
 		t.Error("NaN: want error")
 	}
+	ties, _, err := widgets.TopCandidates([]float32{1, 3, 3, 2, 3}, 3, nil)
+	if err != nil || ties[0].ID != 1 || ties[1].ID != 2 || ties[2].ID != 4 {
+		t.Errorf("ties: %v %v, want ids 1, 2, 4 (lower id first)", ties, err)
+	}
 	cs, r, err := widgets.TopCandidates([]float64{1, 3, 2}, 5, func(id int) string { return string(rune('a' + id)) })
 	if err != nil || len(cs) != 3 || cs[0].Piece != "b" || cs[1].Piece != "c" || r.Count != 0 {
 		t.Errorf("k > vocab: %v %v %v", cs, r, err)
