@@ -58,7 +58,7 @@ func isNull(raw json.RawMessage) bool {
 const maxID = 1 << 24
 
 // Load reads a Hugging Face tokenizer.json and, if present, the
-// tokenizer_config.json in the same directory.
+// tokenizer_config.json (and chat_template.jinja) in the same directory.
 func Load(path string) (*Tokenizer, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -69,7 +69,17 @@ func Load(path string) (*Tokenizer, error) {
 	if err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
-	return parse(data, cfg, path, cfgPath)
+	t, err := parse(data, cfg, path, cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	// Newer checkpoints keep the chat template in a file of its own.
+	if t.chatTemplate == "" {
+		if b, err := os.ReadFile(filepath.Join(filepath.Dir(path), "chat_template.jinja")); err == nil {
+			t.chatTemplate = string(b)
+		}
+	}
+	return t, nil
 }
 
 // MustLoad is [Load] for notebook cells: it panics on error.
@@ -472,9 +482,6 @@ func (t *Tokenizer) parseConfig(data []byte) error {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return err
 	}
-	if c.AddBOS {
-		return fmt.Errorf("add_bos_token true is not supported")
-	}
 	for _, f := range []struct {
 		name string
 		raw  json.RawMessage
@@ -493,6 +500,9 @@ func (t *Tokenizer) parseConfig(data []byte) error {
 			return fmt.Errorf("%s %q is not a token", f.name, name)
 		}
 		*f.dst = id
+	}
+	if c.AddBOS && t.bos >= 0 {
+		return fmt.Errorf("add_bos_token true is not supported (Encode adds no tokens)")
 	}
 	if !isNull(c.ChatTemplate) {
 		var s string

@@ -46,7 +46,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	cfg := []struct{ cfg, want string }{
 		{`{"eos_token": "<|nope|>"}`, `eos_token "<|nope|>" is not a token`},
-		{`{"add_bos_token": true}`, `add_bos_token true`},
+		{`{"add_bos_token": true, "bos_token": "<|im_start|>"}`, `add_bos_token true`},
 		{`{"pad_token": 3}`, `pad_token: want a token string`},
 	}
 	for _, c := range cfg {

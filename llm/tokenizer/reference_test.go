@@ -125,6 +125,9 @@ func TestQwen3Reference(t *testing.T) {
 	if got := tok.VocabSize(); got != 151669 {
 		t.Errorf("VocabSize = %d, want 151669", got)
 	}
+	if !strings.Contains(tok.ChatTemplate(), "<|im_start|>") {
+		t.Errorf("chat template of tokenizer_config.json not read: %.80q", tok.ChatTemplate())
+	}
 	if got := tok.EOS(); !reflect.DeepEqual(got, []int{151645, 151643}) {
 		t.Errorf("EOS = %v, want [151645 151643]", got)
 	}
