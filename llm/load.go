@@ -32,7 +32,9 @@ const Tiny = "tiny"
 //   - a Hugging Face model id such as "Qwen/Qwen3.5-0.8B", optionally with
 //     "@revision": taken from the Hugging Face cache when it is there
 //     (without asking the network), downloaded into it otherwise;
-//   - "": the model named by $LLM_MODEL; else DefaultModel if it is cached;
+//   - "": the model named by $LLM_MODEL; else the folder $LLM_QWEN35_DIR
+//     (where the tests look for the real weights); else DefaultModel if it
+//     is cached;
 //     else DefaultModel downloaded from the Hub, unless HF_HUB_OFFLINE=1 is
 //     set, $CI is set (no multi-gigabyte surprise downloads on build
 //     machines) or the Hub does not answer within 3 seconds; in those cases,
@@ -92,6 +94,13 @@ func (l *Loader) Load(ref string) (*Model, error) {
 			m, err := l.Load(env)
 			if err != nil {
 				return nil, fmt.Errorf("%w (from the LLM_MODEL environment variable)", err)
+			}
+			return m, nil
+		}
+		if dir := strings.TrimSpace(l.Env("LLM_QWEN35_DIR")); dir != "" {
+			m, err := l.Load(dir)
+			if err != nil {
+				return nil, fmt.Errorf("%w (from the LLM_QWEN35_DIR environment variable)", err)
 			}
 			return m, nil
 		}

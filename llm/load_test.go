@@ -183,6 +183,24 @@ func TestLoadEnvAndFolders(t *testing.T) {
 	if _, err := l.Load(""); err == nil || !strings.Contains(err.Error(), "LLM_MODEL") {
 		t.Errorf("bad LLM_MODEL: %v", err)
 	}
+	// LLM_QWEN35_DIR (the real weights' folder for tests) is used when
+	// LLM_MODEL is unset, and LLM_MODEL wins over it.
+	l.Env = func(k string) string { return map[string]string{"LLM_QWEN35_DIR": "testdata/tiny-a"}[k] }
+	if m, err := l.Load(""); err != nil || m.Source != "folder" {
+		t.Errorf("LLM_QWEN35_DIR: %+v, %v", m, err)
+	} else {
+		m.Close()
+	}
+	l.Env = func(k string) string {
+		return map[string]string{"LLM_QWEN35_DIR": "./missing", "LLM_MODEL": "tiny"}[k]
+	}
+	if m, err := l.Load(""); err != nil || m.Source != "embedded" {
+		t.Errorf("LLM_MODEL=tiny with LLM_QWEN35_DIR set: %+v, %v", m, err)
+	}
+	l.Env = func(k string) string { return map[string]string{"LLM_QWEN35_DIR": "./missing"}[k] }
+	if _, err := l.Load(""); err == nil || !strings.Contains(err.Error(), "LLM_QWEN35_DIR") {
+		t.Errorf("bad LLM_QWEN35_DIR: %v", err)
+	}
 }
 
 func TestLoadErrorsAreSentences(t *testing.T) {
