@@ -113,3 +113,28 @@ func BenchmarkEncodeBrown(b *testing.B) {
 	b.ReportMetric(jsMBs, "js-MB/s")
 	b.ReportMetric(ours/jsMBs, "x-js")
 }
+
+// BenchmarkTrainBrown4096 trains the embedded tiny model's tokenizer: 4096
+// tokens (3 of them special) on the Brown corpus's training split.
+func BenchmarkTrainBrown4096(b *testing.B) {
+	train, _, err := corpus.Load()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			b.Fatal(err)
+		}
+		b.Skip(err)
+	}
+	text := corpus.Text(train)
+	b.SetBytes(int64(len(text)))
+	var tr *Trained
+	for b.Loop() {
+		tr, err = Train(text, 4096, TrainOptions{Special: []string{"<|endoftext|>", "<|im_start|>", "<|im_end|>"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if n := tr.Tokenizer.VocabSize(); n != 4096 {
+		b.Fatalf("vocabulary of %d tokens, want 4096", n)
+	}
+	b.ReportMetric(float64(len(tr.Merges)), "merges")
+}
