@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -277,4 +278,79 @@ func transformersJS(t *testing.T, qwen3 string, dir string, texts []string) [][]
 		t.Fatalf("node encoded %d texts, want %d", len(ids), len(texts))
 	}
 	return ids
+}
+
+// TestQwen35PatternTransformersJS checks the Qwen3.5 pre-tokenizer end to
+// end on a real vocabulary: the Qwen3 tokenizer.json with its regex replaced
+// by Qwen3.5's (\p{M} joins letters) must give transformers.js's ids on text
+// full of combining marks.
+func TestQwen35PatternTransformersJS(t *testing.T) {
+	_, path := qwen3(t)
+	if testing.Short() {
+		t.Skip("skipping the transformers.js comparison in -short mode")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node not installed: no comparison with transformers.js")
+	}
+	t.Setenv("LLM_TOKENIZER_CACHE", "off")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quote := func(s string) string {
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	old, repl := quote(Qwen2Pattern), quote(Qwen35Pattern)
+	if !bytes.Contains(data, []byte(old)) {
+		t.Fatalf("Qwen3 tokenizer.json does not contain the pattern %s", old)
+	}
+	dir := t.TempDir()
+	mod := bytes.Replace(data, []byte(old), []byte(repl), 1)
+	cfg, err := os.ReadFile(filepath.Join(filepath.Dir(path), "tokenizer_config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tokenizer.json"), mod, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tokenizer_config.json"), cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := Load(filepath.Join(dir, "tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Pattern() != Qwen35Pattern {
+		t.Fatalf("pattern %q", tok.Pattern())
+	}
+	texts := []string{"สวัสดีครับ ผมชื่ออเล็กซ์", "नमस्ते दुनिया हिन्दी क्ष", "á̧ Z͑ e⃝ ́leading", "Cafe\u0301 re\u0301sume\u0301",
+		"مَرْحَبًا بالعالم", "Tiếng Việt có dấu", "x\u0301\u0302\u0303!\u0301 1\u0301 \u0301"}
+	marks := []rune("ab \u0301\u0302\u0e31\u0e35\u094d\u093e\u20dd\u064e.1กक'")
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 200; i++ {
+		r := make([]rune, 1+rng.IntN(20))
+		for j := range r {
+			r[j] = marks[rng.IntN(len(marks))]
+		}
+		texts = append(texts, string(r))
+	}
+	want := transformersJS(t, path, dir, texts)
+	bad := 0
+	for i, text := range texts {
+		if got := tok.Encode(text); !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("Encode(%q)\n got %v\nwant %v (transformers.js)", text, got, want[i])
+			if bad++; bad > 5 {
+				t.FailNow()
+			}
+		}
+	}
+	// The two patterns really differ on these texts.
+	q3, _ := qwen3(t)
+	if reflect.DeepEqual(q3.Encode(texts[0]), tok.Encode(texts[0])) {
+		t.Errorf("Qwen2 and Qwen3.5 patterns give the same ids for %q", texts[0])
+	}
 }
