@@ -149,3 +149,12 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestPreTokens(t *testing.T) {
+	tok := tinyA(t)
+	got := tok.PreTokens("<|im_start|>user\nI'LL pay $42  now!<|im_end|>")
+	want := []string{"<|im_start|>", "user", "\n", "I", "'LL", " pay", " $", "4", "2", " ", " now", "!", "<|im_end|>"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("PreTokens = %q, want %q", got, want)
+	}
+}

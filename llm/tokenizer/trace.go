@@ -36,3 +36,43 @@ func (t *Tokenizer) Trace(piece string) []Step {
 	})
 	return steps
 }
+
+// PreTokens shows the first steps of [Tokenizer.Encode]: the pieces that BPE
+// works on, after added tokens are cut out (they are pieces of their own) and
+// the rest is normalised and split by the pre-tokenizer regex. The ids of
+// Encode are the BPE tokens of each piece in turn.
+func (t *Tokenizer) PreTokens(text string) []string {
+	text = validString(text)
+	var out []string
+	scan := func(seg string) {
+		for len(seg) > 0 {
+			n := t.scanner.Next(seg)
+			out = append(out, seg[:n])
+			seg = seg[n:]
+		}
+	}
+	split := func(seg string) {
+		seg = t.normalize(seg)
+		for t.anyNormalized {
+			start, end, _ := t.findAdded(seg, true, true)
+			if start < 0 {
+				break
+			}
+			scan(seg[:start])
+			out = append(out, seg[start:end])
+			seg = seg[end:]
+		}
+		scan(seg)
+	}
+	for len(text) > 0 {
+		start, end, _ := t.findAdded(text, true, false)
+		if start < 0 {
+			split(text)
+			break
+		}
+		split(text[:start])
+		out = append(out, text[start:end])
+		text = text[end:]
+	}
+	return out
+}
