@@ -20,23 +20,23 @@ import (
 // memory read bandwidth measured in the same process, so figures from a
 // noisy shared machine can be compared as ratios.
 type benchResult struct {
-	Model         string  `json:"model"`
-	Threads       int     `json:"threads"`
-	Kernels       string  `json:"kernels"`
-	WeightBytes   int64   `json:"weight_bytes"` // read per decoded token
-	DecodeTokS    float64 `json:"decode_tok_s"`
-	PrefillTokS   float64 `json:"prefill_tok_s"`
-	WeightsGBs    float64 `json:"weights_gb_s"`   // decode_tok_s × weight_bytes
-	BandwidthGBs  float64 `json:"bandwidth_gb_s"` // read bandwidth, same threads
-	Ratio         float64 `json:"ratio"`          // weights_gb_s ÷ bandwidth_gb_s
+	Model        string  `json:"model"`
+	Threads      int     `json:"threads"`
+	Kernels      string  `json:"kernels"`
+	WeightBytes  int64   `json:"weight_bytes"` // read per decoded token
+	DecodeTokS   float64 `json:"decode_tok_s"`
+	PrefillTokS  float64 `json:"prefill_tok_s"`
+	WeightsGBs   float64 `json:"weights_gb_s"`   // decode_tok_s × weight_bytes
+	BandwidthGBs float64 `json:"bandwidth_gb_s"` // read bandwidth, same threads
+	Ratio        float64 `json:"ratio"`          // weights_gb_s ÷ bandwidth_gb_s
 	// Best single decode step and best prefill: what the engine does when
 	// the shared machine leaves it alone for a moment.
 	DecodeBestTokS  float64 `json:"decode_best_tok_s"`
 	PrefillBestTokS float64 `json:"prefill_best_tok_s"`
 	BestRatio       float64 `json:"best_ratio"` // best decode step's weights GB/s ÷ bandwidth
 	PrefillTokens   int     `json:"prefill_tokens"`
-	DecodeTokens  int     `json:"decode_tokens"`
-	Reps          int     `json:"reps"`
+	DecodeTokens    int     `json:"decode_tokens"`
+	Reps            int     `json:"reps"`
 }
 
 // runBench measures, in one process: the read bandwidth, prefill of a
