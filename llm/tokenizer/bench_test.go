@@ -77,9 +77,9 @@ func BenchmarkEncodeBrown(b *testing.B) {
 	ours := float64(len(text)) * float64(b.N) / time.Since(start).Seconds() / 1e6
 	b.ReportMetric(float64(len(text))/float64(len(ids)), "bytes/token")
 
-	node, err := exec.LookPath("node")
-	if err != nil {
-		b.Logf("node not found: no transformers.js comparison")
+	node, whyNot := nodeForTransformersJS()
+	if node == "" {
+		b.Log(whyNot)
 		return
 	}
 	tmp := filepath.Join(b.TempDir(), "brown.txt")

@@ -246,9 +246,9 @@ func TestQwen3TransformersJS(t *testing.T) {
 // transformers.js) or the tokenizer in dir if dir is not "".
 func transformersJS(t *testing.T, qwen3 string, dir string, texts []string) [][]int {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed: no comparison with transformers.js")
+	node, whyNot := nodeForTransformersJS()
+	if node == "" {
+		t.Skip(whyNot)
 	}
 	data, err := json.Marshal(texts)
 	if err != nil {
@@ -289,8 +289,8 @@ func TestQwen35PatternTransformersJS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the transformers.js comparison in -short mode")
 	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node not installed: no comparison with transformers.js")
+	if node, whyNot := nodeForTransformersJS(); node == "" {
+		t.Skip(whyNot)
 	}
 	t.Setenv("LLM_TOKENIZER_CACHE", "off")
 	data, err := os.ReadFile(path)
@@ -353,4 +353,23 @@ func TestQwen35PatternTransformersJS(t *testing.T) {
 	if reflect.DeepEqual(q3.Encode(texts[0]), tok.Encode(texts[0])) {
 		t.Errorf("Qwen2 and Qwen3.5 patterns give the same ids for %q", texts[0])
 	}
+}
+
+// nodeForTransformersJS returns the node binary, or "" and why not when
+// there is none or it is older than Node 20, which transformers.js 3.7.2
+// needs (it calls Array.prototype.toSorted).
+func nodeForTransformersJS() (node, whyNot string) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return "", "node not installed: no comparison with transformers.js"
+	}
+	out, err := exec.Command(node, "--version").Output()
+	if err != nil {
+		return "", fmt.Sprintf("node --version: %v: no comparison with transformers.js", err)
+	}
+	var major int
+	if _, err := fmt.Sscanf(string(out), "v%d", &major); err != nil || major < 20 {
+		return "", fmt.Sprintf("node %s is older than 20, which transformers.js 3.7.2 needs: no comparison with transformers.js", strings.TrimSpace(string(out)))
+	}
+	return node, ""
 }
