@@ -104,6 +104,10 @@ func TestBrowserNoScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// JupyterLab's output stylesheet sets svg { max-width: 100%; height: auto }
+	// and centers tables; the page carries those rules.
+	page = strings.Replace(page, "</head>", "<style>.jp-RenderedHTMLCommon svg{max-width:100%;height:auto}.jp-RenderedHTMLCommon table{table-layout:fixed;margin-left:auto;margin-right:auto}</style></head>", 1)
+	page = strings.Replace(page, "<body>", `<body class="jp-RenderedHTMLCommon">`, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, page)
@@ -128,6 +132,22 @@ func TestBrowserNoScript(t *testing.T) {
 		"Stage 1 / 6", "Stage 6 / 6", "[760, 7993, 7338, 383, 279]", "852,985,920"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("static page lacks %q", want)
+		}
+	}
+	// Every chart keeps its height under JupyterLab's svg rule. (Chromium
+	// takes an outer <svg>'s height attribute as its intrinsic size; engines
+	// that treat it as a presentation attribute use the viewBox's aspect
+	// ratio instead, which is why every chart's viewBox matches its size.)
+	sizes, err := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll(".llmw svg")).map(e=>e.getAttribute("height")+"/"+e.getBoundingClientRect().height.toFixed(0)).join(" ")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(sizes, "/") < 20 {
+		t.Errorf("only %d charts measured: %s", strings.Count(sizes, "/"), sizes)
+	}
+	for _, hw := range strings.Fields(sizes) {
+		if a, b, _ := strings.Cut(hw, "/"); a != b {
+			t.Errorf("chart of height %s drawn %s px high under svg { height: auto }", a, b)
 		}
 	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -353,6 +373,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("screenshot: %v", err)
 	}
 	saveArtifact(t, "widgets-dark.png", png)
+
 	mu.Lock()
 	defer mu.Unlock()
 	for _, p := range requests {

@@ -191,12 +191,18 @@ func (f FitPlot) HTML() (string, error) {
 	}
 	fmt.Fprintf(&w, `<svg width="%d" height="%d" viewBox="0 0 %[1]d %[2]d" role="img" aria-label="scatter of %d points and the line y = a·x + b">`, plotL+plotW+10, plotT+plotH+30, len(f.Points))
 	axes(&w, plotL, plotT, plotW, plotH, x0, x1, y0, y1, "x", "y", 2)
-	fmt.Fprintf(&w, `<svg x="%d" y="%d" width="%d" height="%d" viewBox="%[1]d %[2]d %[3]d %[4]d">`, plotL, plotT, plotW, plotH)
 	for _, p := range f.Points {
 		fmt.Fprintf(&w, `<circle cx="%.1f" cy="%.1f" r="3" fill="currentColor" fill-opacity="0.6"></circle>`, sx(p.X), sy(p.Y))
 	}
-	fmt.Fprintf(&w, `<line class="fit" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#3b82f6" stroke-width="2"></line></svg></svg>`,
-		sx(x0), sy(a*x0+b), sx(x1), sy(a*x1+b))
+	// The line, clipped to the plot box by hand (a nested <svg> would be
+	// resized by notebook stylesheets that set svg { height: auto }).
+	la, lb := clipLine(a, b, x0, x1, y0, y1)
+	ya, yb := a*la+b, a*lb+b
+	if la == lb { // misses the box: an invisible zero-length line in a corner
+		ya, yb = y0, y0
+	}
+	fmt.Fprintf(&w, `<line class="fit" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#3b82f6" stroke-width="2"></line></svg>`,
+		sx(la), sy(ya), sx(lb), sy(yb))
 	if len(steps) > 0 {
 		lmax := 0.0
 		for _, s := range steps {
@@ -250,6 +256,23 @@ func (f FitPlot) HTML() (string, error) {
 	return w.String(), nil
 }
 
+// clipLine returns the x range [lo, hi] over which the line y = a·x + b
+// lies inside the box [x0, x1]×[y0, y1]; lo = hi when it misses the box.
+func clipLine(a, b, x0, x1, y0, y1 float64) (lo, hi float64) {
+	if a == 0 {
+		if b < y0 || b > y1 {
+			return x0, x0
+		}
+		return x0, x1
+	}
+	xa, xb := (y0-b)/a, (y1-b)/a
+	lo, hi = max(x0, min(xa, xb)), min(x1, max(xa, xb))
+	if lo > hi {
+		return x0, x0
+	}
+	return lo, hi
+}
+
 // sampleIdx returns up to n indices spread over [0, total), first and last included.
 func sampleIdx(total, n int) []int {
 	if total <= n {
@@ -279,7 +302,8 @@ func axes(w *strings.Builder, l, t, wd, ht int, x0, x1, y0, y1 float64, xl, yl s
 const fitJS = `var A=q(r,"input[id$='-a']"),B=q(r,"input[id$='-b']"),S=q(r,"input[id$='-s']"),out=q(r,"output[id$='-ab']"),ln=q(r,"line.fit"),d=D.d,x=D.x,timer=null,play=q(r,"button[id$='-play']");
 function sx(v){return d[0]+(v-x[0])/(x[1]-x[0])*d[2];}function sy(v){return d[1]+(x[3]-v)/(x[3]-x[2])*d[3];}
 function mse(a,b){var s=0;D.p.forEach(function(p){var e=a*p[0]+b-p[1];s+=e*e;});return s/D.p.length;}
-function draw(a,b){ln.setAttribute("x1",sx(x[0]).toFixed(1));ln.setAttribute("y1",sy(a*x[0]+b).toFixed(1));ln.setAttribute("x2",sx(x[1]).toFixed(1));ln.setAttribute("y2",sy(a*x[1]+b).toFixed(1));
+function clip(a,b){if(a===0)return b<x[2]||b>x[3]?[x[0],x[0]]:[x[0],x[1]];var p=(x[2]-b)/a,q=(x[3]-b)/a,lo=Math.max(x[0],Math.min(p,q)),hi=Math.min(x[1],Math.max(p,q));return lo>hi?[x[0],x[0]]:[lo,hi];}
+function draw(a,b){var c=clip(a,b),ya=a*c[0]+b,yb=a*c[1]+b;if(c[0]===c[1]){ya=x[2];yb=x[2];}ln.setAttribute("x1",sx(c[0]).toFixed(1));ln.setAttribute("y1",sy(ya).toFixed(1));ln.setAttribute("x2",sx(c[1]).toFixed(1));ln.setAttribute("y2",sy(yb).toFixed(1));
 out.textContent="a = "+fmtN(a,3)+", b = "+fmtN(b,3)+", loss (MSE) = "+fmtN(mse(a,b),4);}
 function knobs(){draw(+A.value,+B.value);}
 A.addEventListener("input",knobs);B.addEventListener("input",knobs);

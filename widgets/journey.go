@@ -222,8 +222,11 @@ func (j Journey) heatStrip() string {
 		}
 		fmt.Fprintf(&paths[sign][lvl], "M%d 0h1v1h-1z", i)
 	}
+	// Cells are drawn in unit coordinates and scaled to 640×28, so the
+	// viewBox keeps the strip's own aspect ratio (notebook stylesheets set
+	// svg { height: auto }).
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg width="640" height="28" viewBox="0 0 %d 1" preserveAspectRatio="none" role="img" aria-label="heat strip of %d embedding values">`, len(e), len(e))
+	fmt.Fprintf(&b, `<svg width="640" height="28" viewBox="0 0 640 28" role="img" aria-label="heat strip of %d embedding values"><g transform="scale(%.6g 28)">`, len(e), 640/float64(len(e)))
 	for s, color := range []string{"#ef4444", "#3b82f6"} {
 		for l := range 10 {
 			if paths[s][l].Len() > 0 {
@@ -231,7 +234,7 @@ func (j Journey) heatStrip() string {
 			}
 		}
 	}
-	b.WriteString(`</svg>`)
+	b.WriteString(`</g></svg>`)
 	return b.String()
 }
 
@@ -246,7 +249,7 @@ func (j Journey) layerBars() string {
 		m = 1
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg width="%d" height="%d" role="img" aria-label="residual norm after each of %d layers">`, len(j.Layers)*w+40, h+top+30, len(j.Layers))
+	fmt.Fprintf(&b, `<svg width="%d" height="%d" viewBox="0 0 %[1]d %[2]d" role="img" aria-label="residual norm after each of %d layers">`, max(len(j.Layers)*w+40, 420), h+top+30, len(j.Layers))
 	for i, l := range j.Layers {
 		bh := l.Norm / m * h
 		color := "#3b82f6"

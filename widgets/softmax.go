@@ -366,7 +366,7 @@ func (t SoftmaxTable) HTML() (string, error) {
 
 // bar draws a horizontal probability bar, w pixels for p = 1.
 func bar(p float64, w int) string {
-	return fmt.Sprintf(`<svg width="%d" height="12" role="img" aria-label="%s"><rect class="bar" x="0" y="1" height="10" width="%.1f" fill="#3b82f6"></rect></svg>`,
+	return fmt.Sprintf(`<svg width="%d" height="12" viewBox="0 0 %[1]d 12" role="img" aria-label="%s"><rect class="bar" x="0" y="1" height="10" width="%.1f" fill="#3b82f6"></rect></svg>`,
 		w, num(p, 3), math.Max(0, p)*float64(w))
 }
 

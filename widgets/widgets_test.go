@@ -3,6 +3,7 @@ package widgets_test
 import (
 	"bytes"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -271,8 +272,27 @@ func TestFitPlot(t *testing.T) {
 	if _, err := (widgets.FitPlot{Points: []widgets.Point{{1, 1}}}).HTML(); err == nil {
 		t.Error("one point: want error")
 	}
-	noSteps := widgets.FitPlot{Points: f.Points, A: 1, B: 0}
-	checkSelfContained(t, mustHTML(t, noSteps))
+	// A steep line is clipped to the plot, a line outside it is not drawn.
+	for _, ab := range [][2]float64{{1, 0}, {100, 0}, {-50, 30}, {0, 1e6}} {
+		doc := checkSelfContained(t, mustHTML(t, widgets.FitPlot{Points: f.Points, A: ab[0], B: ab[1]}))
+		svg := all(doc, tag("svg"))[0]
+		w, _ := attr(svg, "width")
+		h, _ := attr(svg, "height")
+		W, _ := strconv.ParseFloat(w, 64)
+		H, _ := strconv.ParseFloat(h, 64)
+		ln := all(svg, tag("line"))
+		for _, k := range []string{"x1", "x2", "y1", "y2"} {
+			v, _ := attr(ln[len(ln)-1], k)
+			c, err := strconv.ParseFloat(v, 64)
+			lim := W
+			if k[0] == 'y' {
+				lim = H
+			}
+			if err != nil || c < 0 || c > lim {
+				t.Errorf("line a=%g b=%g: %s = %q outside the %gx%g plot", ab[0], ab[1], k, v, W, H)
+			}
+		}
+	}
 }
 
 func demoJourney() widgets.Journey {
