@@ -122,7 +122,6 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 	dms := make([]F, T*C)
 	dbeta, dg := make([]F, T*Hv), make([]F, T*Hv)
 	dS := make([]F, Hv*ss)
-	S1 := make([]F, ss)
 	kv := make([]F, dv)
 	dd := make([]F, dv) // dδ
 	delta := make([]F, dv)
@@ -141,13 +140,13 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 			dSh := dS[h*ss : (h+1)*ss]
 			decay := F(math.Exp(float64(tp.g[t*Hv+h])))
 			beta := tp.beta[t*Hv+h]
-			// Recompute S1 = e^g·S_prev, kv = S1ᵀk and δ.
-			for i := range S1 {
-				S1[i] = decay * prev[i]
-			}
+			// Recompute kv = S1ᵀk with S1 = e^g·S_prev (never formed).
 			clear(kv)
 			for i := 0; i < dk; i++ {
-				axpy(kv, S1[i*dv:(i+1)*dv], k[i])
+				axpy(kv, prev[i*dv:(i+1)*dv], k[i])
+			}
+			for j := range kv {
+				kv[j] *= decay
 			}
 			// o = Sᵀq
 			for i := 0; i < dk; i++ {
@@ -175,10 +174,10 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 			// kv = S1ᵀk
 			for i := 0; i < dk; i++ {
 				axpy(dSh[i*dv:(i+1)*dv], dd, k[i])
-				dkt[i] += dot(S1[i*dv:(i+1)*dv], dd)
+				dkt[i] += decay * dot(prev[i*dv:(i+1)*dv], dd)
 			}
 			// S1 = e^g·S_prev
-			dg[t*Hv+h] = dot(dSh, S1)
+			dg[t*Hv+h] = decay * dot(dSh, prev)
 			for i := range dSh {
 				dSh[i] *= decay
 			}

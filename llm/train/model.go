@@ -9,11 +9,15 @@ import (
 
 // Model is a Qwen3.5 text model whose parameters live in one flat vector,
 // so that gradients, optimiser moments and checkpoints share its layout.
+//
+// A model is not safe for concurrent use: Grad reuses its buffers.
 type Model[F Float] struct {
 	Cfg     *Config
 	Tensors []Tensor // names, shapes and offsets into Params
 	Params  []F
 	w       weights[F]
+	bufs    [][]F      // per-sequence gradient buffers, reused by Grad
+	tapes   []*tape[F] // per-worker tapes, reused by Grad
 }
 
 // NewModel returns a model with seeded random initial weights.
@@ -248,27 +252,33 @@ func (m *Model[F]) Grad(grad []F, seqs [][]int) (float64, error) {
 	}
 	scale := F(1 / float64(total))
 	sums := make([]float64, len(seqs))
-	bufs := make([][]F, len(seqs))
+	bufs := grad[:len(grad):len(grad)]
+	if len(seqs) > 1 {
+		for len(m.bufs) < len(seqs) {
+			m.bufs = append(m.bufs, make([]F, len(grad)))
+		}
+	}
 	workers := min(runtime.GOMAXPROCS(0), len(seqs))
+	for len(m.tapes) < workers {
+		m.tapes = append(m.tapes, newTape[F](m.Cfg))
+	}
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tp := newTape[F](m.Cfg)
+			tp := m.tapes[w]
 			for i := range next {
-				buf := grad
+				buf := bufs
 				if len(seqs) > 1 {
-					buf = make([]F, len(grad))
-				} else {
-					clear(buf)
+					buf = m.bufs[i]
 				}
+				clear(buf)
 				g := bind(m.Cfg, m.Tensors, buf)
 				m.forward(tp, seqs[i])
 				sums[i] = m.loss(tp)
 				m.backward(tp, &g, scale)
-				bufs[i] = buf
 			}
 		}()
 	}
@@ -278,8 +288,8 @@ func (m *Model[F]) Grad(grad []F, seqs [][]int) (float64, error) {
 	close(next)
 	wg.Wait()
 	if len(seqs) > 1 {
-		copy(grad, bufs[0])
-		for _, b := range bufs[1:] {
+		copy(grad, m.bufs[0])
+		for _, b := range m.bufs[1:len(seqs)] {
 			axpy(grad, b, 1)
 		}
 	}
