@@ -139,10 +139,10 @@ func parseJSON(tokenizerJSON []byte) (*Tokenizer, error) {
 	if err := t.parsePreTokenizer(top["pre_tokenizer"]); err != nil {
 		return nil, fmt.Errorf("pre_tokenizer: %w", err)
 	}
-	if err := checkByteLevelOnly(top["post_processor"], true); err != nil {
+	if err := checkPostProcessor(top["post_processor"]); err != nil {
 		return nil, fmt.Errorf("post_processor: %w", err)
 	}
-	if err := checkByteLevelOnly(top["decoder"], false); err != nil {
+	if err := checkDecoder(top["decoder"]); err != nil {
 		return nil, fmt.Errorf("decoder: %w", err)
 	}
 	var m modelJSON
@@ -260,13 +260,9 @@ func (t *Tokenizer) parsePreTokenizer(raw json.RawMessage) error {
 	return nil
 }
 
-// checkByteLevelOnly accepts a ByteLevel component (or a Sequence of them),
-// and null where allowNull is set.
-func checkByteLevelOnly(raw json.RawMessage, allowNull bool) error {
+// checkDecoder accepts a ByteLevel decoder (or a Sequence of them).
+func checkDecoder(raw json.RawMessage) error {
 	if isNull(raw) {
-		if allowNull {
-			return nil
-		}
 		return fmt.Errorf("null is not supported: byte-level BPE needs a ByteLevel decoder")
 	}
 	var c component
@@ -277,18 +273,58 @@ func checkByteLevelOnly(raw json.RawMessage, allowNull bool) error {
 	case "ByteLevel":
 		return nil
 	case "Sequence":
-		list := append(c.Decoders, c.Processors...)
-		if len(list) == 0 {
+		if len(c.Decoders) == 0 {
 			return fmt.Errorf("empty Sequence is not supported")
 		}
-		for i, d := range list {
-			if err := checkByteLevelOnly(d, false); err != nil {
+		for i, d := range c.Decoders {
+			if err := checkDecoder(d); err != nil {
 				return fmt.Errorf("Sequence[%d]: %w", i, err)
 			}
 		}
 		return nil
 	}
 	return fmt.Errorf("type %q is not supported (supported: ByteLevel)", c.Type)
+}
+
+// checkPostProcessor accepts post-processors that add no tokens to a single
+// text: none, ByteLevel (it only adjusts offsets), a TemplateProcessing whose
+// single template is just the text, or a Sequence of these. Encode never adds
+// tokens, so any other would make its ids differ from Hugging Face's.
+func checkPostProcessor(raw json.RawMessage) error {
+	if isNull(raw) {
+		return nil
+	}
+	var c component
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return err
+	}
+	switch c.Type {
+	case "ByteLevel":
+		return nil
+	case "TemplateProcessing":
+		var tp struct {
+			Single []struct {
+				Sequence *struct {
+					ID string `json:"id"`
+				} `json:"Sequence"`
+			} `json:"single"`
+		}
+		if err := json.Unmarshal(raw, &tp); err != nil {
+			return fmt.Errorf("TemplateProcessing: %w", err)
+		}
+		if len(tp.Single) != 1 || tp.Single[0].Sequence == nil || tp.Single[0].Sequence.ID != "A" {
+			return fmt.Errorf("TemplateProcessing that adds tokens (such as a BOS) is not supported")
+		}
+		return nil
+	case "Sequence":
+		for i, p := range c.Processors {
+			if err := checkPostProcessor(p); err != nil {
+				return fmt.Errorf("Sequence[%d]: %w", i, err)
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("type %q is not supported (supported: ByteLevel, a TemplateProcessing adding nothing)", c.Type)
 }
 
 func (t *Tokenizer) parseModel(m *modelJSON) error {

@@ -22,7 +22,10 @@ func TestParseErrors(t *testing.T) {
 		{`"use_regex":false}]}`, `"use_regex":true}]}`, `ByteLevel: use_regex true`},
 		{`{"type":"Sequence","pretokenizers"`, `{"type":"Whitespace","x"`, `pre-tokenizer 0 of type "Whitespace"`},
 		{`"decoder":{"type":"ByteLevel"`, `"decoder":{"type":"WordPiece"`, `decoder: type "WordPiece"`},
-		{`"post_processor":{"type":"ByteLevel"`, `"post_processor":{"type":"TemplateProcessing"`, `post_processor: type "TemplateProcessing"`},
+		{`"post_processor":{"type":"ByteLevel"`, `"post_processor":{"type":"BertProcessing"`, `post_processor: type "BertProcessing"`},
+		{`"post_processor":{"type":"ByteLevel","add_prefix_space":false,"trim_offsets":false,"use_regex":false}`,
+			`"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<|im_start|>","type_id":0}},{"Sequence":{"id":"A","type_id":0}}]}`,
+			`post_processor: TemplateProcessing that adds tokens`},
 		{`"type":"BPE"`, `"type":"Unigram"`, `model: type "Unigram"`},
 		{`"byte_fallback":false`, `"byte_fallback":true`, `byte_fallback true`},
 		{`"dropout":null`, `"dropout":0.1`, `dropout 0.1`},
@@ -43,6 +46,15 @@ func TestParseErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("replacing %q by %q: error %v, want one containing %q", tt.old, tt.new, err, tt.want)
 		}
+	}
+	// A TemplateProcessing that adds nothing is accepted.
+	noop := strings.Replace(string(base), `"post_processor":{"type":"ByteLevel","add_prefix_space":false,"trim_offsets":false,"use_regex":false}`,
+		`"post_processor":{"type":"TemplateProcessing","single":[{"Sequence":{"id":"A","type_id":0}}],"pair":[]}`, 1)
+	if noop == string(base) {
+		t.Fatal("post_processor fragment not found")
+	}
+	if _, err := Parse([]byte(noop), nil); err != nil {
+		t.Errorf("TemplateProcessing adding nothing: %v", err)
 	}
 	cfg := []struct{ cfg, want string }{
 		{`{"eos_token": "<|nope|>"}`, `eos_token "<|nope|>" is not a token`},
