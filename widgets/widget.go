@@ -185,7 +185,7 @@ func commas(n int64) string {
 const style = `<style>
 .llmw{font:13px/1.4 var(--jp-content-font-family,system-ui,sans-serif);color:var(--jp-content-font-color1,currentColor);border:1px solid var(--jp-border-color2,rgba(128,128,128,.4));border-radius:6px;padding:8px 10px;margin:6px 0;max-width:720px}
 .llmw h4{margin:0 0 6px;font-size:14px}
-.llmw table{border-collapse:collapse;font-variant-numeric:tabular-nums}
+.llmw table{border-collapse:collapse;font-variant-numeric:tabular-nums;margin:4px 0}
 .llmw th,.llmw td{padding:2px 8px;text-align:right;border-bottom:1px solid rgba(128,128,128,.25)}
 .llmw th:first-child,.llmw td:first-child{text-align:left}
 .llmw .tok{font-family:var(--jp-code-font-family,monospace);background:rgba(128,128,128,.15);border-radius:3px;padding:0 3px;margin:1px;display:inline-block;white-space:pre}
