@@ -158,3 +158,18 @@ func TestPreTokens(t *testing.T) {
 		t.Errorf("PreTokens = %q, want %q", got, want)
 	}
 }
+
+func TestID(t *testing.T) {
+	tok := tinyA(t)
+	for _, tt := range []struct {
+		token string
+		want  int
+		ok    bool
+	}{
+		{"<|im_end|>", 315, true}, {"Ġm", 278, true}, {" m", 278, true}, {"he", 258, true}, {"\n", 198, true}, {"zebra", 0, false},
+	} {
+		if id, ok := tok.ID(tt.token); id != tt.want || ok != tt.ok {
+			t.Errorf("ID(%q) = %d, %v; want %d, %v", tt.token, id, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -107,13 +107,17 @@ func (t *Tokenizer) vocabulary() map[string]int {
 func (t *Tokenizer) VocabSize() int { return len(t.tokens) }
 
 // ID returns the id of a token, given as an added token's text (e.g.
-// "<|im_end|>") or as a vocabulary token spelled as in tokenizer.json (e.g.
-// "Ġcat" for " cat").
+// "<|im_end|>"), as a vocabulary token spelled as in tokenizer.json (e.g.
+// "Ġcat"), or else as the text it stands for (e.g. " cat").
 func (t *Tokenizer) ID(token string) (int, bool) {
 	if id, ok := t.addedIDs[token]; ok {
 		return id, true
 	}
-	id, ok := t.vocabulary()[token]
+	vocab := t.vocabulary()
+	if id, ok := vocab[token]; ok {
+		return id, true
+	}
+	id, ok := vocab[toByteLevel(token)]
 	return id, ok
 }
 
