@@ -104,6 +104,8 @@ func checkTol(t *testing.T, what string, got []float32, ref, mag []float64, tol 
 var shapes = []struct{ rows, cols int }{
 	{1, 1}, {1, 16}, {3, 7}, {5, 15}, {17, 16}, {4, 31}, {33, 32}, {64, 33},
 	{100, 257}, {7, 1000}, {130, 1029}, {70, 1030}, {40, 2100}, {257, 512},
+	// above minWork, so split across threads: uneven parts, a 1-row part
+	{300, 1001}, {33, 8200},
 }
 
 func TestMatVecBF16(t *testing.T) {
@@ -245,7 +247,7 @@ func TestShapeMismatchPanics(t *testing.T) {
 
 func TestNoAllocations(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	const rows, cols, n = 256, 512, 8
+	const rows, cols, n = 512, 1024, 8 // above minWork: helpers are used
 	w := randBF16(rng, rows*cols)
 	x := randF32(rng, n*cols)
 	dst := make([]float32, n*rows)
