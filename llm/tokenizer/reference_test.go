@@ -126,6 +126,9 @@ func TestQwen3Reference(t *testing.T) {
 	if got := tok.VocabSize(); got != 151669 {
 		t.Errorf("VocabSize = %d, want 151669", got)
 	}
+	if got, want := tok.String(), "byte-level BPE: 151669 ids (151643 BPE tokens, 26 added), 151387 merges, NFC, Qwen2/Qwen3 pre-tokenizer"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
 	if !strings.Contains(tok.ChatTemplate(), "<|im_start|>") {
 		t.Errorf("chat template of tokenizer_config.json not read: %.80q", tok.ChatTemplate())
 	}

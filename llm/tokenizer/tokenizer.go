@@ -30,6 +30,7 @@
 package tokenizer
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"unicode"
@@ -542,4 +543,28 @@ func (t *Tokenizer) DecodeSkipSpecial(ids []int) string {
 		}
 	}
 	return string(appendValid(nil, buf))
+}
+
+// String summarises the tokenizer, e.g. "byte-level BPE: 151669 ids (151643
+// BPE tokens, 26 added), 151387 merges, NFC, Qwen2/Qwen3 pre-tokenizer".
+func (t *Tokenizer) String() string {
+	nBPE, nAdded := 0, 0
+	for _, k := range t.kind {
+		switch k {
+		case kindBPE:
+			nBPE++
+		case kindAdded, kindSpecial:
+			nAdded++
+		}
+	}
+	pattern := "Qwen2/Qwen3"
+	if t.scanner.marks {
+		pattern = "Qwen3.5"
+	}
+	norms := strings.Join(t.normalizers, "+")
+	if norms == "" {
+		norms = "no normalizer"
+	}
+	return fmt.Sprintf("byte-level BPE: %d ids (%d BPE tokens, %d added), %d merges, %s, %s pre-tokenizer",
+		len(t.tokens), nBPE, nAdded, len(t.merges), norms, pattern)
 }
