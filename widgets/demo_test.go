@@ -71,7 +71,10 @@ func browserExtraChecks(t *testing.T, ctx context.Context, eval func(string) str
 	if got := eval(`document.getElementById("` + fitID + `-ab").textContent`); got != want {
 		t.Errorf("FitPlot at step 1: %q, want %q", got, want)
 	}
-	// Move the slope knob with the keyboard: the loss readout is the MSE of the new line.
+	// Move the slope knob with the keyboard: the loss readout is the MSE of
+	// the new line, and the knob-space marker moves right.
+	knobX := func() string { return eval(`document.querySelector("#` + fitID + ` circle.knob").getAttribute("cx")`) }
+	before := knobX()
 	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#"+fitID+"-a")), chromedp.KeyEvent(kb.ArrowRight)); err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +83,11 @@ func browserExtraChecks(t *testing.T, ctx context.Context, eval func(string) str
 	want = fmt.Sprintf("loss (MSE) = %.4f", widgets.MSE(fit.Points, a, b))
 	if got := eval(`document.getElementById("` + fitID + `-ab").textContent`); !strings.HasSuffix(got, want) {
 		t.Errorf("FitPlot after the slope moved to %v: %q, want suffix %q", a, got, want)
+	}
+	if x0, err0 := strconv.ParseFloat(before, 64); err0 != nil {
+		t.Errorf("knob marker cx %q", before)
+	} else if x1, _ := strconv.ParseFloat(knobX(), 64); !(x1 > x0) {
+		t.Errorf("knob marker at %v after the slope increased, was %v", x1, x0)
 	}
 	// Journey: one stage shows at a time; Next moves on, the rail jumps.
 	shown := func() string {

@@ -55,6 +55,8 @@ const (
 	plotL, plotT = 44, 10
 	lossW, lossH = 260, 140
 	lossL, lossT = 50, 10
+	knobS        = 150 // the square (a, b) knob-space plot
+	knobL, knobT = 44, 10
 	plotPad      = 0.08 // margin around the data, as a fraction of its range
 )
 
@@ -231,6 +233,21 @@ func (f FitPlot) HTML() (string, error) {
 		}
 		w.WriteString(`</tbody></table>`)
 	}
+	// Knob space: the descent's path through (a, b), the best knobs and
+	// where the sliders are now.
+	kx := func(v float64) float64 { return knobL + (v-aLo)/(aHi-aLo)*knobS }
+	ky := func(v float64) float64 { return knobT + (bHi-v)/(bHi-bLo)*knobS }
+	fmt.Fprintf(&w, `<svg width="%d" height="%d" viewBox="0 0 %[1]d %[2]d" role="img" aria-label="knob space: the path of (a, b) during descent and the best knobs">`, knobL+knobS+10, knobT+knobS+30)
+	axes(&w, knobL, knobT, knobS, knobS, aLo, aHi, bLo, bHi, "slope a", "b", 2)
+	if len(steps) > 1 {
+		w.WriteString(`<polyline fill="none" stroke="currentColor" stroke-opacity="0.5" stroke-width="1" points="`)
+		for _, s := range steps {
+			fmt.Fprintf(&w, "%.1f,%.1f ", kx(s.A), ky(s.B))
+		}
+		w.WriteString(`"></polyline>`)
+	}
+	fmt.Fprintf(&w, `<circle class="best" cx="%.1f" cy="%.1f" r="4" fill="#16a34a"><title>best: a = %s, b = %s</title></circle>`, kx(oa), ky(ob), num(oa, 3), num(ob, 3))
+	fmt.Fprintf(&w, `<circle class="knob" cx="%.1f" cy="%.1f" r="4" fill="#f59e0b"><title>the sliders</title></circle></svg>`, kx(a), ky(b))
 	fmt.Fprintf(&w, `<p class="note">Best possible line (least squares): a = %s, b = %s, loss = %s.</p>`, num(oa, 3), num(ob, 3), num(MSE(f.Points, oa, ob), 4))
 	type pt = [2]float64
 	ps := make([]pt, len(f.Points))
@@ -251,7 +268,7 @@ func (f FitPlot) HTML() (string, error) {
 		geo = map[string]any{"f": first, "l": math.Max(last, first+1), "m": math.Max(lmax, 1e-300)}
 	}
 	w.WriteString(script(id, jsonData(map[string]any{"p": ps, "s": ss, "x": []float64{x0, x1, y0, y1}, "g": geo,
-		"d": []int{plotL, plotT, plotW, plotH, lossL, lossT, lossW, lossH}}), fitJS))
+		"k": []float64{aLo, aHi, bLo, bHi}, "d": []int{plotL, plotT, plotW, plotH, lossL, lossT, lossW, lossH, knobL, knobT, knobS}}), fitJS))
 	w.WriteString(`</div>`)
 	return w.String(), nil
 }
@@ -304,6 +321,7 @@ function sx(v){return d[0]+(v-x[0])/(x[1]-x[0])*d[2];}function sy(v){return d[1]
 function mse(a,b){var s=0;D.p.forEach(function(p){var e=a*p[0]+b-p[1];s+=e*e;});return s/D.p.length;}
 function clip(a,b){if(a===0)return b<x[2]||b>x[3]?[x[0],x[0]]:[x[0],x[1]];var p=(x[2]-b)/a,q=(x[3]-b)/a,lo=Math.max(x[0],Math.min(p,q)),hi=Math.min(x[1],Math.max(p,q));return lo>hi?[x[0],x[0]]:[lo,hi];}
 function draw(a,b){var c=clip(a,b),ya=a*c[0]+b,yb=a*c[1]+b;if(c[0]===c[1]){ya=x[2];yb=x[2];}ln.setAttribute("x1",sx(c[0]).toFixed(1));ln.setAttribute("y1",sy(ya).toFixed(1));ln.setAttribute("x2",sx(c[1]).toFixed(1));ln.setAttribute("y2",sy(yb).toFixed(1));
+var kn=q(r,"circle.knob"),k=D.k;kn.setAttribute("cx",(d[8]+(a-k[0])/(k[1]-k[0])*d[10]).toFixed(1));kn.setAttribute("cy",(d[9]+(k[3]-b)/(k[3]-k[2])*d[10]).toFixed(1));
 out.textContent="a = "+fmtN(a,3)+", b = "+fmtN(b,3)+", loss (MSE) = "+fmtN(mse(a,b),4);}
 function knobs(){draw(+A.value,+B.value);}
 A.addEventListener("input",knobs);B.addEventListener("input",knobs);

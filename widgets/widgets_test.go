@@ -243,8 +243,8 @@ func demoFit(t *testing.T) widgets.FitPlot {
 func TestFitPlot(t *testing.T) {
 	f := demoFit(t)
 	doc := checkSelfContained(t, mustHTML(t, f))
-	if n := len(all(doc, tag("circle"))); n != len(f.Points)+1 {
-		t.Errorf("%d circles, want %d points + the loss marker", n, len(f.Points)+1)
+	if n := len(all(doc, tag("circle"))); n != len(f.Points)+3 {
+		t.Errorf("%d circles, want %d points + the loss marker + best and current knobs", n, len(f.Points)+3)
 	}
 	last := f.Steps[len(f.Steps)-1]
 	out := all(doc, tag("output"))[0]
