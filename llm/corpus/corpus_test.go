@@ -92,3 +92,23 @@ func TestReadBrown(t *testing.T) {
 		}
 	}
 }
+
+// FuzzClean feeds arbitrary text to Clean: it must not panic, and its output
+// must hold no line with leading or trailing white space and never three
+// newlines in a row.
+func FuzzClean(f *testing.F) {
+	f.Add("\n\n\tThe/at jury/nn said/vbd ,/, ``/`` it/pps deserves/vbz praise/nn ''/'' ./.\n")
+	f.Add("Merger/nn-hl proposed/vbn-hl \nHowever/wrb ,/, no/rb ./.\n\n\t'/' (/( $/$ 5/cd )/) Jr./np ./.")
+	f.Add("/ // a/ /b ``/`` ''/'' \x00/x")
+	f.Fuzz(func(t *testing.T, in string) {
+		out := Clean(in)
+		if strings.Contains(out, "\n\n\n") {
+			t.Fatalf("Clean(%q) = %q has three newlines in a row", in, out)
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			if line != strings.TrimSpace(line) {
+				t.Fatalf("Clean(%q) has line %q with outer white space", in, line)
+			}
+		}
+	})
+}
