@@ -226,12 +226,6 @@ func (f FitPlot) HTML() (string, error) {
 			fmt.Fprintf(&w, "%.1f,%.1f ", lx(float64(s.Step)), ly(s.Loss))
 		}
 		fmt.Fprintf(&w, `"></polyline><circle class="mark" cx="%.1f" cy="%.1f" r="4" fill="#f59e0b"></circle></svg>`, lx(float64(steps[cur].Step)), ly(steps[cur].Loss))
-		w.WriteString(`<table><thead><tr><th scope="col">step</th><th scope="col">a</th><th scope="col">b</th><th scope="col">loss (MSE)</th></tr></thead><tbody>`)
-		for _, i := range sampleIdx(len(steps), 6) {
-			s := steps[i]
-			fmt.Fprintf(&w, `<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td></tr>`, s.Step, num(s.A, 3), num(s.B, 3), num(s.Loss, 4))
-		}
-		w.WriteString(`</tbody></table>`)
 	}
 	// Knob space: the descent's path through (a, b), the best knobs and
 	// where the sliders are now.
@@ -248,6 +242,14 @@ func (f FitPlot) HTML() (string, error) {
 	}
 	fmt.Fprintf(&w, `<circle class="best" cx="%.1f" cy="%.1f" r="4" fill="#16a34a"><title>best: a = %s, b = %s</title></circle>`, kx(oa), ky(ob), num(oa, 3), num(ob, 3))
 	fmt.Fprintf(&w, `<circle class="knob" cx="%.1f" cy="%.1f" r="4" fill="#f59e0b"><title>the sliders</title></circle></svg>`, kx(a), ky(b))
+	if len(steps) > 0 {
+		w.WriteString(`<table><thead><tr><th scope="col">step</th><th scope="col">a</th><th scope="col">b</th><th scope="col">loss (MSE)</th></tr></thead><tbody>`)
+		for _, i := range sampleIdx(len(steps), 6) {
+			s := steps[i]
+			fmt.Fprintf(&w, `<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td></tr>`, s.Step, num(s.A, 3), num(s.B, 3), num(s.Loss, 4))
+		}
+		w.WriteString(`</tbody></table>`)
+	}
 	fmt.Fprintf(&w, `<p class="note">Best possible line (least squares): a = %s, b = %s, loss = %s.</p>`, num(oa, 3), num(ob, 3), num(MSE(f.Points, oa, ob), 4))
 	type pt = [2]float64
 	ps := make([]pt, len(f.Points))
