@@ -25,10 +25,20 @@ func BenchmarkLoadQwen3(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(info.Size())
+	cpu0, ok := cpuTime()
 	for b.Loop() {
 		if _, err := Load(path); err != nil {
 			b.Fatal(err)
 		}
+	}
+	reportCPU(b, cpu0, ok)
+}
+
+// reportCPU reports the CPU time per operation since cpu0 (cpu-ms/op), which
+// unlike ns/op does not grow when other processes compete for the cores.
+func reportCPU(b *testing.B, cpu0 time.Duration, ok bool) {
+	if cpu1, ok1 := cpuTime(); ok && ok1 && b.N > 0 {
+		b.ReportMetric(float64(cpu1-cpu0)/1e6/float64(b.N), "cpu-ms/op")
 	}
 }
 
@@ -71,10 +81,12 @@ func BenchmarkEncodeBrown(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	var ids []int
 	start := time.Now()
+	cpu0, ok := cpuTime()
 	for b.Loop() {
 		ids = tok.Encode(text)
 	}
 	ours := float64(len(text)) * float64(b.N) / time.Since(start).Seconds() / 1e6
+	reportCPU(b, cpu0, ok)
 	b.ReportMetric(float64(len(text))/float64(len(ids)), "bytes/token")
 
 	node, whyNot := nodeForTransformersJS()
@@ -127,12 +139,14 @@ func BenchmarkTrainBrown4096(b *testing.B) {
 	text := corpus.Text(train)
 	b.SetBytes(int64(len(text)))
 	var tr *Trained
+	cpu0, ok := cpuTime()
 	for b.Loop() {
 		tr, err = Train(text, 4096, TrainOptions{Special: []string{"<|endoftext|>", "<|im_start|>", "<|im_end|>"}})
 		if err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu0, ok)
 	if n := tr.Tokenizer.VocabSize(); n != 4096 {
 		b.Fatalf("vocabulary of %d tokens, want 4096", n)
 	}
