@@ -270,6 +270,12 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("ProbBars at T=0.5, top-k 2: %q, want %q", gotBars, wantBars)
 	}
 
+	// Temperature 0 is greedy: everything on the top token.
+	eval(`(()=>{const i=document.getElementById("` + barsID + `-t");i.value="0";i.dispatchEvent(new Event("input"));return ""})()`)
+	if got := eval(`Array.from(document.querySelectorAll("#` + barsID + ` tbody tr .a")).map(e=>e.textContent).join(" ")+"|"+document.getElementById("` + barsID + `-tv").textContent`); got != "1.000 0.000 0.000 0.000 0.000|T = 0.00 (greedy)" {
+		t.Errorf("ProbBars at T = 0: %q", got)
+	}
+
 	// TraceView: before stepping, line 0 (tokenize) is active.
 	active := func() string {
 		return eval(`(()=>{const a=document.querySelectorAll("#` + traceID + ` pre span.active");return a.length+":"+(a.length?a[0].getAttribute("data-line"):"")})()`)

@@ -205,7 +205,7 @@ for(j=0;j<n;j++){if(k>0&&j>=k||cum>=p*mk)break;i=ord[j];af[i]=bf[i];cum+=bf[i];}
 if(D.rest&&k===0&&cum<p*mk){ra=rb;cum+=rb;}
 for(i=0;i<n;i++)af[i]/=cum;ra/=cum;return[bf,af,rb,ra];}
 function upd(){var t=+T.value,k=+K.value,p=+P.value,R=probs(t,k,p);
-q(r,"output[for$='-t']").textContent="T = "+t.toFixed(2);q(r,"output[for$='-k']").textContent=k===0?"off":"k = "+k;q(r,"output[for$='-p']").textContent="p = "+p.toFixed(2);
+q(r,"output[for$='-t']").textContent="T = "+t.toFixed(2)+(t===0?" (greedy)":"");q(r,"output[for$='-k']").textContent=k===0?"off":"k = "+k;q(r,"output[for$='-p']").textContent="p = "+p.toFixed(2);
 qa(r,"tbody tr").forEach(function(tr){var i=tr.getAttribute("data-i"),bf=i==="rest"?R[2]:R[0][+i],af=i==="rest"?R[3]:R[1][+i];
 q(tr,".b").textContent=fmtN(bf,3);q(tr,".a").textContent=fmtN(af,3);q(tr,"rect").setAttribute("width",(af*160).toFixed(1));tr.classList.toggle("cut",af===0);});}
 [T,K,P].forEach(function(x){x.addEventListener("input",upd);x.addEventListener("change",upd);});`
