@@ -121,7 +121,7 @@ func (tv TraceView) HTML() (string, error) {
 	}
 	b.WriteString(`</pre>`)
 	for s, st := range tv.Steps {
-		fmt.Fprintf(&b, `<div class="stage" data-step="%d"><p>Step %d · forward pass → a score for every token; sampled <span class="tok">%s</span> (p = %s)</p><table><tbody>`,
+		fmt.Fprintf(&b, `<div class="stage" data-step="%d"><p>Step %d · forward pass → a score for every token<span class="said">; sampled <span class="tok">%s</span> (p = %s)</span></p><table><tbody>`,
 			s, s+1, esc(visible(st.Chosen.Piece)), num(st.Chosen.Prob, 3))
 		for _, c := range st.Candidates {
 			cls, mark := "", ""
@@ -147,6 +147,7 @@ qa(r,"pre span").forEach(function(e){var on=+e.getAttribute("data-line")===L[0];
 qa(r,".strip .new").forEach(function(e){var k=+e.getAttribute("data-step");e.hidden=!(k<s||k===s&&ph===2);});
 qa(r,".stage").forEach(function(e){e.classList.toggle("on",+e.getAttribute("data-step")===s);});
 qa(r,".stage tr.pick").forEach(function(e){e.classList.toggle("active",ph>=1);});
+qa(r,".stage .said").forEach(function(e){e.hidden=ph<1;});
 st.textContent=L[1];}
 function go(d){t=Math.max(0,Math.min(3*n+1,t+d));show();if(t===3*n+1)stop();}
 function stop(){if(timer){clearInterval(timer);timer=null;}play.textContent="Play";play.setAttribute("aria-pressed","false");}
