@@ -304,6 +304,10 @@ func TestBrowser(t *testing.T) {
 		if wantLine == 4 {
 			wantTokens++ // the token joins the strip on the append line
 		}
+		said := eval(`getComputedStyle(document.querySelector("#` + traceID + ` .stage.on .said")).display`)
+		if (said == "none") != (wantLine == 2) {
+			t.Errorf("after %d steps: the sampled token's caption has display %q (hidden only during the forward pass)", i+1, said)
+		}
 		if got := visibleTokens(); got != strconv.Itoa(wantTokens) {
 			t.Errorf("after %d steps: %s tokens in the strip, want %d", i+1, got, wantTokens)
 		}
