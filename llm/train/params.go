@@ -121,7 +121,14 @@ func bind[F Float](c *Config, ts []Tensor, flat []F) weights[F] {
 // initParams fills a flat vector with a seeded initialisation in the style
 // of transformers' Qwen3.5: normal(0, 0.02) matrices and embeddings, output
 // projections scaled down by sqrt(2·layers), zero-centred norms at 0, the
-// gated norm at 1, dt_bias at 1, A_log = log U(1, 16), conv taps U(±1/sqrt(K)).
+// gated norm at 1, A_log = log U(1, 16), conv taps U(±1/sqrt(K)).
+//
+// dt_bias follows Mamba-2 rather than transformers' constant 1: the step
+// size softplus(dt_bias) is drawn log-uniformly in [0.001, 0.1], so the
+// initial per-token decays exp(−A·dt) spread from about 0.2 to 0.999 and
+// the DeltaNet layers start with memories of a few to hundreds of tokens.
+// (With dt_bias = 1 every decay starts below 0.27: no memory beyond the
+// conv window until A_log has moved, which a short run cannot afford.)
 func initParams[F Float](c *Config, ts []Tensor, flat []F, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	const std = 0.02
@@ -135,7 +142,10 @@ func initParams[F Float](c *Config, ts []Tensor, flat []F, seed uint64) {
 		case hasSuffix(name, "norm.weight"), hasSuffix(name, "layernorm.weight"):
 			fill(d, 0)
 		case hasSuffix(name, "dt_bias"):
-			fill(d, 1)
+			for i := range d {
+				dt := math.Exp(math.Log(0.001) + rng.Float64()*(math.Log(0.1)-math.Log(0.001)))
+				d[i] = F(dt + math.Log(-math.Expm1(-dt))) // softplus⁻¹(dt)
+			}
 		case hasSuffix(name, "A_log"):
 			for i := range d {
 				d[i] = F(math.Log(1 + 15*rng.Float64()))
