@@ -12,7 +12,9 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 )
 
-// Progress is an updating progress bar for downloads and long generations.
+// Progress is an updating progress bar for downloads and long generations:
+// amount done, percentage, and after the first half second the rate and
+// the time left.
 // In a GoNB notebook it redraws one output block in place (through
 // gonbui.UpdateHTML with a display id); elsewhere it redraws one terminal
 // line on Out. It is an io.Writer, so io.Copy(io.MultiWriter(f, p), r)
@@ -132,10 +134,20 @@ func (p *Progress) amount(n int64) string {
 }
 
 func (p *Progress) label() string {
+	s := p.amount(p.done)
 	if p.Total > 0 {
-		return fmt.Sprintf("%3d%% %s / %s", int(p.fraction()*100), p.amount(p.done), p.amount(p.Total))
+		s = fmt.Sprintf("%3d%% %s / %s", int(p.fraction()*100), s, p.amount(p.Total))
 	}
-	return p.amount(p.done)
+	// Rate and time left, once there is half a second of history to go on.
+	if el := time.Since(p.started); !p.started.IsZero() && el >= time.Second/2 && p.done > 0 {
+		rate := float64(p.done) / el.Seconds()
+		s += " · " + p.amount(int64(rate)) + "/s"
+		if p.Total > p.done && !p.finished {
+			left := time.Duration(float64(p.Total-p.done) / rate * float64(time.Second)).Round(time.Second)
+			s += fmt.Sprintf(" · %s left", left)
+		}
+	}
+	return s
 }
 
 func (p *Progress) textLocked() string {

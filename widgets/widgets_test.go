@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -444,6 +445,14 @@ func TestProgress(t *testing.T) {
 	}
 	if v, _ := attr(bar[0], "value"); v != "2000" {
 		t.Errorf("progress value %q, want 2000", v)
+	}
+	slow := widgets.NewProgress("tokens", 10)
+	slow.Out = &out
+	slow.Add(1)
+	time.Sleep(600 * time.Millisecond)
+	slow.Add(1)
+	if s, _ := slow.Text(); !strings.Contains(s, "/s · ") || !strings.Contains(s, "s left") {
+		t.Errorf("after 0.6 s: %q, want a rate and the time left", s)
 	}
 	u := widgets.NewProgress("tokens", 0)
 	u.Out = &out
