@@ -352,12 +352,19 @@ func TestBrowser(t *testing.T) {
 
 	// Play advances the loop by itself; Pause stops it.
 	line := active()
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+traceID+"-play")), chromedp.Sleep(1200*time.Millisecond),
-		chromedp.Click(chromedp.CSS("#"+traceID+"-play"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+traceID+"-play"))); err != nil {
 		t.Fatal(err)
 	}
-	if got := active(); got == line {
-		t.Errorf("Play did not advance the loop (still %s)", got)
+	advanced := false
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && !advanced; {
+		time.Sleep(100 * time.Millisecond)
+		advanced = active() != line
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+traceID+"-play"))); err != nil {
+		t.Fatal(err)
+	}
+	if !advanced {
+		t.Errorf("Play did not advance the loop within 10 s (still %s)", line)
 	}
 	if got := eval(`document.getElementById("` + traceID + `-play").textContent+"|"+document.getElementById("` + traceID + `-play").getAttribute("aria-pressed")`); got != "Play|false" {
 		t.Errorf("after Pause the button reads %q, want Play|false", got)
