@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 #include "textflag.h"
 
 // func gemm4x16(c *float32, ldc int, a *float32, ars int, aps int, b *float32, ldb int, k int)

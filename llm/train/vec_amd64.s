@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 #include "textflag.h"
 
 // func axpyAsm(y, x *float32, a float32, n int)
