@@ -169,8 +169,7 @@ func runTrain(args []string, stdout io.Writer) error {
 			break
 		}
 		r, err := tr.Step()
-		if err != nil {
-			save()
+		if err != nil { // the last checkpoint (before the bad step) stays as it was
 			return err
 		}
 		tokens += tr.Opts.Batch * (tr.Opts.SeqLen - 1)
