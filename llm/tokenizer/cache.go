@@ -123,10 +123,8 @@ func (t *Tokenizer) toCache(sum [32]byte) *cacheFile {
 		key uint64
 		m   merge
 	}
-	ms := make([]entry, 0, len(t.merges))
-	for k, m := range t.merges {
-		ms = append(ms, entry{k, m})
-	}
+	ms := make([]entry, 0, t.merges.len())
+	t.merges.each(func(a, b int32, m merge) { ms = append(ms, entry{pairKey(a, b), m}) })
 	sort.Slice(ms, func(i, j int) bool { return ms[i].m.rank < ms[j].m.rank })
 	c.Merges = make([]int32, 0, 4*len(ms))
 	for _, e := range ms {
@@ -159,7 +157,7 @@ func fromCache(data []byte, sum [32]byte) (*Tokenizer, error) {
 		tokens:       c.Tokens,
 		kind:         c.Kinds,
 		raw:          make([]string, n),
-		merges:       make(map[uint64]merge, len(c.Merges)/4),
+		merges:       newMergeTable(len(c.Merges) / 4),
 		ignoreMerges: c.IgnoreMerges,
 		addedIDs:     map[string]int{},
 		scanner:      sc,
@@ -206,7 +204,7 @@ func fromCache(data []byte, sum [32]byte) (*Tokenizer, error) {
 				return nil, errBadCache
 			}
 		}
-		t.merges[pairKey(a, b)] = merge{rank: rank, id: id}
+		t.merges.add(a, b, merge{rank: rank, id: id})
 	}
 	for _, a := range c.Added {
 		if a.ID < 0 || a.ID >= n || a.Text == "" || t.tokens[a.ID] != a.Text {

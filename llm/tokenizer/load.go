@@ -385,11 +385,11 @@ func (t *Tokenizer) parseModel(m *modelJSON) error {
 		}
 		t.byteID[b] = int32(id)
 	}
+	t.merges = newMergeTable(len(t.vocab))
 	if isNull(m.merges) {
 		return nil
 	}
 	s = &jsonScanner{b: m.merges}
-	t.merges = make(map[uint64]merge, len(t.vocab))
 	rank := int32(0)
 	err = s.merges(func(a, b []byte) error {
 		ia, oka := t.vocab[string(a)]
@@ -406,10 +406,7 @@ func (t *Tokenizer) parseModel(m *modelJSON) error {
 				return fmt.Errorf("merge %d %q %q: %q not in vocab", rank, a, b, string(a)+string(b))
 			}
 		}
-		key := pairKey(int32(ia), int32(ib))
-		if _, dup := t.merges[key]; !dup { // the first rank of a repeated merge wins
-			t.merges[key] = merge{rank: rank, id: int32(ic)}
-		}
+		t.merges.add(int32(ia), int32(ib), merge{rank: rank, id: int32(ic)})
 		rank++
 		return nil
 	})

@@ -109,8 +109,8 @@ func TestMergeForms(t *testing.T) {
 	if err != nil {
 		t.Fatalf("string-form merges: %v", err)
 	}
-	if len(a.merges) != 57 || len(b.merges) != 57 {
-		t.Fatalf("merges: %d and %d, want 57", len(a.merges), len(b.merges))
+	if a.merges.len() != 57 || b.merges.len() != 57 {
+		t.Fatalf("merges: %d and %d, want 57", a.merges.len(), b.merges.len())
 	}
 	text := "The model reads a sequence of tokens."
 	if x, y := a.Encode(text), b.Encode(text); len(x) != 23 || !reflect.DeepEqual(x, y) {
@@ -157,5 +157,28 @@ func TestAddedTokenFlags(t *testing.T) {
 	// EncodeLiteral spells out special tokens but still matches the others.
 	if got := tok.EncodeLiteral("<L><R>"); len(got) < 2 || got[len(got)-1] != 321 || got[0] == 320 {
 		t.Errorf("EncodeLiteral(<L><R>) = %v, want <L> spelled out then 321", got)
+	}
+}
+
+// TestNoMerges checks a vocabulary of bytes only, with merges null or absent.
+func TestNoMerges(t *testing.T) {
+	var f map[string]any
+	if err := json.Unmarshal(compactTinyA(t), &f); err != nil {
+		t.Fatal(err)
+	}
+	model := f["model"].(map[string]any)
+	for _, merges := range []any{nil, []any{}} {
+		model["merges"] = merges
+		data, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := Parse(data, nil)
+		if err != nil {
+			t.Fatalf("merges %v: %v", merges, err)
+		}
+		if got := tok.Encode("hi!"); !reflect.DeepEqual(got, []int{71, 72, 0}) {
+			t.Errorf("merges %v: Encode(hi!) = %v, want one token per byte [71 72 0]", merges, got)
+		}
 	}
 }

@@ -56,9 +56,9 @@ type Tokenizer struct {
 
 	vocab        map[string]int // BPE vocabulary, byte-level spelling → id; see vocabulary
 	vocabOnce    sync.Once
-	merges       map[uint64]merge // (left id, right id) → rank and merged id
-	byteID       [256]int32       // id of each single-byte token
-	ignoreMerges bool             // a piece that is a whole vocab token skips BPE
+	merges       *mergeTable // (left id, right id) → rank and merged id
+	byteID       [256]int32  // id of each single-byte token
+	ignoreMerges bool        // a piece that is a whole vocab token skips BPE
 
 	added         []added // longest first
 	addedIDs      map[string]int
@@ -479,7 +479,7 @@ func (e *encoder) bpeTrace(ids []int, p string, onMerge func(rank int32, syms []
 	syms[len(syms)-1].next = -1
 	q := e.queue[:0]
 	for i := 0; i+1 < len(syms); i++ {
-		if m, ok := t.merges[pairKey(syms[i].id, syms[i+1].id)]; ok {
+		if m, ok := t.merges.get(syms[i].id, syms[i+1].id); ok {
 			q = append(q, candidate{rank: m.rank, pos: int32(i), id: m.id})
 		}
 	}
@@ -491,7 +491,7 @@ func (e *encoder) bpeTrace(ids []int, p string, onMerge func(rank int32, syms []
 			continue
 		}
 		right := &syms[s.next]
-		if m, ok := t.merges[pairKey(s.id, right.id)]; !ok || m.id != c.id {
+		if m, ok := t.merges.get(s.id, right.id); !ok || m.id != c.id {
 			continue // stale: a neighbour changed since this was queued
 		}
 		s.id = c.id
@@ -501,12 +501,12 @@ func (e *encoder) bpeTrace(ids []int, p string, onMerge func(rank int32, syms []
 			syms[s.next].prev = c.pos
 		}
 		if s.prev >= 0 {
-			if m, ok := t.merges[pairKey(syms[s.prev].id, s.id)]; ok {
+			if m, ok := t.merges.get(syms[s.prev].id, s.id); ok {
 				q.push(candidate{rank: m.rank, pos: s.prev, id: m.id})
 			}
 		}
 		if s.next >= 0 {
-			if m, ok := t.merges[pairKey(s.id, syms[s.next].id)]; ok {
+			if m, ok := t.merges.get(s.id, syms[s.next].id); ok {
 				q.push(candidate{rank: m.rank, pos: c.pos, id: m.id})
 			}
 		}
@@ -566,5 +566,5 @@ func (t *Tokenizer) String() string {
 		norms = "no normalizer"
 	}
 	return fmt.Sprintf("byte-level BPE: %d ids (%d BPE tokens, %d added), %d merges, %s, %s pre-tokenizer",
-		len(t.tokens), nBPE, nAdded, len(t.merges), norms, pattern)
+		len(t.tokens), nBPE, nAdded, t.merges.len(), norms, pattern)
 }
