@@ -161,3 +161,21 @@ func TestTrainedTransformersJS(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainDeterministic checks that training twice gives identical files.
+func TestTrainDeterministic(t *testing.T) {
+	text := strings.Repeat(trainText, 3) + "zebra zebras zebu, quiet quietly quieter"
+	a, err := Train(text, 300, TrainOptions{Special: []string{"<|endoftext|>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		b, err := Train(text, 300, TrainOptions{Special: []string{"<|endoftext|>"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(a.TokenizerJSON()) != string(b.TokenizerJSON()) || string(a.ConfigJSON()) != string(b.ConfigJSON()) {
+			t.Fatal("two trainings on the same text wrote different files")
+		}
+	}
+}
