@@ -43,7 +43,9 @@ func summarize(w io.Writer, results []*result, cfg config, total time.Duration) 
 	}
 	for _, r := range results {
 		if r.htmlPath != "" {
-			fmt.Fprintf(&b, "html: %s\n", r.htmlPath)
+			if abs, err := filepath.Abs(r.htmlPath); err == nil {
+				fmt.Fprintf(&b, "html: %s\n", abs)
+			}
 		}
 	}
 	io.WriteString(w, b.String())

@@ -7,8 +7,8 @@
 //	go run ./kernel install [--user | --prefix DIR] [--name NAME]
 //	go run ./kernel doctor  [--name NAME]
 //
-// install builds GoNB and goimports (and gopls, when a gopls binary is on PATH it
-// is linked in) into the kernel's directory and writes its kernel.json; running it
+// install builds GoNB and goimports (and gopls, where it builds: it only serves
+// completion) into the kernel's directory and writes its kernel.json; running it
 // again updates the same kernel. doctor reports what is missing and how to fix it.
 package main
 
@@ -36,9 +36,15 @@ var tools = []struct{ name, pkg string }{
 	{"goimports", "golang.org/x/tools/cmd/goimports"},
 }
 
+// gopls is built with go install at a fixed version: v0.24 needs Go 1.27.
+const (
+	goplsVersion = "v0.23.0"
+	goplsPkg     = "golang.org/x/tools/gopls@" + goplsVersion
+)
+
 const usage = `usage:
-  go run ./kernel install [--user | --prefix DIR] [--name NAME]
-      build GoNB and goimports and install the course kernelspec
+  go run ./kernel install [--user | --prefix DIR] [--name NAME] [--gopls=false]
+      build GoNB, goimports and gopls and install the course kernelspec
       (default --user: $JUPYTER_DATA_DIR or ~/.local/share/jupyter/kernels/NAME;
        --prefix DIR: DIR/share/jupyter/kernels/NAME, like jupyter kernelspec install)
   go run ./kernel doctor [--name NAME]
@@ -93,6 +99,7 @@ func install(args []string, stdout io.Writer) error {
 	user := fs.Bool("user", false, "install for the current user (the default)")
 	prefix := fs.String("prefix", "", "install under `DIR`/share/jupyter/kernels")
 	name := fs.String("name", kernelspec.CourseKernel, "kernel `name`")
+	gopls := fs.Bool("gopls", true, "also build gopls "+goplsVersion+" (completion in JupyterLab; optional)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -142,11 +149,14 @@ func install(args []string, stdout io.Writer) error {
 			return fmt.Errorf("go build %s: %w\n%s", t.pkg, err, msg)
 		}
 	}
-	if gopls, err := exec.LookPath("gopls"); err == nil {
-		link := filepath.Join(kernelDir, "bin", "gopls")
-		_ = os.Remove(link)
-		if err := os.Symlink(gopls, link); err != nil {
-			return fmt.Errorf("linking gopls: %w", err)
+	if *gopls {
+		// Optional (completion and hover only): a failure is a note, not an error.
+		fmt.Fprintf(stdout, "building %s -> %s\n", goplsPkg, filepath.Join(kernelDir, "bin", "gopls"))
+		cmd := exec.Command("go", "install", goplsPkg)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "GOBIN="+filepath.Join(kernelDir, "bin"), "GOFLAGS=")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(stdout, "note: gopls did not build, so notebooks get no completion (%v): %s\n", err, firstLine(string(msg)))
 		}
 	}
 	dir, err := kernelspec.Write(kernels, *name, kernelspec.Course(filepath.Join(kernelDir, "bin"), repo, goBin))
@@ -200,7 +210,7 @@ func doctor(args []string, stdout io.Writer) error {
 		add(binaryCheck(spec.Argv[0], "-V", "GoNB kernel binary", false))
 		path := spec.Env["PATH"]
 		add(toolCheck("goimports", path, false, "go run ./kernel install (GoNB needs goimports)"))
-		add(toolCheck("gopls", path, true, "optional, for completion: go install golang.org/x/tools/gopls@v0.23.0, then go run ./kernel install"))
+		add(toolCheck("gopls", path, true, "optional, for completion: go run ./kernel install (it builds gopls "+goplsVersion+")"))
 		add(toolCheck("go", path, false, "go run ./kernel install (the kernelspec's PATH has no go)"))
 		work := ""
 		for _, a := range spec.Argv {
@@ -264,4 +274,12 @@ func toolCheck(name, path string, optional bool, fix string) check {
 		}
 	}
 	return check{optional: optional, what: name + " on the kernel's PATH", fix: fix}
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
 }

@@ -23,7 +23,7 @@ func TestInstallAndDoctor(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := install([]string{"--prefix", prefix}, &out); err != nil {
+	if err := install([]string{"--prefix", prefix, "--gopls=false"}, &out); err != nil {
 		t.Fatalf("install: %v\n%s", err, out.String())
 	}
 	dir := filepath.Join(prefix, "share", "jupyter", "kernels", kernelspec.CourseKernel)
@@ -50,7 +50,7 @@ func TestInstallAndDoctor(t *testing.T) {
 
 	// Idempotent: a second install leaves the same kernel.json.
 	before, _ := os.ReadFile(filepath.Join(dir, "kernel.json"))
-	if err := install([]string{"--prefix", prefix}, &out); err != nil {
+	if err := install([]string{"--prefix", prefix, "--gopls=false"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := os.ReadFile(filepath.Join(dir, "kernel.json"))

@@ -3,7 +3,10 @@ package jupyter
 import (
 	"context"
 	"errors"
+	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -84,4 +87,36 @@ func TestStartFailsClearly(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("gave up after %v, want about the start timeout", d)
 	}
+}
+
+func TestDescendantGroups(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc")
+	}
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Skip("no setsid")
+	}
+	// A parent in its own group starts a helper in another group, like GoNB and gopls.
+	cmd := exec.Command("sh", "-c", "setsid sleep 61 & wait")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() }()
+	var groups []int
+	for i := 0; i < 50 && len(groups) == 0; i++ {
+		time.Sleep(20 * time.Millisecond)
+		groups = descendantGroups(cmd.Process.Pid)
+	}
+	if len(groups) != 1 || groups[0] == cmd.Process.Pid {
+		t.Fatalf("descendantGroups = %v, want the helper's own group", groups)
+	}
+	killGroups(groups)
+	for i := 0; i < 50; i++ {
+		if syscall.Kill(-groups[0], 0) != nil {
+			return // the helper's group is gone
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("helper group %d still alive after killGroups", groups[0])
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -110,6 +111,8 @@ type Kernel struct {
 	dead     chan struct{} // closed when the kernel is known dead
 	deadOnce sync.Once
 	deadWhy  error
+
+	helpers []int // process groups of helpers the kernel started (GoNB's gopls)
 }
 
 // ErrDead is wrapped by errors reporting that the kernel died.
@@ -244,6 +247,7 @@ func (k *Kernel) connect(ctx context.Context) error {
 		}
 		if reply != nil && iopubLive {
 			k.Info = reply.Content
+			k.helpers = descendantGroups(k.cmd.Process.Pid)
 			return k.drainIdle(ctx)
 		}
 	}
@@ -479,8 +483,22 @@ func (k *Kernel) Close() {
 			}
 		}
 	}
+	select {
+	case <-k.exited:
+	default:
+		k.helpers = append(k.helpers, descendantGroups(k.cmd.Process.Pid)...)
+	}
 	k.Kill() // also reaps cell processes left in the group
 	<-k.exited
+	// Helpers in their own process group outlive a killed kernel: kill them too,
+	// while the group's leader (the helper itself) is still there.
+	var orphans []int
+	for _, p := range processes() {
+		if p.pid == p.pgid && slices.Contains(k.helpers, p.pgid) {
+			orphans = append(orphans, p.pgid)
+		}
+	}
+	killGroups(orphans)
 	k.cancel()
 	for _, s := range []zmq4.Socket{k.shell, k.control, k.iopub, k.hb} {
 		if s != nil {

@@ -38,9 +38,8 @@ def main():
         startup_timeout=120,
         allow_errors=False,
         record_timing=True,
-        # GoNB answers control-channel requests on the shell socket: don't wait long
-        # for a shutdown_reply that never comes on the control channel.
-        shutdown_kernel="immediate",
+        # A shutdown_request lets GoNB stop the gopls it started (a kill would orphan it).
+        shutdown_kernel="graceful",
     )
     status = 0
     try:
