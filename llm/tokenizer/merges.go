@@ -2,6 +2,13 @@ package tokenizer
 
 import "math/bits"
 
+// merge is what a pair of adjacent tokens becomes: the merge's rank (its
+// position in the merge list; lower ranks apply first) and the merged token.
+type merge struct{ rank, id int32 }
+
+// pairKey packs a pair of token ids into one map key.
+func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
+
 // mergeTable maps a pair of token ids to the rank of its merge and the id of
 // the merged token. BPE looks pairs up many times per word, mostly missing,
 // so this is an open-addressing hash table with linear probing whose slot
