@@ -1,3 +1,6 @@
+// Tests of the Tokenizer API beyond encoding: chat, streaming, literal
+// encoding, traces, display, concurrency.
+
 package tokenizer
 
 import (
