@@ -176,3 +176,16 @@ func TestID(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadDirectory(t *testing.T) {
+	tok, err := Load("testdata/tiny-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tok.EOS(); !reflect.DeepEqual(got, []int{315, 313}) {
+		t.Errorf("EOS = %v: tokenizer_config.json not read", got)
+	}
+	if _, err := Load("testdata"); err == nil || !strings.Contains(err.Error(), "testdata/tokenizer.json") {
+		t.Errorf("Load of a directory without tokenizer.json: %v", err)
+	}
+}

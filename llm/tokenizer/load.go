@@ -59,7 +59,11 @@ const maxID = 1 << 24
 
 // Load reads a Hugging Face tokenizer.json and, if present, the
 // tokenizer_config.json (and chat_template.jinja) in the same directory.
+// path may also name the directory, such as a downloaded model's.
 func Load(path string) (*Tokenizer, error) {
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		path = filepath.Join(path, "tokenizer.json")
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer: %w", err)
