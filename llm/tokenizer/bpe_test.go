@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // naiveBPE is BPE as spec §12.5 states it: repeatedly find the adjacent pair
@@ -90,4 +92,22 @@ func FuzzBPE(f *testing.F) {
 			t.Fatalf("BPE(%q) = %v, spec algorithm %v", p, got, want)
 		}
 	})
+}
+
+// TestQwen3RoundTrip decodes the encoding of random text with the real
+// Qwen3 tokenizer: it must give back the NFC text.
+func TestQwen3RoundTrip(t *testing.T) {
+	tok, _ := qwen3(t)
+	alphabet := []rune("aZ sS'\t\n\r\u00a0\u2028\u3000" + "09٣½" + "\u0301\u0e31\u094d" + "é漢กक" + ".,!?<>|" + "🎉👍🏽\u200d")
+	rng := rand.New(rand.NewPCG(9, 10))
+	for i := 0; i < 1000; i++ {
+		r := make([]rune, 1+rng.IntN(40))
+		for j := range r {
+			r[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		text := string(r)
+		if got, want := tok.Decode(tok.Encode(text)), norm.NFC.String(text); got != want {
+			t.Fatalf("Decode(Encode(%q)) = %q, want %q", text, got, want)
+		}
+	}
 }
