@@ -163,6 +163,21 @@ func TestQwen35Reference(t *testing.T) {
 			t.Errorf("%s: Encode(%q)\n got %v\nwant %v", c.Name, text, ids, c.IDs)
 		}
 	}
+	// Facts of spec §12.1 and the reference file's decode check.
+	if got := tok.VocabSize(); got != 248077 {
+		t.Errorf("VocabSize = %d, want 248077 (248044 BPE tokens + 33 added)", got)
+	}
+	if got := tok.Decode([]int{248043}); got != "ありますか" {
+		t.Errorf("Decode([248043]) = %q, want ありますか", got)
+	}
+	for id, want := range map[int]string{248044: "<|endoftext|>", 248045: "<|im_start|>", 248046: "<|im_end|>", 248068: "<think>", 248069: "</think>"} {
+		if got := tok.Token(id); got != want {
+			t.Errorf("Token(%d) = %q, want %q", id, got, want)
+		}
+	}
+	if tok.Pattern() != Qwen35Pattern {
+		t.Errorf("pre-tokenizer pattern %q, want the Qwen3.5 one", tok.Pattern())
+	}
 }
 
 func TestTinyAExamples(t *testing.T) {
