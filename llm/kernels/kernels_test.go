@@ -422,3 +422,36 @@ func TestMatMulBF16DotExact(t *testing.T) {
 		check(t, fmt.Sprintf("avx512bf16 %dx%d n=%d", sh.rows, sh.cols, sh.n), dst, ref, mag, sh.cols)
 	}
 }
+
+func TestFor(t *testing.T) {
+	for _, threads := range []int{1, 2, 3, 5} {
+		p := NewPool(threads)
+		for n := range 40 {
+			seen := make([]int32, n)
+			calls := make(chan [2]int, 16)
+			p.For(n, func(lo, hi int) {
+				if lo >= hi {
+					t.Errorf("threads=%d n=%d: empty range [%d, %d)", threads, n, lo, hi)
+				}
+				for i := lo; i < hi; i++ {
+					seen[i]++ // ranges are disjoint: no race
+				}
+				calls <- [2]int{lo, hi}
+			})
+			close(calls)
+			parts := 0
+			for range calls {
+				parts++
+			}
+			for i, c := range seen {
+				if c != 1 {
+					t.Fatalf("threads=%d n=%d: index %d visited %d times", threads, n, i, c)
+				}
+			}
+			if want := min(threads, n); parts != want {
+				t.Errorf("threads=%d n=%d: %d ranges, want %d", threads, n, parts, want)
+			}
+		}
+		p.Close()
+	}
+}

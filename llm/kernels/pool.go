@@ -36,6 +36,7 @@ const (
 	kindMatVecF32
 	kindMatMulBF16
 	kindRead
+	kindFor
 )
 
 // job is one call split into parts; part i runs on helper i (part 0 on the
@@ -53,6 +54,7 @@ type job struct {
 	rows  int
 	cols  int
 	sums  []uint64 // kindRead: one result per part
+	fn    func(lo, hi int)
 }
 
 // NewPool returns a pool that splits work across threads goroutines
@@ -147,6 +149,19 @@ func (w *workers) loop(start <-chan int, i int) {
 	}
 }
 
+// For splits [0, n) into at most Threads contiguous ranges and calls fn on
+// each, concurrently, returning when all are done: a parallel loop for the
+// engine's own work (attention heads, DeltaNet heads of a token, …). fn
+// must be safe to run concurrently on disjoint ranges; the split is worth it
+// only when each range takes well over the few microseconds a wake-up costs.
+// Ranges are never empty; n ≤ 0 calls nothing.
+func (p *Pool) For(n int, fn func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	p.run(job{kind: kindFor, rows: n, fn: fn}, n)
+}
+
 // minWork is the number of multiply-adds below which a call stays on one
 // thread: waking a helper costs a few microseconds (about 2.5 µs here),
 // as long as one thread needs for 256 K multiply-adds on cached weights.
@@ -156,7 +171,11 @@ const minWork = 1 << 18
 func (p *Pool) run(j job, work int) {
 	j.impl = p.kernels()
 	parts := 1
-	if p != nil && p.crew != nil && work >= minWork {
+	switch {
+	case p == nil || p.crew == nil:
+	case j.kind == kindFor:
+		parts = min(p.threads, j.rows)
+	case work >= minWork:
 		parts = min(p.threads, (j.rows+rowAlign-1)/rowAlign)
 	}
 	j.parts = parts
@@ -189,6 +208,10 @@ const rowAlign = 16
 // bounds returns the rows [lo, hi) of part i.
 func (j *job) bounds(i int) (lo, hi int) {
 	chunk := (j.rows + j.parts - 1) / j.parts
+	if j.kind == kindFor {
+		lo = i * j.rows / j.parts
+		return lo, (i + 1) * j.rows / j.parts
+	}
 	chunk = (chunk + rowAlign - 1) / rowAlign * rowAlign
 	lo = min(i*chunk, j.rows)
 	hi = min(lo+chunk, j.rows)
@@ -213,6 +236,8 @@ func (j *job) run(i int, s *scratch) {
 		j.impl.matVecF32(j.dst[lo:hi], j.wf[lo*c:hi*c], j.x)
 	case kindMatMulBF16:
 		j.impl.matMulBF16(j.dst, j.wu, j.x, j.n, j.rows, c, lo, hi, s)
+	case kindFor:
+		j.fn(lo, hi)
 	case kindRead:
 		// rows count 4 KiB pages of b.
 		j.sums[i] = j.impl.read(j.b[lo*readPage : min(hi*readPage, len(j.b))])
