@@ -5,6 +5,16 @@
 //
 // Matrices are row-major [rows, cols] in PyTorch Linear layout ([out, in]),
 // so MatVec computes dst[r] = Σ_c w[r*cols+c]·x[c].
+//
+// A Pool splits rows across threads (persistent helper goroutines, no
+// allocation per call) and runs one of several implementations (Path),
+// chosen when the pool is made: hand-written AVX-512 or AVX2+FMA assembly
+// on amd64, or portable Go (other architectures, or the purego build tag).
+// LLM_KERNELS=go|avx2|avx512 forces a path, so tests can run every one.
+// Decode is memory-bound (MatVecBF16 widens BF16 to float32 in registers and
+// streams each row once); prefill is compute-bound (MatMulBF16 keeps a tile
+// of 4 weight rows × 6 tokens in registers, so every weight load serves six
+// tokens). ReadBandwidth measures the memory bandwidth the first is bounded by.
 package kernels
 
 import (
