@@ -34,7 +34,6 @@ func tileBF16AVX2(t *tile)
 //go:noescape
 func tileBF16DotAVX512(t *tile)
 
-
 //go:noescape
 func cvtBF16AVX512(dst *uint16, src *float32, n int)
 
@@ -244,13 +243,13 @@ const (
 	tileAVX512BF16        // 4 rows × 6 tokens, 32 columns a step, x in BF16
 )
 
-// Cache blocking of matMulTiles, in the GotoBLAS order: a pass covers kBlock
-// columns; within it a panel of mBlock weight rows (mBlock·kBlock·2 bytes,
-// 512 KiB of the 1 MiB L2) stays in L2 while every group of tokens (6·kBlock·4 bytes,
-// 24 KiB) stays in L1 and meets each 4-row block of the panel in turn. Against the plain order
-// (mBlock = 4) this is 13 % faster for the float32 tile (187 → 212
-// GFLOP/s on one core) and 25 % for the BF16-dot tile (317 → 397): x
-// comes from L1 and only the weights, half the bytes, from L2.
+// Cache blocking of matMulTiles, in the GotoBLAS order: a pass covers
+// kBlock columns; within it a panel of mBlock weight rows (512 KiB of the
+// 1 MiB L2) stays in L2 while each group of six tokens (24 KiB) stays in L1
+// and meets every 4-row block of the panel in turn. Against the plain order
+// (mBlock = 4) this is 13 % faster for the float32 tile (187 → 212 GFLOP/s
+// on one core) and 25 % for the BF16-dot tile (317 → 397): x comes from L1
+// and only the weights, half the bytes, from L2.
 const (
 	kBlock = 1024
 	mBlock = 256
