@@ -199,8 +199,8 @@ func withTiming(meta map[string]any, start time.Time, d time.Duration) map[strin
 func firstLine(src string) string {
 	for _, l := range strings.Split(src, "\n") {
 		if l = strings.TrimSpace(l); l != "" && l != "%%" {
-			if len(l) > 60 {
-				l = l[:57] + "..."
+			if r := []rune(l); len(r) > 60 {
+				l = string(r[:57]) + "..."
 			}
 			return l
 		}
