@@ -123,8 +123,8 @@ func TestRunCleanNotebook(t *testing.T) {
 	if strings.Join(html, "|") != "<b>bold</b>|done" {
 		t.Errorf("cell 4 HTML outputs %q, want [<b>bold</b> done]", html)
 	}
-	if got := stream(nb.Cells[4], "stdout"); got != "1\n" {
-		t.Errorf("cell 5 (imports the course's llm/kernels package) stdout %q, want \"1\\n\"", got)
+	if got := stream(nb.Cells[4], "stdout"); got != kernelspec.CourseKernel+"\n" {
+		t.Errorf("cell 5 (imports a package of this repository, kernel/kernelspec) stdout %q, want %q", got, kernelspec.CourseKernel+"\n")
 	}
 	if !strings.Contains(stdout, "testdata/ok.ipynb  all") || !strings.Contains(stdout, "executed notebooks: "+out) {
 		t.Errorf("summary lacks the notebook row or the output directory:\n%s", stdout)
