@@ -175,7 +175,7 @@ func writeOutputs(nb *nbformat.Notebook, spec *kernelspec.Spec, res *result, cfg
 	res.outPath = out
 	if cfg.html {
 		h := strings.TrimSuffix(out, ".ipynb") + ".html"
-		if err := os.WriteFile(h, renderHTML(nb, res), 0o644); err != nil {
+		if err := os.WriteFile(h, nbformat.HTML(nb, res.path, fmt.Sprintf("%s, executed with kernel %s", res.path, spec.Name)), 0o644); err != nil {
 			return err
 		}
 		res.htmlPath = h

@@ -5,7 +5,8 @@
 // location of the problem (line:column for syntax errors, a path such as
 // cells[3].source for structural ones). Marshal always writes nbformat 4.5 (cell ids
 // included) in the layout Jupyter itself uses: sorted keys, one-space indentation,
-// multi-line strings as lists of lines.
+// multi-line strings as lists of lines. HTML renders a notebook as one
+// self-contained page for reading.
 package nbformat
 
 import (

@@ -179,3 +179,36 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestMarkdownHTML(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"# Title", "<h1>Title</h1>\n"},
+		{"### A *b*", "<h3>A <em>b</em></h3>\n"},
+		{"one\ntwo\n\nthree", "<p>one\ntwo</p>\n<p>three</p>\n"},
+		{"**Goal.** a `x := 1` and <b>", "<p><strong>Goal.</strong> a <code>x := 1</code> and &lt;b&gt;</p>\n"},
+		{"`**not bold**` snake_case_name", "<p><code>**not bold**</code> snake_case_name</p>\n"},
+		{"- a\n- *b*\n  more\n\n1. x\n2. y", "<ul>\n<li>a</li>\n<li><em>b</em> more</li>\n</ul>\n<ol>\n<li>x</li>\n<li>y</li>\n</ol>\n"},
+		{"| term | meaning |\n|---|:--|\n| **t** | m |", "<table>\n<tr><th>term</th><th>meaning</th></tr>\n<tr><td><strong>t</strong></td><td>m</td></tr>\n</table>\n"},
+		{"```go\nx := <y>\n```", "<pre>x := &lt;y&gt;</pre>\n"},
+		{"[Go](https://go.dev) [bad](javascript:alert(1))", "<p><a href=\"https://go.dev\">Go</a> [bad](javascript:alert(1))</p>\n"},
+		{"> quoted **text**", "<blockquote><p>quoted <strong>text</strong></p>\n</blockquote>\n"},
+	} {
+		if got := MarkdownHTML(tc.in); got != tc.want {
+			t.Errorf("MarkdownHTML(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// FuzzMarkdownHTML checks that any Markdown renders without panicking and that raw
+// HTML in the source never reaches the page as markup.
+func FuzzMarkdownHTML(f *testing.F) {
+	for _, s := range []string{"# T\n**b** `c`", "| a | b |\n|---|---|\n| 1 | 2 |", "- x\n  y\n1. z", "```\n<x>\n```", "[a](https://b) <script>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		out := MarkdownHTML(src)
+		if strings.Contains(out, "<script") || strings.Contains(out, "<img") {
+			t.Fatalf("raw HTML passed through: %q -> %q", src, out)
+		}
+	})
+}

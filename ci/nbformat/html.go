@@ -1,35 +1,36 @@
-package main
+package nbformat
 
 import (
 	"encoding/base64"
 	"fmt"
 	"html"
+	"regexp"
 	"sort"
 	"strings"
-
-	"github.com/how-llms-work/course/ci/nbformat"
 )
 
-// renderHTML exports an executed notebook as one self-contained HTML page for
-// reading: markdown cells as text (headings recognized), code cells with their
-// outputs (HTML and SVG inline, PNG/JPEG as data URLs, everything else as text).
-func renderHTML(nb *nbformat.Notebook, res *result) []byte {
+// HTML renders a notebook as one self-contained HTML page for reading: markdown
+// cells rendered (see MarkdownHTML), code cells with their outputs (HTML and SVG
+// inline, PNG/JPEG as data URLs, everything else as text). HTML outputs are
+// included as they are: export only notebooks whose outputs you produced.
+func HTML(nb *Notebook, title, subtitle string) []byte {
 	var b strings.Builder
-	title := html.EscapeString(res.path)
+	title = html.EscapeString(title)
 	fmt.Fprintf(&b, `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>%s</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
 pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
 .src{border-left:3px solid #4a7}.err{background:#fdd}.stderr{background:#fee}
-.md{white-space:pre-wrap}.out{margin:.3rem 0 1.2rem 0}.count{color:#888;font-size:.8rem}
+.md table{border-collapse:collapse}.md td,.md th{border-bottom:1px solid #ddd;padding:.2rem .6rem;text-align:left}
+code{background:#f0f0f0;padding:0 .2rem}.out{margin:.3rem 0 1.2rem 0}.count{color:#888;font-size:.8rem}
 </style></head><body>
-<p class="count">%s, executed with kernel %s</p>
-`, title, title, html.EscapeString(res.kernel))
+<p class="count">%s</p>
+`, title, html.EscapeString(subtitle))
 	for _, c := range nb.Cells {
 		switch c.Type {
 		case "markdown":
-			writeMarkdown(&b, c.Source)
+			fmt.Fprintf(&b, "<div class=\"md\">\n%s</div>\n", MarkdownHTML(c.Source))
 		case "code":
 			n := " "
 			if c.ExecutionCount != nil {
@@ -48,34 +49,11 @@ pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
 	return []byte(b.String())
 }
 
-func writeMarkdown(b *strings.Builder, src string) {
-	var para []string
-	flush := func() {
-		if len(para) > 0 {
-			fmt.Fprintf(b, "<p class=\"md\">%s</p>\n", html.EscapeString(strings.Join(para, "\n")))
-			para = nil
-		}
-	}
-	for _, line := range strings.Split(src, "\n") {
-		level := len(line) - len(strings.TrimLeft(line, "#"))
-		switch {
-		case level >= 1 && level <= 6 && strings.HasPrefix(line[level:], " "):
-			flush()
-			fmt.Fprintf(b, "<h%d>%s</h%d>\n", level, html.EscapeString(strings.TrimSpace(line[level:])), level)
-		case strings.TrimSpace(line) == "":
-			flush()
-		default:
-			para = append(para, line)
-		}
-	}
-	flush()
-}
-
-func writeOutput(b *strings.Builder, o *nbformat.Output) {
+func writeOutput(b *strings.Builder, o *Output) {
 	switch o.Type {
-	case nbformat.Stream:
+	case Stream:
 		fmt.Fprintf(b, "<pre class=\"%s\">%s</pre>\n", html.EscapeString(o.Name), html.EscapeString(stripANSI(o.Text)))
-	case nbformat.Error:
+	case Error:
 		fmt.Fprintf(b, "<pre class=\"err\">%s</pre>\n", html.EscapeString(stripANSI(o.EName+": "+o.EValue+"\n"+strings.Join(o.Traceback, "\n"))))
 	default:
 		writeBundle(b, o.Data)
@@ -100,7 +78,7 @@ func writeBundle(b *strings.Builder, data map[string]any) {
 			fmt.Fprintf(b, "<img src=\"data:%s;base64,%s\">\n", mime, raw)
 		}
 	case text("text/markdown") != "":
-		writeMarkdown(b, text("text/markdown"))
+		b.WriteString(MarkdownHTML(text("text/markdown")))
 	case text("text/plain") != "":
 		fmt.Fprintf(b, "<pre>%s</pre>\n", html.EscapeString(text("text/plain")))
 	default:
@@ -112,3 +90,7 @@ func writeBundle(b *strings.Builder, data map[string]any) {
 		fmt.Fprintf(b, "<pre>[%s]</pre>\n", html.EscapeString(strings.Join(keys, ", ")))
 	}
 }
+
+var ansi = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
+
+func stripANSI(s string) string { return ansi.ReplaceAllString(s, "") }
