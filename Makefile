@@ -41,10 +41,10 @@ unit:
 fuzz:
 	FUZZTIME=$(FUZZTIME) bash .ci/fuzz
 
-## crosscheck: the notebooks' outputs must equal those of Jupyter's nbclient
-crosscheck: kernel
+## crosscheck: the notebooks' outputs (as make notebooks wrote them) must equal those of Jupyter's nbclient
+crosscheck: notebooks
 	@if [ "$$CI" != true ] && ! /usr/bin/python3 -c 'import nbclient' 2>/dev/null && ! python3 -c 'import nbclient' 2>/dev/null; then \
 		echo "skipping the nbclient cross-check: no python3-nbclient (apt-get install python3-nbclient, or bash .ci/run)"; \
 	else \
-		$(GO) run ./ci crosscheck -kernel $(KERNEL) -timeout $(TIMEOUT) $(NOTEBOOKS) ci/testdata/ok.ipynb; \
+		$(GO) run ./ci crosscheck -kernel $(KERNEL) -timeout $(TIMEOUT) -executed $(OUT) $(NOTEBOOKS) ci/testdata/ok.ipynb; \
 	fi

@@ -35,6 +35,7 @@ func crosscheck(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&cfg.kernel, "kernel", "", "kernel name (default: the notebook's kernelspec, else go-how-llms-work)")
 	python := fs.String("python", "", "Python interpreter with nbclient (default: $PYTHON, /usr/bin/python3, python3)")
 	keep := fs.String("out", "", "keep both executed copies of each notebook in `DIR` (ours/ and nbclient/)")
+	executed := fs.String("executed", "", "compare against notebooks this runner already executed into `DIR` (ci run -out DIR) instead of running them again")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -64,7 +65,7 @@ func crosscheck(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cfg.startTimeout, cfg.hbTimeout, cfg.jobs = time.Minute, 30*time.Second, 1
 	failed := 0
 	for _, path := range fs.Args() {
-		diffs, err := crosscheckOne(ctx, py, script, path, dir, cfg)
+		diffs, err := crosscheckOne(ctx, py, script, path, dir, *executed, cfg)
 		switch {
 		case err != nil:
 			fmt.Fprintf(stderr, "FAILED %s: %v\n", path, err)
@@ -82,11 +83,23 @@ func crosscheck(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return 0
 }
 
-func crosscheckOne(ctx context.Context, py, script, path, dir string, cfg config) ([]string, error) {
-	cfg.outDir = filepath.Join(dir, "ours")
-	res := runNotebook(ctx, path, cfg)
-	if res.err != nil {
-		return nil, fmt.Errorf("this runner: %w", res.err)
+func crosscheckOne(ctx context.Context, py, script, path, dir, executed string, cfg config) ([]string, error) {
+	res := &result{path: path}
+	if prev := filepath.Join(executed, filepath.Base(path)); executed != "" && newer(prev, path) {
+		nb, err := readExecuted(prev)
+		if err != nil {
+			return nil, err
+		}
+		spec, err := findKernel(nb, cfg.kernel)
+		if err != nil {
+			return nil, err
+		}
+		res.outPath, res.kernel = prev, spec.Name
+	} else {
+		cfg.outDir = filepath.Join(dir, "ours")
+		if res = runNotebook(ctx, path, cfg); res.err != nil {
+			return nil, fmt.Errorf("this runner: %w", res.err)
+		}
 	}
 	theirs := filepath.Join(dir, "nbclient", filepath.Base(path))
 	if err := os.MkdirAll(filepath.Dir(theirs), 0o755); err != nil {
@@ -118,6 +131,16 @@ func crosscheckOne(ctx context.Context, py, script, path, dir string, cfg config
 		return nil, fmt.Errorf("nbclient's output: %w", err)
 	}
 	return compareNotebooks(ours, nbc), nil
+}
+
+// newer reports whether file a exists and was written after file b.
+func newer(a, b string) bool {
+	ia, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	ib, err := os.Stat(b)
+	return err == nil && ia.ModTime().After(ib.ModTime())
 }
 
 func readExecuted(path string) (*nbformat.Notebook, error) {

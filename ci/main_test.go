@@ -299,6 +299,24 @@ func TestCrossCheckWithNbclient(t *testing.T) {
 	if !strings.Contains(out.String(), "ok testdata/ok.ipynb: same outputs as nbclient") {
 		t.Errorf("stdout %q", out.String())
 	}
+
+	// Against an earlier run's output (-executed), with one printed number changed:
+	// the difference must be found and named.
+	dir := t.TempDir()
+	if code, _, stderr := runCI(t, "-out", dir, "testdata/ok.ipynb"); code != 0 {
+		t.Fatalf("ci run: %s", stderr)
+	}
+	path := filepath.Join(dir, "ok.ipynb")
+	data, _ := os.ReadFile(path)
+	if err := os.WriteFile(path, bytes.Replace(data, []byte("square: 49"), []byte("square: 48"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errb.Reset()
+	code := crosscheck(context.Background(), []string{"-executed", dir, "testdata/ok.ipynb"}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), `cell 3 (id "c2")`) || !strings.Contains(errb.String(), "square: 48") {
+		t.Errorf("crosscheck of a tampered output: exit %d, stderr:\n%s", code, errb.String())
+	}
 }
 
 func TestCompareNotebooks(t *testing.T) {
