@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -67,7 +66,6 @@ type Options struct {
 	StartTimeout     time.Duration // time for the kernel to answer kernel_info (default 60s)
 	HeartbeatTimeout time.Duration // silence on the heartbeat channel that means the kernel is dead (default 30s)
 	InterruptGrace   time.Duration // time a timed-out cell gets to stop after an interrupt (default 10s)
-	Log              *os.File      // where the kernel's own stdout and stderr go (default: kept in memory, tail shown in errors)
 }
 
 func (o *Options) defaults() {
@@ -150,11 +148,7 @@ func Start(ctx context.Context, spec *kernelspec.Spec, opts Options) (*Kernel, e
 	k.cmd.Dir = opts.Dir
 	k.cmd.Env = append(append(os.Environ(), env...), opts.Env...)
 	k.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if opts.Log != nil {
-		k.cmd.Stdout, k.cmd.Stderr = multi(opts.Log, k.log), multi(opts.Log, k.log)
-	} else {
-		k.cmd.Stdout, k.cmd.Stderr = k.log, k.log
-	}
+	k.cmd.Stdout, k.cmd.Stderr = k.log, k.log // its tail goes into errors
 	if err := k.cmd.Start(); err != nil {
 		os.Remove(k.connFile)
 		return nil, fmt.Errorf("starting kernel %q (%s): %w", spec.Name, argv[0], err)
@@ -507,9 +501,3 @@ func (k *Kernel) Close() {
 	}
 	os.Remove(k.connFile)
 }
-
-// Log returns the last lines the kernel process wrote to stdout and stderr.
-func (k *Kernel) Log() string { return k.log.String() }
-
-// ConnectionFile is the path of the kernel's connection file (removed by Close).
-func (k *Kernel) ConnectionFile() string { return filepath.Clean(k.connFile) }

@@ -1,9 +1,6 @@
 package jupyter
 
-import (
-	"io"
-	"sync"
-)
+import "sync"
 
 // tail keeps the last max bytes written to it.
 type tail struct {
@@ -27,5 +24,3 @@ func (t *tail) String() string {
 	defer t.mu.Unlock()
 	return string(t.buf)
 }
-
-func multi(w ...io.Writer) io.Writer { return io.MultiWriter(w...) }
