@@ -178,7 +178,7 @@ var (
 // mask hides what legitimately differs between two runs of the same notebook:
 // durations, GoNB's temporary directory, random element ids.
 func mask(s string) string {
-	s = gonbTemp.ReplaceAllString(stripANSI(s), "gonb_X")
+	s = gonbTemp.ReplaceAllString(nbformat.StripANSI(s), "gonb_X")
 	s = randomID.ReplaceAllString(s, "${1}ID")
 	return duration.ReplaceAllString(s, "<duration>")
 }

@@ -120,7 +120,7 @@ func failure(reply *jupyter.Message, outputs []*nbformat.Output) string {
 		if o.Type == nbformat.Error {
 			msg := strings.TrimSpace(o.EName + ": " + o.EValue)
 			if len(o.Traceback) > 0 && o.EValue == "" {
-				msg = stripANSI(strings.Join(o.Traceback, "\n"))
+				msg = nbformat.StripANSI(strings.Join(o.Traceback, "\n"))
 			}
 			return firstLines(msg, 6)
 		}
@@ -136,8 +136,8 @@ func failure(reply *jupyter.Message, outputs []*nbformat.Output) string {
 	}
 	for _, o := range outputs {
 		if o.Type == nbformat.Stream && o.Name == "stderr" {
-			if loc := silentFailure.FindStringIndex(stripANSI(o.Text)); loc != nil {
-				text := stripANSI(o.Text)
+			if loc := silentFailure.FindStringIndex(nbformat.StripANSI(o.Text)); loc != nil {
+				text := nbformat.StripANSI(o.Text)
 				return firstLines(text[loc[0]:], 6)
 			}
 		}
@@ -145,9 +145,6 @@ func failure(reply *jupyter.Message, outputs []*nbformat.Output) string {
 	return ""
 }
 
-var ansi = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
-
-func stripANSI(s string) string { return ansi.ReplaceAllString(s, "") }
 
 func firstLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")

@@ -52,9 +52,9 @@ code{background:#f0f0f0;padding:0 .2rem}.out{margin:.3rem 0 1.2rem 0}.count{colo
 func writeOutput(b *strings.Builder, o *Output) {
 	switch o.Type {
 	case Stream:
-		fmt.Fprintf(b, "<pre class=\"%s\">%s</pre>\n", html.EscapeString(o.Name), html.EscapeString(stripANSI(o.Text)))
+		fmt.Fprintf(b, "<pre class=\"%s\">%s</pre>\n", html.EscapeString(o.Name), html.EscapeString(StripANSI(o.Text)))
 	case Error:
-		fmt.Fprintf(b, "<pre class=\"err\">%s</pre>\n", html.EscapeString(stripANSI(o.EName+": "+o.EValue+"\n"+strings.Join(o.Traceback, "\n"))))
+		fmt.Fprintf(b, "<pre class=\"err\">%s</pre>\n", html.EscapeString(StripANSI(o.EName+": "+o.EValue+"\n"+strings.Join(o.Traceback, "\n"))))
 	default:
 		writeBundle(b, o.Data)
 	}
@@ -93,4 +93,5 @@ func writeBundle(b *strings.Builder, data map[string]any) {
 
 var ansi = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
 
-func stripANSI(s string) string { return ansi.ReplaceAllString(s, "") }
+// StripANSI removes terminal color codes (Go's and GoNB's error output has them).
+func StripANSI(s string) string { return ansi.ReplaceAllString(s, "") }
