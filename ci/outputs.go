@@ -145,7 +145,6 @@ func failure(reply *jupyter.Message, outputs []*nbformat.Output) string {
 	return ""
 }
 
-
 func firstLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	if len(lines) > n {
