@@ -455,3 +455,29 @@ func TestFor(t *testing.T) {
 		p.Close()
 	}
 }
+
+// TestEmptyShapes: zero rows, zero columns or zero tokens are valid and
+// leave dst all zeros (or untouched when it is empty).
+func TestEmptyShapes(t *testing.T) {
+	for _, p := range pools(t, 1, 2) {
+		dst := []float32{7, 7, 7}
+		p.MatVecBF16(dst, nil, nil) // 3 rows of 0 columns
+		p.MatVecF16(dst[:2], nil, nil)
+		p.MatVecF32(dst[:1], nil, nil)
+		if dst[0] != 0 || dst[1] != 0 || dst[2] != 0 {
+			t.Errorf("%s: zero-column products = %v, want zeros", name(p), dst)
+		}
+		p.MatVecBF16(nil, nil, []float32{1, 2}) // 0 rows
+		d2 := []float32{5, 5, 5, 5}
+		p.MatMulBF16(d2, nil, nil, 2) // 2 tokens, 2 rows, 0 columns
+		if d2[0] != 0 || d2[3] != 0 {
+			t.Errorf("%s: zero-column MatMulBF16 = %v, want zeros", name(p), d2)
+		}
+		p.MatMulBF16(nil, nil, make([]float32, 6), 3) // 0 rows
+		p.MatMulBF16(nil, nil, nil, 0)
+		p.DeltaRule(nil, nil, nil, nil, nil, 1, 1)
+		if got := p.Dot(nil, nil); got != 0 {
+			t.Errorf("%s: Dot(nil, nil) = %g", name(p), got)
+		}
+	}
+}

@@ -178,6 +178,7 @@ func (p *Pool) run(j job, work int) {
 	case work >= minWork:
 		parts = min(p.threads, (j.rows+rowAlign-1)/rowAlign)
 	}
+	parts = max(parts, 1) // an empty job still runs (and returns) as one part
 	j.parts = parts
 	if parts == 1 {
 		var s *scratch
