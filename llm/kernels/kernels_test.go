@@ -481,3 +481,35 @@ func TestEmptyShapes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPaths compares every path with the float64 reference on shapes and
+// values chosen by the fuzzer (go test -fuzz FuzzPaths ./llm/kernels).
+func FuzzPaths(f *testing.F) {
+	f.Add(uint8(5), uint16(17), uint8(3), uint64(1))
+	f.Add(uint8(64), uint16(1030), uint8(7), uint64(2))
+	f.Add(uint8(1), uint16(1), uint8(1), uint64(3))
+	ps := []*Pool{}
+	for _, path := range Paths() {
+		ps = append(ps, MustPool(2, path))
+	}
+	f.Fuzz(func(t *testing.T, rows8 uint8, cols16 uint16, n8 uint8, seed uint64) {
+		rows, cols, n := int(rows8)+1, int(cols16%2100)+1, int(n8%17)+1
+		rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+		w := randBF16(rng, rows*cols)
+		x := randF32(rng, n*cols)
+		ref := make([]float64, n*rows)
+		mag := make([]float64, n*rows)
+		for tok := range n {
+			r, m := refMatVec(rows, cols, func(i int) float32 { return BF16ToF32(w[i]) }, x[tok*cols:(tok+1)*cols])
+			copy(ref[tok*rows:], r)
+			copy(mag[tok*rows:], m)
+		}
+		for _, p := range ps {
+			dst := make([]float32, n*rows)
+			p.MatMulBF16(dst, w, x, n)
+			checkTol(t, "MatMul "+name(p), dst, ref, mag, matMulTol(p, cols))
+			p.MatVecBF16(dst[:rows], w, x[:cols])
+			check(t, "MatVec "+name(p), dst[:rows], ref[:rows], mag[:rows], cols)
+		}
+	})
+}
