@@ -114,16 +114,56 @@ func matVecF32Go(dst []float32, w []float32, x []float32) {
 	}
 }
 
-// matMulBF16Go widens each weight row once into scratch and reuses it for
-// every token.
+// matMulBF16Go widens two weight rows at a time into scratch and computes
+// their products with four tokens at once: eight sums in registers, each
+// loaded value used two or four times (the portable analogue of the
+// assembly tiles, small enough for amd64's sixteen float registers).
 func matMulBF16Go(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
-	buf := s.floats(cols)
-	for r := lo; r < hi; r++ {
-		for c, b := range w[r*cols : (r+1)*cols] {
+	buf := s.floats(2 * cols)
+	r := lo
+	for ; r+2 <= hi; r += 2 {
+		for c, b := range w[r*cols : (r+2)*cols] {
 			buf[c] = math.Float32frombits(uint32(b) << 16)
 		}
-		for t := 0; t < n; t++ {
-			dst[t*rows+r] = dotGo(buf, x[t*cols:(t+1)*cols])
+		w0, w1 := buf[:cols], buf[cols:2*cols]
+		t := 0
+		for ; t+4 <= n; t += 4 {
+			x0 := x[t*cols : (t+1)*cols]
+			x1 := x[(t+1)*cols : (t+2)*cols][:len(x0)]
+			x2 := x[(t+2)*cols : (t+3)*cols][:len(x0)]
+			x3 := x[(t+3)*cols : (t+4)*cols][:len(x0)]
+			a0s, a1s := w0[:len(x0)], w1[:len(x0)]
+			var s00, s01, s02, s03, s10, s11, s12, s13 float32
+			for c, b0 := range x0 {
+				a0, a1 := a0s[c], a1s[c]
+				b1, b2, b3 := x1[c], x2[c], x3[c]
+				s00 += a0 * b0
+				s01 += a0 * b1
+				s02 += a0 * b2
+				s03 += a0 * b3
+				s10 += a1 * b0
+				s11 += a1 * b1
+				s12 += a1 * b2
+				s13 += a1 * b3
+			}
+			dst[t*rows+r], dst[t*rows+r+1] = s00, s10
+			dst[(t+1)*rows+r], dst[(t+1)*rows+r+1] = s01, s11
+			dst[(t+2)*rows+r], dst[(t+2)*rows+r+1] = s02, s12
+			dst[(t+3)*rows+r], dst[(t+3)*rows+r+1] = s03, s13
+		}
+		for ; t < n; t++ {
+			xt := x[t*cols : (t+1)*cols]
+			dst[t*rows+r] = dotGo(w0, xt)
+			dst[t*rows+r+1] = dotGo(w1, xt)
+		}
+	}
+	for ; r < hi; r++ {
+		row := buf[:cols]
+		for c, b := range w[r*cols : (r+1)*cols] {
+			row[c] = math.Float32frombits(uint32(b) << 16)
+		}
+		for t := range n {
+			dst[t*rows+r] = dotGo(row, x[t*cols:(t+1)*cols])
 		}
 	}
 }
