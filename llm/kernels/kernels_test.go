@@ -513,3 +513,33 @@ func FuzzPaths(f *testing.F) {
 		}
 	})
 }
+
+// TestForPanicRecovers: a panic in the caller's part of For waits for the
+// helpers, so the pool computes correctly afterwards.
+func TestForPanicRecovers(t *testing.T) {
+	p := NewPool(2)
+	defer p.Close()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("For did not pass on the panic")
+			}
+		}()
+		p.For(2, func(lo, hi int) {
+			if lo == 0 {
+				panic("part 0")
+			}
+			time.Sleep(20 * time.Millisecond) // the helper finishes late
+		})
+	}()
+	var sum [4]int
+	p.For(4, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			time.Sleep(time.Millisecond)
+			sum[i] = i + 1
+		}
+	})
+	if sum != [4]int{1, 2, 3, 4} {
+		t.Errorf("For after a panic: %v, want [1 2 3 4]", sum)
+	}
+}

@@ -195,11 +195,16 @@ func (p *Pool) run(j job, work int) {
 	for i := 1; i < parts; i++ {
 		w.start[i-1] <- i
 	}
+	// Wait for the helpers even if part 0 panics (a For callback), so no
+	// helper is still running, and no stale done signal is left, when the
+	// pool is used again.
+	defer func() {
+		for i := 1; i < parts; i++ {
+			<-w.done
+		}
+		w.job = job{} // drop references to the caller's slices
+	}()
 	w.job.run(0, &p.own)
-	for i := 1; i < parts; i++ {
-		<-w.done
-	}
-	w.job = job{} // drop references to the caller's slices
 }
 
 // rowAlign keeps each part's rows a multiple of 16, so parts write whole
