@@ -24,6 +24,9 @@ type impl struct {
 	// silu sets dst[i] = x[i]·sigmoid(x[i]), times up[i] when up != nil;
 	// len(x) and len(up) equal len(dst).
 	silu func(dst, x, up []float32)
+	// matVecQ8 is matVec for a Q8 matrix of len(dst) rows (len(x) a
+	// multiple of Q8BlockSize).
+	matVecQ8 func(dst []float32, q []int8, scales []float32, x []float32)
 }
 
 // scratch is per-thread working memory that persists across calls.
@@ -59,6 +62,7 @@ var goImpl = &impl{
 	axpy:       axpyGo,
 	deltaRule:  deltaRuleGo,
 	silu:       siluGo,
+	matVecQ8:   matVecQ8Go,
 }
 
 func matVecBF16Go(dst []float32, w []uint16, x []float32) {

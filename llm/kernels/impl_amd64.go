@@ -44,6 +44,9 @@ func readAVX512(p *byte, n int) uint64
 func readAVX2(p *byte, n int) uint64
 
 //go:noescape
+func matVecQ8AVX512(dst *float32, q *int8, scales *float32, x *float32, rows, blocks int)
+
+//go:noescape
 func siluAVX512(dst, x, up *float32, n int)
 
 //go:noescape
@@ -129,6 +132,16 @@ var (
 			}
 			siluGo(dst[16*n:], x[16*n:], up)
 		},
+		matVecQ8: func(dst []float32, q []int8, scales []float32, x []float32) {
+			if len(dst) == 0 {
+				return
+			}
+			if len(x) == 0 {
+				clear(dst)
+				return
+			}
+			matVecQ8AVX512(&dst[0], &q[0], &scales[0], &x[0], len(dst), len(x)/Q8BlockSize)
+		},
 	}
 	avx2Impl = &impl{
 		path: PathAVX2,
@@ -168,7 +181,8 @@ var (
 			}
 			deltaRuleCols(S, q, k, v, out, decay, beta, 8*strips, len(v))
 		},
-		silu: siluGo,
+		silu:     siluGo,
+		matVecQ8: matVecQ8Go,
 	}
 )
 

@@ -37,6 +37,7 @@ const (
 	kindMatMulBF16
 	kindRead
 	kindFor
+	kindMatVecQ8
 )
 
 // job is one call split into parts; part i runs on helper i (part 0 on the
@@ -47,7 +48,8 @@ type job struct {
 	parts int
 	dst   []float32
 	wu    []uint16
-	wf    []float32
+	wf    []float32 // F32 weights, or Q8 scales
+	q     []int8
 	x     []float32
 	b     []byte
 	n     int
@@ -244,6 +246,9 @@ func (j *job) run(i int, s *scratch) {
 		j.impl.matMulBF16(j.dst, j.wu, j.x, j.n, j.rows, c, lo, hi, s)
 	case kindFor:
 		j.fn(lo, hi)
+	case kindMatVecQ8:
+		nb := c / Q8BlockSize
+		j.impl.matVecQ8(j.dst[lo:hi], j.q[lo*c:hi*c], j.wf[lo*nb:hi*nb], j.x)
 	case kindRead:
 		// rows count 4 KiB pages of b.
 		j.sums[i] = j.impl.read(j.b[lo*readPage : min(hi*readPage, len(j.b))])
