@@ -6,21 +6,11 @@ import (
 	"testing"
 )
 
-func TestQwen35ConfigCounts(t *testing.T) {
-	p := Qwen35Config().Params()
-	for _, c := range []struct {
-		name      string
-		got, want int64
-	}{
-		{"text", p.Text, 752393024},
-		{"vision", p.Vision, 100592896},
-		{"mtp", p.MTP, 20452864},
-		{"text+vision", p.TextVision, 852985920},
-		{"stored", p.Stored, 873438784},
-	} {
-		if c.got != c.want {
-			t.Errorf("%s parameters = %d, want %d", c.name, c.got, c.want)
-		}
+// The embedded published config parses; its accounting is tested in model.
+func TestQwen35Config(t *testing.T) {
+	c := Qwen35Config()
+	if c.Layers != 24 || c.Vocab != 248320 || c.Params().TextVision != 852985920 {
+		t.Errorf("embedded Qwen3.5-0.8B config: %d layers, vocab %d, %d parameters", c.Layers, c.Vocab, c.Params().TextVision)
 	}
 }
 
