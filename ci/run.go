@@ -14,6 +14,10 @@ import (
 	"github.com/how-llms-work/course/kernel/kernelspec"
 )
 
+// lateOutputWait is how long a notebook's kernel must stay quiet after its last
+// cell before the outputs count as complete.
+const lateOutputWait = 300 * time.Millisecond
+
 // config is what the run command was asked to do.
 type config struct {
 	timeout      time.Duration // per cell
@@ -101,6 +105,27 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 	}
 	defer k.Close()
 
+	// Outputs that arrive after their cell finished (see Kernel.Execute) still land in
+	// that cell's collector, so outputs and silent failures are final only at the end.
+	cols := make([]*collector, len(res.cells))
+	replies := make([]*jupyter.Message, len(res.cells))
+	defer func() {
+		k.Drain(lateOutputWait)
+		for i, col := range cols {
+			if col == nil {
+				continue
+			}
+			cr := &res.cells[i]
+			nb.Cells[cr.index].Outputs = col.outputs
+			if cr.failure != "" {
+				continue
+			}
+			if cr.failure = failure(replies[i], col.outputs); cr.failure != "" && res.err == nil {
+				res.err = fmt.Errorf("%s: %s failed (reported after the cell finished):\n%s", path, cr.name(), indent(cr.failure))
+			}
+		}
+	}()
+
 	for i := range res.cells {
 		cr := &res.cells[i]
 		cell := nb.Cells[cr.index]
@@ -108,10 +133,11 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 			cr.ran = true
 			continue
 		}
-		var col collector
+		col := &collector{}
+		cols[i] = col
 		t0 := time.Now()
 		reply, err := k.Execute(ctx, cell.Source, cfg.timeout, col.add)
-		cr.duration, cr.ran = time.Since(t0), true
+		cr.duration, cr.ran, replies[i] = time.Since(t0), true, reply
 		cell.Outputs = col.outputs
 		if reply != nil {
 			cell.ExecutionCount = count(reply.Content["execution_count"])

@@ -111,6 +111,10 @@ type Kernel struct {
 	deadWhy  error
 
 	helpers []int // process groups of helpers the kernel started (GoNB's gopls)
+
+	// outputs holds each Execute's onOutput by execute_request id, for late outputs.
+	// Only the goroutine calling Execute and Drain uses it.
+	outputs map[string]func(*Message)
 }
 
 // ErrDead is wrapped by errors reporting that the kernel died.
@@ -140,7 +144,7 @@ func Start(ctx context.Context, spec *kernelspec.Spec, opts Options) (*Kernel, e
 		Spec: spec, opts: opts, conn: conn, connFile: f.Name(),
 		signer: signer{key: []byte(conn.Key)}, session: newID(),
 		msgs: make(chan incoming, 4096), exited: make(chan struct{}), dead: make(chan struct{}),
-		log: &tail{max: 8 << 10},
+		log: &tail{max: 8 << 10}, outputs: make(map[string]func(*Message)),
 	}
 	k.ctx, k.cancel = context.WithCancel(context.Background())
 	argv, env := spec.Command(k.connFile)
@@ -384,6 +388,9 @@ var ErrTimeout = errors.New("timed out")
 // produces (stream, display_data, execute_result, error, clear_output, …), in arrival
 // order. It returns the execute_reply once the kernel is idle again.
 //
+// GoNB may publish a cell's display messages after its idle status: such late
+// messages still go to their own cell's onOutput, during a later Execute or Drain.
+//
 // When the cell runs past timeout (0 means none), the kernel is interrupted and
 // Execute returns an error wrapping ErrTimeout; if the kernel does not stop within
 // the interrupt grace period it is killed. When the kernel dies, the error wraps ErrDead.
@@ -395,6 +402,7 @@ func (k *Kernel) Execute(ctx context.Context, code string, timeout time.Duration
 	if err != nil {
 		return nil, err
 	}
+	k.outputs[id] = onOutput
 	var deadline <-chan time.Time
 	if timeout > 0 {
 		deadline = time.After(timeout)
@@ -409,6 +417,7 @@ func (k *Kernel) Execute(ctx context.Context, code string, timeout time.Duration
 			}
 			m := in.msg
 			if m.Parent.MsgID != id {
+				k.late(in)
 				continue
 			}
 			switch {
@@ -442,6 +451,33 @@ func (k *Kernel) Execute(ctx context.Context, code string, timeout time.Duration
 		return reply, fmt.Errorf("%w after %v (interrupted)", ErrTimeout, timeout)
 	}
 	return reply, nil
+}
+
+// late delivers an output that arrived after its cell finished to that cell.
+func (k *Kernel) late(in incoming) {
+	if in.channel != "iopub" || in.msg.Type() == "status" {
+		return
+	}
+	if h := k.outputs[in.msg.Parent.MsgID]; h != nil {
+		h(in.msg)
+	}
+}
+
+// Drain delivers late outputs of executed cells until the kernel has been quiet
+// for the given time (or has died).
+func (k *Kernel) Drain(quiet time.Duration) {
+	for {
+		select {
+		case in := <-k.msgs:
+			if in.err == nil {
+				k.late(in)
+			}
+		case <-time.After(quiet):
+			return
+		case <-k.dead:
+			return
+		}
+	}
 }
 
 // Interrupt interrupts the running cell, as the kernelspec's interrupt_mode says:
