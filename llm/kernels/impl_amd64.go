@@ -34,6 +34,7 @@ func tileBF16AVX2(t *tile)
 //go:noescape
 func tileBF16DotAVX512(t *tile)
 
+
 //go:noescape
 func cvtBF16AVX512(dst *uint16, src *float32, n int)
 
