@@ -17,7 +17,9 @@ import (
 	"github.com/how-llms-work/course/ci/nbformat"
 )
 
-// nbclientScript executes a notebook with Jupyter's nbclient (Debian: python3-nbclient).
+// nbclientScript executes a notebook with Jupyter's nbclient (Debian: python3-nbclient),
+// routing display messages GoNB publishes after a cell's idle status to that cell,
+// as this runner does; plain nbclient drops them.
 //
 //go:embed nbclient/execute.py
 var nbclientScript []byte
