@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -410,4 +412,75 @@ func TestInterruptBySignal(t *testing.T) {
 	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("took %v", d)
 	}
+}
+
+// TestClassicNotebookShowsOutputs opens a notebook executed by this runner in a real
+// Jupyter frontend (classic Notebook, Debian's python3-notebook) in headless Chromium,
+// and checks that the frontend renders its stored outputs.
+func TestClassicNotebookShowsOutputs(t *testing.T) {
+	jupyterBin, chromium := "/usr/bin/jupyter-notebook", ""
+	for _, c := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(c); c != "" && err == nil {
+			chromium = p
+			break
+		}
+	}
+	if _, err := os.Stat(jupyterBin); err != nil || chromium == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but classic Notebook (%s) or Chromium is missing: .ci/run installs python3-notebook and chromium", jupyterBin)
+		}
+		t.Skip("classic Notebook or Chromium not installed (apt-get install python3-notebook chromium)")
+	}
+	dir := t.TempDir()
+	if code, _, stderr := runCI(t, "-out", dir, "testdata/ok.ipynb"); code != 0 {
+		t.Fatalf("ci run: %s", stderr)
+	}
+	port := freePort(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	server := exec.CommandContext(ctx, jupyterBin, "--no-browser", "--allow-root", "--ip=127.0.0.1",
+		fmt.Sprintf("--port=%d", port), "--NotebookApp.token=", "--NotebookApp.password=", "--notebook-dir="+dir)
+	server.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var log bytes.Buffer
+	server.Stdout, server.Stderr = &log, &log
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { syscall.Kill(-server.Process.Pid, syscall.SIGTERM); server.Wait() }()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	for i := 0; ; i++ {
+		if resp, err := http.Get(base + "/api"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i == 100 {
+			t.Fatalf("notebook server did not start:\n%s", log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	dom, err := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+		"--user-data-dir="+filepath.Join(dir, "chromium"), "--virtual-time-budget=10000", "--dump-dom",
+		base+"/notebooks/ok.ipynb").Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	// The frontend drew the stored outputs: stdout text and the HTML display.
+	for _, want := range []string{"square: 49", "<b>bold</b>", "a note on stderr", "output_area"} {
+		if !bytes.Contains(dom, []byte(want)) {
+			t.Errorf("rendered page lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("server log:\n%s", log.String())
+	}
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
