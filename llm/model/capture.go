@@ -10,6 +10,9 @@ package model
 type Capture struct {
 	Tokens []int          // the ids captured, in order
 	Layers []LayerCapture // one per layer
+	// Embedding is the residual stream entering layer 0 (the embedding
+	// rows), [token][Hidden]. Layer i > 0 starts from Layers[i-1].Residual.
+	Embedding [][]float32
 	// Hidden is the final hidden state after the final norm, [token][Hidden]:
 	// the vector the LM head multiplies (logits = E · Hidden[t]).
 	Hidden [][]float32
@@ -24,10 +27,14 @@ type Capture struct {
 type LayerCapture struct {
 	Kind string // LinearAttention or FullAttention
 
-	// Mixer is the residual stream after the mixer's residual add,
-	// [token][Hidden]; Residual is the layer's output (after the MLP's
-	// residual add), [token][Hidden].
-	Mixer, Residual [][]float32
+	// The points of a layer in order, each [token][Hidden]:
+	//   InputNorm  the mixer's input, RMSNorm1p(h, input_layernorm)
+	//   MixerOut   the attention or DeltaNet output
+	//   Mixer      the residual stream after the mixer's residual add
+	//   PostNorm   the MLP's input, RMSNorm1p(h, post_attention_layernorm)
+	//   MLPOut     the MLP output
+	//   Residual   the layer's output, after the MLP's residual add
+	InputNorm, MixerOut, Mixer, PostNorm, MLPOut, Residual [][]float32
 
 	// MLP is the SwiGLU intermediate silu(gate·u) ⊙ (up·u), [token][Intermediate].
 	MLP [][]float32

@@ -35,8 +35,10 @@
 // c (a Capture; every call appends rows, so a capture can span a prefill and
 // decode steps):
 //
-//   - c.Layers[i].Mixer and .Residual: the residual stream after layer i's
-//     mixer and after its MLP (the layer output), [token][Hidden];
+//   - c.Embedding, then per layer c.Layers[i].InputNorm, .MixerOut, .Mixer,
+//     .PostNorm, .MLPOut and .Residual: the seven points of a layer (normed
+//     input, mixer output, residual after the mixer, normed MLP input, MLP
+//     output, layer output), [token][Hidden];
 //   - c.Layers[i].MLP: the SwiGLU intermediate silu(gate·u)⊙(up·u), [token][Intermediate];
 //   - full-attention layers: .Attention, the probabilities [head][query][key];
 //     .Query/.Key after RoPE and .QueryNoRope/.KeyNoRope before it; .Gate, the

@@ -380,6 +380,9 @@ func (m *Model) forward(st *State, ids []int, logits []float32, all bool, capt *
 	for t, id := range ids {
 		m.embed.row(x[t*H:(t+1)*H], id)
 	}
+	if capt != nil {
+		capt.Embedding = appendRows(capt.Embedding, x, n, H)
+	}
 	for i := range m.layers {
 		l, ls := &m.layers[i], &st.layers[i]
 		lc := capt.layer(m, i)
@@ -391,6 +394,9 @@ func (m *Model) forward(st *State, ids []int, logits []float32, all bool, capt *
 		for t := range n {
 			rmsNorm1p(u[t*H:(t+1)*H], x[t*H:(t+1)*H], l.inputNorm, c.RMSEps)
 		}
+		if lc != nil {
+			lc.InputNorm = appendRows(lc.InputNorm, u, n, H)
+		}
 		if l.full {
 			m.attention(l, ls, st, u, out, n, lc)
 		} else {
@@ -398,6 +404,7 @@ func (m *Model) forward(st *State, ids []int, logits []float32, all bool, capt *
 		}
 		add(x, out)
 		if lc != nil {
+			lc.MixerOut = appendRows(lc.MixerOut, out, n, H)
 			lc.Mixer = appendRows(lc.Mixer, x, n, H)
 		}
 
@@ -405,9 +412,13 @@ func (m *Model) forward(st *State, ids []int, logits []float32, all bool, capt *
 		for t := range n {
 			rmsNorm1p(u[t*H:(t+1)*H], x[t*H:(t+1)*H], l.postNorm, c.RMSEps)
 		}
+		if lc != nil {
+			lc.PostNorm = appendRows(lc.PostNorm, u, n, H)
+		}
 		m.mlp(l, st, u, out, n, lc)
 		add(x, out)
 		if lc != nil {
+			lc.MLPOut = appendRows(lc.MLPOut, out, n, H)
 			lc.Residual = appendRows(lc.Residual, x, n, H)
 		}
 	}

@@ -269,6 +269,32 @@ func TestCapture(t *testing.T) {
 			}
 		}
 	}
+	// The capture points chain: embedding → (+MixerOut) Mixer → (+MLPOut) Residual → next layer.
+	for i, lc := range capt.Layers {
+		in := capt.Embedding
+		if i > 0 {
+			in = capt.Layers[i-1].Residual
+		}
+		for tok := range 7 {
+			norm := make([]float32, H)
+			rmsNorm1p(norm, in[tok], m.layers[i].inputNorm, c.RMSEps)
+			if d := maxDiff(norm, lc.InputNorm[tok]); d > 1e-6 {
+				t.Errorf("layer %d token %d: InputNorm off by %g", i, tok, d)
+			}
+			for d := range H {
+				if in[tok][d]+lc.MixerOut[tok][d] != lc.Mixer[tok][d] || lc.Mixer[tok][d]+lc.MLPOut[tok][d] != lc.Residual[tok][d] {
+					t.Fatalf("layer %d token %d dim %d: residual adds do not chain", i, tok, d)
+				}
+			}
+			rmsNorm1p(norm, lc.Mixer[tok], m.layers[i].postNorm, c.RMSEps)
+			if d := maxDiff(norm, lc.PostNorm[tok]); d > 1e-6 {
+				t.Errorf("layer %d token %d: PostNorm off by %g", i, tok, d)
+			}
+		}
+	}
+	if e, _ := m.Embed(seq[7]); maxDiff(e, capt.Embedding[6]) != 0 {
+		t.Error("Embedding row of the last captured token differs from Embed")
+	}
 	// The residual stream after the last layer, normalised, is the hidden state.
 	final := make([]float32, H)
 	rmsNorm1p(final, capt.Layers[c.Layers-1].Residual[3], m.norm, c.RMSEps)
