@@ -4,7 +4,7 @@ package kernels
 
 import "unsafe"
 
-// Assembly kernels (kernels_amd64.s). blocks counts 16 (AVX-512) or 8
+// Assembly kernels (*_amd64.s). blocks counts 16 (AVX-512) or 8
 // (AVX2) columns; stride is the row length in elements.
 
 //go:noescape
@@ -33,7 +33,6 @@ func tileBF16AVX2(t *tile)
 
 //go:noescape
 func tileBF16DotAVX512(t *tile)
-
 
 //go:noescape
 func cvtBF16AVX512(dst *uint16, src *float32, n int)
