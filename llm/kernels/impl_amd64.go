@@ -50,6 +50,9 @@ func matVecQ8AVX512(dst *float32, q *int8, scales *float32, x *float32, rows, bl
 func siluAVX512(dst, x, up *float32, n int)
 
 //go:noescape
+func siluAVX2(dst, x, up *float32, n int)
+
+//go:noescape
 func dotAVX512(a, b *float32, n int) float32
 
 //go:noescape
@@ -118,20 +121,7 @@ var (
 			}
 			deltaRuleCols(S, q, k, v, out, decay, beta, 16*strips, len(v))
 		},
-		silu: func(dst, x, up []float32) {
-			n := len(dst) / 16
-			if n > 0 {
-				var u *float32
-				if up != nil {
-					u = &up[0]
-				}
-				siluAVX512(&dst[0], &x[0], u, n)
-			}
-			if up != nil {
-				up = up[16*n:]
-			}
-			siluGo(dst[16*n:], x[16*n:], up)
-		},
+		silu: func(dst, x, up []float32) { siluAsm(dst, x, up, 16, siluAVX512) },
 		matVecQ8: func(dst []float32, q []int8, scales []float32, x []float32) {
 			if len(dst) == 0 {
 				return
@@ -181,7 +171,7 @@ var (
 			}
 			deltaRuleCols(S, q, k, v, out, decay, beta, 8*strips, len(v))
 		},
-		silu:     siluGo,
+		silu:     func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
 		matVecQ8: matVecQ8Go,
 	}
 )
@@ -359,6 +349,22 @@ func matMulBlocked(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi
 			}
 		}
 	}
+}
+
+// siluAsm runs an assembly SiLU on whole vectors of B floats and the rest in Go.
+func siluAsm(dst, x, up []float32, B int, kern func(dst, x, up *float32, n int)) {
+	n := len(dst) / B
+	if n > 0 {
+		var u *float32
+		if up != nil {
+			u = &up[0]
+		}
+		kern(&dst[0], &x[0], u, n)
+	}
+	if up != nil {
+		up = up[B*n:]
+	}
+	siluGo(dst[B*n:], x[B*n:], up)
 }
 
 // readAsm streams b through kern in whole steps and the rest in Go.

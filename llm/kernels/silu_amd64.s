@@ -16,7 +16,10 @@ DATA siluConst<>+32(SB)/4, $0x3f000000 // 0.5
 DATA siluConst<>+36(SB)/4, $0x3f800000 // 1
 DATA siluConst<>+40(SB)/4, $0x43480000 // 200 (clamp: exp overflows to +Inf, silu to -0)
 DATA siluConst<>+44(SB)/4, $0xc2b00000 // -88 (clamp)
-GLOBL siluConst<>(SB), RODATA|NOPTR, $48
+DATA siluConst<>+48(SB)/4, $0x432f0000 // 175 (AVX2 clamp: 2^n in two halves)
+DATA siluConst<>+52(SB)/4, $0x0000007f // 127 (exponent bias)
+DATA siluConst<>+56(SB)/4, $0xc2ae0000 // -87 (AVX2 clamp)
+GLOBL siluConst<>(SB), RODATA|NOPTR, $60
 
 // func siluAVX512(dst, x, up *float32, n int)
 //
@@ -78,5 +81,77 @@ silu_store:
 	JNE silu_loop
 
 silu_done:
+	VZEROUPPER
+	RET
+
+// func siluAVX2(dst, x, up *float32, n int)
+//
+// siluAVX512 for n whole vectors of 8 with AVX2: without VSCALEFPS, 2^n is
+// built in the exponent field, in two halves (2^(n>>1) · 2^(n−n>>1)) so that
+// n up to 254 still overflows to +Inf as exp should.
+TEXT ·siluAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ up+16(FP), DX
+	MOVQ n+24(FP), CX
+	TESTQ CX, CX
+	JEQ silu2_done
+
+silu2_loop:
+	VMOVUPS (SI), Y0                       // g
+	VXORPS Y1, Y1, Y1
+	VSUBPS Y0, Y1, Y1                      // x = −g
+	VBROADCASTSS siluConst<>+48(SB), Y8
+	VMINPS Y8, Y1, Y1
+	VBROADCASTSS siluConst<>+56(SB), Y8
+	VMAXPS Y8, Y1, Y1
+	VBROADCASTSS siluConst<>+0(SB), Y8
+	VMULPS Y8, Y1, Y2                      // x·log2e
+	VROUNDPS $0, Y2, Y2                    // n
+	VMOVAPS Y1, Y3
+	VBROADCASTSS siluConst<>+4(SB), Y8
+	VFNMADD231PS Y8, Y2, Y3                // r = x − n·ln2hi
+	VBROADCASTSS siluConst<>+8(SB), Y8
+	VFNMADD231PS Y8, Y2, Y3                // r −= n·ln2lo
+	VBROADCASTSS siluConst<>+12(SB), Y4    // p
+	VBROADCASTSS siluConst<>+16(SB), Y8
+	VFMADD213PS Y8, Y3, Y4
+	VBROADCASTSS siluConst<>+20(SB), Y8
+	VFMADD213PS Y8, Y3, Y4
+	VBROADCASTSS siluConst<>+24(SB), Y8
+	VFMADD213PS Y8, Y3, Y4
+	VBROADCASTSS siluConst<>+28(SB), Y8
+	VFMADD213PS Y8, Y3, Y4
+	VBROADCASTSS siluConst<>+32(SB), Y8
+	VFMADD213PS Y8, Y3, Y4
+	VMULPS Y3, Y3, Y5                      // r²
+	VBROADCASTSS siluConst<>+36(SB), Y9    // 1
+	VADDPS Y9, Y3, Y6                      // 1 + r
+	VFMADD231PS Y5, Y4, Y6                 // e^r
+	VCVTPS2DQ Y2, Y7                       // n as int32
+	VPSRAD $1, Y7, Y10                     // n1 = n >> 1
+	VPSUBD Y10, Y7, Y11                    // n2 = n − n1
+	VPBROADCASTD siluConst<>+52(SB), Y8
+	VPADDD Y8, Y10, Y10
+	VPADDD Y8, Y11, Y11
+	VPSLLD $23, Y10, Y10                   // 2^n1
+	VPSLLD $23, Y11, Y11                   // 2^n2
+	VMULPS Y10, Y6, Y6
+	VMULPS Y11, Y6, Y6                     // exp(x)
+	VADDPS Y9, Y6, Y6                      // 1 + exp(−g)
+	VDIVPS Y6, Y0, Y0                      // g / (1 + exp(−g))
+	TESTQ DX, DX
+	JEQ silu2_store
+	VMULPS (DX), Y0, Y0
+	ADDQ $32, DX
+
+silu2_store:
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNE silu2_loop
+
+silu2_done:
 	VZEROUPPER
 	RET
