@@ -153,3 +153,27 @@ func BenchmarkSwiGLU(b *testing.B) {
 		})
 	}
 }
+
+func TestExpf(t *testing.T) {
+	worst := 0.0
+	for x := float32(-87.3); x < 88.7; x += 0.0137 {
+		want := math.Exp(float64(x))
+		got := float64(expf(x))
+		if rel := math.Abs(got-want) / want; rel > worst {
+			worst = rel
+		}
+	}
+	if worst > 3e-7 {
+		t.Errorf("expf: worst relative error %.3g, want ≤ 3e-7 (2.5 ulp)", worst)
+	}
+	for _, c := range []struct{ x, want float32 }{
+		{0, 1}, {-100, 0}, {100, float32(math.Inf(1))}, {float32(math.Inf(-1)), 0}, {float32(math.Inf(1)), float32(math.Inf(1))},
+	} {
+		if got := expf(c.x); got != c.want {
+			t.Errorf("expf(%g) = %g, want %g", c.x, got, c.want)
+		}
+	}
+	if v := expf(float32(math.NaN())); v == v {
+		t.Errorf("expf(NaN) = %g, want NaN", v)
+	}
+}
