@@ -1,10 +1,6 @@
 package model
 
-import (
-	"math"
-
-	"github.com/how-llms-work/course/llm/kernels"
-)
+import "math"
 
 // attention is the gated full-attention mixer (spec §6) for n tokens
 // u [n, Hidden] at positions st.pos … st.pos+n−1, writing out [n, Hidden].
@@ -50,7 +46,7 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 			lc.Key = append(lc.Key, clone(k[t*Hkv*D:(t+1)*Hkv*D]))
 		}
 	}
-	ls.appendKV(k, v)
+	ls.appendKV(k, v, st.pos, n, Hkv, D)
 
 	if lc != nil && lc.Attention == nil {
 		lc.Attention = make([][][]float32, Hq)
@@ -64,18 +60,17 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 		for h := range Hq {
 			g := h / group
 			q := qg[(t*Hq+h)*2*D:][:D]
-			for j := range keys {
-				scores[j] = kernels.Dot(q, ls.k[(j*Hkv+g)*D:][:D]) * scale
+			m.pool.MatVecF32(scores, ls.head(ls.k, g, keys, D), q) // q·k_s for every key s
+			for j := range scores {
+				scores[j] *= scale
 			}
 			softmax(scores)
 			if lc != nil {
 				lc.Attention[h] = append(lc.Attention[h], clone(scores))
 			}
 			oh := o[(t*Hq+h)*D:][:D]
-			clear(oh)
-			for j, p := range scores {
-				axpy(oh, p, ls.v[(j*Hkv+g)*D:][:D])
-			}
+			stateRead(oh, ls.head(ls.v, g, keys, D), scores) // Σ_s p_s·v_s
+
 			if lc != nil {
 				if h == 0 {
 					lc.HeadOut = append(lc.HeadOut, make([]float32, Hq*D))

@@ -477,9 +477,22 @@ func TestCaptureAttentionViews(t *testing.T) {
 		}
 	}
 	// The cached keys are the rotated keys.
-	k, _ := st.KV(3)
-	if maxDiff(k[4*c.KVHeads*D:5*c.KVHeads*D], lc.Key[4]) != 0 {
-		t.Error("KV cache keys differ from the captured keys")
+	k, v := st.KV(3)
+	if len(k) != c.KVHeads || len(v) != c.KVHeads || len(k[0]) != 5*D {
+		t.Fatalf("KV: %d heads of %d values", len(k), len(k[0]))
+	}
+	for g := range c.KVHeads {
+		if maxDiff(k[g][4*D:5*D], lc.Key[4][g*D:(g+1)*D]) != 0 {
+			t.Error("KV cache keys differ from the captured keys")
+		}
+	}
+	if k, _ := st.KV(0); k != nil {
+		t.Error("KV of a DeltaNet layer is not nil")
+	}
+	// Bytes: the used KV cache (2 × 5 tokens × heads × D floats) plus the DeltaNet states.
+	want := int64(2*5*c.KVHeads*D*4 + 3*((c.ConvKernel-1)*c.ConvDim()+c.LinearValueHeads*c.LinearKeyDim*c.LinearValueDim)*4)
+	if st.Bytes() != want {
+		t.Errorf("State.Bytes = %d, want %d", st.Bytes(), want)
 	}
 	for _, g := range lc.Gate[2] {
 		if !(g > 0 && g < 1) {
@@ -684,5 +697,37 @@ func TestF16Checkpoint(t *testing.T) {
 	want, _ := ref.ForwardAll(ref.NewState(), seq)
 	if d := maxDiff(got, want); d > 1e-3 {
 		t.Errorf("F16 checkpoint: logits differ by %g", d)
+	}
+}
+
+func TestKVCacheGrowth(t *testing.T) {
+	// Crossing the cache's first capacity (256 tokens) in the middle of
+	// decoding and of a prefill keeps every key.
+	m := openTiny(t, "tiny-c")
+	long := make([]int, 600)
+	for i := range long {
+		long[i] = (i*37 + 11) % 320
+	}
+	want, err := m.ForwardAll(m.NewState(), long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	V := m.Config().Vocab
+	st := m.NewState()
+	got, _ := m.ForwardAll(st, long[:250])
+	for _, id := range long[250:260] {
+		row, err := m.Forward(st, []int{id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, row...)
+	}
+	rest, _ := m.ForwardAll(st, long[260:]) // grows again, from 512
+	got = append(got, rest...)
+	if d := maxDiff(got, want); d > 2e-4 {
+		t.Errorf("across cache growth: logits differ by %g", d)
+	}
+	if len(got) != len(long)*V {
+		t.Errorf("%d logits", len(got))
 	}
 }

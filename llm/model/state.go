@@ -17,8 +17,11 @@ type State struct {
 
 // layerState is the per-layer memory.
 type layerState struct {
-	// full attention: post-norm, post-RoPE keys and raw values, [pos][KVHeads][HeadDim]
-	k, v []float32
+	// full attention: post-norm, post-RoPE keys and raw values, head-major
+	// [KVHeads][kvCap][HeadDim] (the first Len tokens of each head are in
+	// use), so one head's keys are a contiguous [Len, HeadDim] matrix.
+	k, v  []float32
+	kvCap int
 	// DeltaNet: the last K−1 pre-conv inputs [K−1][ConvDim] and the
 	// recurrent state [ValueHeads][KeyDim][ValueDim]
 	conv, rec []float32
@@ -48,7 +51,7 @@ func (st *State) Tokens() []int { return clone(st.tokens) }
 func (st *State) Clone() *State {
 	c := &State{m: st.m, pos: st.pos, tokens: clone(st.tokens), layers: make([]layerState, len(st.layers))}
 	for i, l := range st.layers {
-		c.layers[i] = layerState{k: clone(l.k), v: clone(l.v), conv: clone(l.conv), rec: clone(l.rec)}
+		c.layers[i] = layerState{k: clone(l.k), v: clone(l.v), kvCap: l.kvCap, conv: clone(l.conv), rec: clone(l.rec)}
 	}
 	return c
 }
@@ -66,6 +69,7 @@ func (st *State) Restore(snap *State) error {
 		d, s := &st.layers[i], &snap.layers[i]
 		d.k = append(d.k[:0], s.k...)
 		d.v = append(d.v[:0], s.v...)
+		d.kvCap = s.kvCap
 		copy(d.conv, s.conv)
 		copy(d.rec, s.rec)
 	}
@@ -78,16 +82,26 @@ func (st *State) Reset() {
 	st.tokens = st.tokens[:0]
 	for i := range st.layers {
 		l := &st.layers[i]
-		l.k, l.v = l.k[:0], l.v[:0]
 		clear(l.conv)
 		clear(l.rec)
 	}
 }
 
-// KV returns full-attention layer i's cache: keys (after q/k norm and RoPE)
-// and values, each [Len][KVHeads][HeadDim] flattened. It returns nil for a
+// KV returns full-attention layer i's cache, one [Len·HeadDim] slice per KV
+// head: keys (after k_norm and RoPE) and values. It returns nil for a
 // DeltaNet layer. The slices alias the state.
-func (st *State) KV(i int) (k, v []float32) { return st.layers[i].k, st.layers[i].v }
+func (st *State) KV(i int) (k, v [][]float32) {
+	l := &st.layers[i]
+	if l.kvCap == 0 {
+		return nil, nil
+	}
+	heads := len(l.k) / l.kvCap / st.m.cfg.HeadDim
+	for g := range heads {
+		k = append(k, l.head(l.k, g, st.pos, st.m.cfg.HeadDim))
+		v = append(v, l.head(l.v, g, st.pos, st.m.cfg.HeadDim))
+	}
+	return k, v
+}
 
 // DeltaState returns DeltaNet layer i's conv state [ConvKernel−1][ConvDim]
 // and recurrent state [ValueHeads][KeyDim][ValueDim], flattened; nil for a
@@ -96,30 +110,47 @@ func (st *State) DeltaState(i int) (conv, recurrent []float32) {
 	return st.layers[i].conv, st.layers[i].rec
 }
 
-// Bytes is the memory the state's caches use now.
+// Bytes is the memory the state holds for its tokens: the KV caches'
+// used part (float32) plus the DeltaNet conv and recurrent states.
 func (st *State) Bytes() int64 {
+	c := st.m.cfg
 	var n int64
-	for _, l := range st.layers {
-		n += int64(len(l.k)+len(l.v)+len(l.conv)+len(l.rec)) * 4
+	for i, l := range st.layers {
+		if c.IsFullAttention(i) {
+			n += 2 * int64(st.pos) * int64(c.KVHeads*c.HeadDim) * 4
+		}
+		n += int64(len(l.conv)+len(l.rec)) * 4
 	}
 	return n
 }
 
-// appendKV appends n tokens' keys and values, growing the cache by at least
-// 256 tokens at a time so that decoding rarely allocates.
-func (l *layerState) appendKV(k, v []float32) {
-	l.k = appendGrow(l.k, k)
-	l.v = appendGrow(l.v, v)
+// head returns KV head g's first n tokens, a [n, d] matrix.
+func (l *layerState) head(cache []float32, g, n, d int) []float32 {
+	return cache[g*l.kvCap*d:][:n*d]
 }
 
-func appendGrow(dst, src []float32) []float32 {
-	if len(dst)+len(src) > cap(dst) {
-		grow := max(2*cap(dst), len(dst)+len(src), 256*len(src))
-		n := make([]float32, len(dst), grow)
-		copy(n, dst)
-		dst = n
+// appendKV stores the keys and values k, v ([n][heads][d] token-major) of
+// tokens pos … pos+n−1, growing the cache to at least twice its size or
+// 256 tokens when full, so that decoding rarely allocates.
+func (l *layerState) appendKV(k, v []float32, pos, n, heads, d int) {
+	if pos+n > l.kvCap {
+		newCap := max(2*l.kvCap, pos+n, 256)
+		grow := func(old []float32) []float32 {
+			nw := make([]float32, heads*newCap*d)
+			for g := range heads {
+				copy(nw[g*newCap*d:], old[g*l.kvCap*d:][:pos*d])
+			}
+			return nw
+		}
+		l.k, l.v = grow(l.k), grow(l.v)
+		l.kvCap = newCap
 	}
-	return append(dst, src...)
+	for t := range n {
+		for g := range heads {
+			copy(l.k[(g*l.kvCap+pos+t)*d:][:d], k[(t*heads+g)*d:][:d])
+			copy(l.v[(g*l.kvCap+pos+t)*d:][:d], v[(t*heads+g)*d:][:d])
+		}
+	}
 }
 
 // scratch holds the activations of one pass over n tokens, sized for the
