@@ -339,13 +339,29 @@ func (m *Model) ForwardTo(dst []float32, st *State, ids []int) error {
 // their positions, [len(ids), Vocab] row-major: row i predicts the token
 // after ids[i].
 func (m *Model) ForwardAll(st *State, ids []int) ([]float32, error) {
+	if err := m.checkAll(len(ids)); err != nil {
+		return nil, err
+	}
 	logits := make([]float32, len(ids)*m.cfg.Vocab)
 	return logits, m.forward(st, ids, logits, true, nil)
+}
+
+// maxLogits bounds the logits one ForwardAll returns (4 GiB of float32).
+const maxLogits = 1 << 30
+
+func (m *Model) checkAll(n int) error {
+	if n > maxLogits/m.cfg.Vocab {
+		return fmt.Errorf("model: logits at all %d positions would take %d GiB: feed fewer ids per call (or use Forward for the last position only)", n, int64(n)*int64(m.cfg.Vocab)*4>>30)
+	}
+	return nil
 }
 
 // ForwardCapture is ForwardAll that also records the views of the pass
 // described by Capture into c.
 func (m *Model) ForwardCapture(st *State, ids []int, c *Capture) ([]float32, error) {
+	if err := m.checkAll(len(ids)); err != nil {
+		return nil, err
+	}
 	logits := make([]float32, len(ids)*m.cfg.Vocab)
 	return logits, m.forward(st, ids, logits, true, c)
 }
