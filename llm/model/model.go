@@ -387,6 +387,31 @@ func (m *Model) forward(st *State, ids []int, logits []float32, all bool, capt *
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	// Long inputs run in chunks, which bounds the activations' memory; the
+	// state carries everything from one chunk to the next.
+	for len(ids) > 0 {
+		k := min(len(ids), maxChunk)
+		var dst []float32 // the chunk's logits, if it has any to produce
+		switch {
+		case all:
+			dst, logits = logits[:k*c.Vocab], logits[k*c.Vocab:]
+		case k == len(ids):
+			dst = logits
+		}
+		m.pass(st, ids[:k], dst, all, capt)
+		ids = ids[k:]
+	}
+	return nil
+}
+
+// maxChunk is the most tokens one pass runs at once.
+const maxChunk = 512
+
+// pass runs the decoder over ids (spec §5) and, when logits is not nil,
+// writes the logits of every position (all) or of the last one into it.
+func (m *Model) pass(st *State, ids []int, logits []float32, all bool, capt *Capture) {
+	c := m.cfg
+	n := len(ids)
 	H := c.Hidden
 	s := &st.scratch
 	s.ensure(c, n, st.pos+n)
@@ -440,27 +465,33 @@ func (m *Model) forward(st *State, ids []int, logits []float32, all bool, capt *
 	}
 
 	// y = RMSNorm1p(h, norm); logits = E·y (tied) or lm_head·y
-	first := 0
-	if !all {
-		first = n - 1
+	if logits != nil || capt != nil {
+		first := 0 // the rows that need y
+		if !all && capt == nil {
+			first = n - 1
+		}
+		y := s.normed[:n*H]
+		for t := first; t < n; t++ {
+			rmsNorm1p(y[t*H:(t+1)*H], x[t*H:(t+1)*H], m.norm, c.RMSEps)
+		}
+		if capt != nil {
+			capt.Tokens = append(capt.Tokens, ids...)
+			capt.Hidden = appendRows(capt.Hidden, y, n, H)
+		}
+		head := &m.embed
+		if m.lmHead != nil {
+			head = m.lmHead
+		}
+		switch {
+		case logits == nil:
+		case all:
+			head.matMul(m.pool, logits, y, n)
+		default:
+			head.matVec(m.pool, logits, y[(n-1)*H:n*H])
+		}
 	}
-	y := s.normed[:n*H]
-	for t := first; t < n; t++ {
-		rmsNorm1p(y[t*H:(t+1)*H], x[t*H:(t+1)*H], m.norm, c.RMSEps)
-	}
-	if capt != nil {
-		capt.Tokens = append(capt.Tokens, ids...)
-		capt.Hidden = appendRows(capt.Hidden, y, n, H)
-	}
-	head := &m.embed
-	if m.lmHead != nil {
-		head = m.lmHead
-	}
-	head.matMul(m.pool, logits, y[first*H:], n-first)
-
 	st.pos += n
 	st.tokens = append(st.tokens, ids...)
-	return nil
 }
 
 func add(x, y []float32) {

@@ -730,4 +730,12 @@ func TestKVCacheGrowth(t *testing.T) {
 	if len(got) != len(long)*V {
 		t.Errorf("%d logits", len(got))
 	}
+	// 600 ids run as chunks of 512 and 88; Forward gives the last row.
+	last, err := m.Forward(m.NewState(), long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxDiff(last, want[(len(long)-1)*V:]); d > 1e-4 {
+		t.Errorf("Forward of 600 ids: last row differs by %g", d)
+	}
 }
