@@ -138,7 +138,6 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 		t0 := time.Now()
 		reply, err := k.Execute(ctx, cell.Source, cfg.timeout, col.add)
 		cr.duration, cr.ran, replies[i] = time.Since(t0), true, reply
-		cell.Outputs = col.outputs
 		if reply != nil {
 			cell.ExecutionCount = count(reply.Content["execution_count"])
 		}
