@@ -14,6 +14,7 @@ package main
 
 import (
 	"context"
+	"debug/buildinfo"
 	"errors"
 	"flag"
 	"fmt"
@@ -208,6 +209,7 @@ func doctor(args []string, stdout io.Writer) error {
 	} else {
 		add(check{ok: true, what: fmt.Sprintf("kernelspec %q in %s", *name, spec.Dir)})
 		add(binaryCheck(spec.Argv[0], "-V", "GoNB kernel binary", false))
+		add(pinCheck(spec.Argv[0]))
 		path := spec.Env["PATH"]
 		add(toolCheck("goimports", path, false, "go run ./kernel install (GoNB needs goimports)"))
 		add(toolCheck("gopls", path, true, "optional, for completion: go run ./kernel install (it builds gopls "+goplsVersion+")"))
@@ -258,11 +260,35 @@ func doctor(args []string, stdout io.Writer) error {
 func binaryCheck(path, versionFlag, what string, optional bool) check {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, path, versionFlag).CombinedOutput()
+	// (GoNB v0.11.3 reports itself as v0.11.1: pinCheck reads the real version.)
+	err := exec.CommandContext(ctx, path, versionFlag).Run()
+	return check{ok: err == nil, optional: optional, what: fmt.Sprintf("%s %s runs", what, path), fix: "go run ./kernel install"}
+}
+
+// pinCheck compares the GoNB version a kernel binary was built from with the one
+// go.mod pins, so that a go.mod update is noticed.
+func pinCheck(binary string) check {
+	const mod = "github.com/janpfeifer/gonb"
+	fix := "go run ./kernel install (rebuilds GoNB at the pinned version)"
+	want, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", mod).Output()
 	if err != nil {
-		return check{optional: optional, what: fmt.Sprintf("%s %s runs", what, path), fix: "go run ./kernel install"}
+		return check{what: "GoNB version pinned in go.mod", fix: "run from the course repository"}
 	}
-	return check{ok: true, what: fmt.Sprintf("%s %s (%s)", what, path, strings.TrimSpace(string(out)))}
+	info, err := buildinfo.ReadFile(binary)
+	if err != nil {
+		return check{what: "GoNB build information in " + binary, fix: fix}
+	}
+	got := ""
+	for _, d := range info.Deps {
+		if d.Path == mod {
+			got = d.Version
+		}
+	}
+	if info.Main.Path == mod {
+		got = info.Main.Version
+	}
+	pinned := strings.TrimSpace(string(want))
+	return check{ok: got == pinned, what: fmt.Sprintf("GoNB built from %s %s, go.mod pins %s", mod, got, pinned), fix: fix}
 }
 
 // toolCheck looks for a program on the kernel's PATH.
