@@ -61,7 +61,7 @@ func TestInstallAndDoctor(t *testing.T) {
 	// Found through JUPYTER_PATH, as Jupyter would find it.
 	t.Setenv("JUPYTER_PATH", filepath.Join(prefix, "share", "jupyter"))
 	out.Reset()
-	if err := doctor(nil, &out); err != nil || !strings.Contains(out.String(), "kernel ready") {
+	if err := doctor(nil, &out); err != nil || !strings.Contains(out.String(), "kernel ready") || !strings.Contains(out.String(), "ok   GoNB built from github.com/janpfeifer/gonb v") {
 		t.Errorf("doctor after install: err %v, output:\n%s", err, out.String())
 	}
 }
