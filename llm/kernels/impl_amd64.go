@@ -165,11 +165,11 @@ var (
 		},
 		deltaRule: func(S, q, k, v, out []float32, decay, beta float32) {
 			checkDeltaRule(S, q, k, v, out)
-			strips := len(v) / 8
+			strips := len(v) / 16
 			if strips > 0 && len(k) > 0 {
 				deltaRuleAVX2(&S[0], &q[0], &k[0], &v[0], &out[0], len(k), len(v), strips, decay, beta)
 			}
-			deltaRuleCols(S, q, k, v, out, decay, beta, 8*strips, len(v))
+			deltaRuleCols(S, q, k, v, out, decay, beta, 16*strips, len(v))
 		},
 		silu:     func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
 		matVecQ8: matVecQ8Go,

@@ -322,13 +322,13 @@ axpyAVX2_done:
 
 // func deltaRuleAVX2(s, q, k, v, o *float32, rows, stride, strips int, decay, beta float32)
 //
-// For each strip of B columns of the state S [rows, stride]: S ← decay·S,
-// kv = Sᵀk, δ = β(v − kv), S ← S + k δᵀ, o = Sᵀq (with the updated S).
-// Columns are independent, so each strip is finished before the next.
+// deltaRuleAVX512 with strips of 16 columns held in two YMM registers, so
+// that each pass touches every 64-byte line of the state once; rows two at
+// a time (sixteen YMM registers: four accumulators, four row halves, decay,
+// beta, two of δ, two broadcasts of k and two of q).
 TEXT ·deltaRuleAVX2(SB), NOSPLIT, $0-72
 	MOVQ stride+48(FP), R8
 	SHLQ $2, R8
-	LEAQ (R8)(R8*2), R9
 	VBROADCASTSS decay+64(FP), Y8
 	VBROADCASTSS beta+68(FP), Y9
 	MOVQ strips+56(FP), R12
@@ -337,7 +337,7 @@ deltaRuleAVX2_strip:
 	CMPQ R13, R12
 	JGE deltaRuleAVX2_done
 	MOVQ R13, BX
-	SHLQ $5, BX
+	SHLQ $6, BX
 	MOVQ s+0(FP), SI
 	ADDQ BX, SI
 	MOVQ SI, R10
@@ -347,48 +347,47 @@ deltaRuleAVX2_strip:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-deltaRuleAVX2_p1x4:
-	CMPQ CX, $4
+deltaRuleAVX2_p1x2:
+	CMPQ CX, $2
 	JLT deltaRuleAVX2_p1x1
 	VMULPS (SI), Y8, Y4
-	VMULPS (SI)(R8*1), Y8, Y5
-	VMULPS (SI)(R8*2), Y8, Y6
-	VMULPS (SI)(R9*1), Y8, Y7
+	VMULPS 32(SI), Y8, Y5
+	VMULPS (SI)(R8*1), Y8, Y6
+	VMULPS 32(SI)(R8*1), Y8, Y7
 	VMOVUPS Y4, (SI)
-	VMOVUPS Y5, (SI)(R8*1)
-	VMOVUPS Y6, (SI)(R8*2)
-	VMOVUPS Y7, (SI)(R9*1)
+	VMOVUPS Y5, 32(SI)
+	VMOVUPS Y6, (SI)(R8*1)
+	VMOVUPS Y7, 32(SI)(R8*1)
 	VBROADCASTSS 0(AX), Y12
 	VBROADCASTSS 4(AX), Y13
-	VBROADCASTSS 8(AX), Y14
-	VBROADCASTSS 12(AX), Y15
 	VFMADD231PS Y12, Y4, Y0
-	VFMADD231PS Y13, Y5, Y1
-	VFMADD231PS Y14, Y6, Y2
-	VFMADD231PS Y15, Y7, Y3
-	LEAQ (SI)(R8*4), SI
-	ADDQ $16, AX
-	SUBQ $4, CX
-	JMP deltaRuleAVX2_p1x4
+	VFMADD231PS Y12, Y5, Y1
+	VFMADD231PS Y13, Y6, Y2
+	VFMADD231PS Y13, Y7, Y3
+	LEAQ (SI)(R8*2), SI
+	ADDQ $8, AX
+	SUBQ $2, CX
+	JMP deltaRuleAVX2_p1x2
 deltaRuleAVX2_p1x1:
 	TESTQ CX, CX
 	JEQ deltaRuleAVX2_delta
 	VMULPS (SI), Y8, Y4
+	VMULPS 32(SI), Y8, Y5
 	VMOVUPS Y4, (SI)
+	VMOVUPS Y5, 32(SI)
 	VBROADCASTSS (AX), Y12
 	VFMADD231PS Y12, Y4, Y0
-	ADDQ R8, SI
-	ADDQ $4, AX
-	DECQ CX
-	JMP deltaRuleAVX2_p1x1
+	VFMADD231PS Y12, Y5, Y1
 deltaRuleAVX2_delta:
-	VADDPS Y1, Y0, Y0
-	VADDPS Y3, Y2, Y2
 	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y1, Y1
 	MOVQ v+24(FP), DX
 	VMOVUPS (DX)(BX*1), Y10
+	VMOVUPS 32(DX)(BX*1), Y11
 	VSUBPS Y0, Y10, Y10
+	VSUBPS Y1, Y11, Y11
 	VMULPS Y9, Y10, Y10
+	VMULPS Y9, Y11, Y11
 	MOVQ R10, SI
 	MOVQ k+16(FP), AX
 	MOVQ q+8(FP), DX
@@ -397,58 +396,53 @@ deltaRuleAVX2_delta:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-deltaRuleAVX2_p2x4:
-	CMPQ CX, $4
+deltaRuleAVX2_p2x2:
+	CMPQ CX, $2
 	JLT deltaRuleAVX2_p2x1
 	VMOVUPS (SI), Y4
-	VMOVUPS (SI)(R8*1), Y5
-	VMOVUPS (SI)(R8*2), Y6
-	VMOVUPS (SI)(R9*1), Y7
+	VMOVUPS 32(SI), Y5
+	VMOVUPS (SI)(R8*1), Y6
+	VMOVUPS 32(SI)(R8*1), Y7
 	VBROADCASTSS 0(AX), Y12
 	VBROADCASTSS 4(AX), Y13
-	VBROADCASTSS 8(AX), Y14
-	VBROADCASTSS 12(AX), Y15
 	VFMADD231PS Y12, Y10, Y4
-	VFMADD231PS Y13, Y10, Y5
-	VFMADD231PS Y14, Y10, Y6
-	VFMADD231PS Y15, Y10, Y7
+	VFMADD231PS Y12, Y11, Y5
+	VFMADD231PS Y13, Y10, Y6
+	VFMADD231PS Y13, Y11, Y7
 	VMOVUPS Y4, (SI)
-	VMOVUPS Y5, (SI)(R8*1)
-	VMOVUPS Y6, (SI)(R8*2)
-	VMOVUPS Y7, (SI)(R9*1)
-	VBROADCASTSS 0(DX), Y12
-	VBROADCASTSS 4(DX), Y13
-	VBROADCASTSS 8(DX), Y14
-	VBROADCASTSS 12(DX), Y15
-	VFMADD231PS Y12, Y4, Y0
-	VFMADD231PS Y13, Y5, Y1
-	VFMADD231PS Y14, Y6, Y2
+	VMOVUPS Y5, 32(SI)
+	VMOVUPS Y6, (SI)(R8*1)
+	VMOVUPS Y7, 32(SI)(R8*1)
+	VBROADCASTSS 0(DX), Y14
+	VBROADCASTSS 4(DX), Y15
+	VFMADD231PS Y14, Y4, Y0
+	VFMADD231PS Y14, Y5, Y1
+	VFMADD231PS Y15, Y6, Y2
 	VFMADD231PS Y15, Y7, Y3
-	LEAQ (SI)(R8*4), SI
-	ADDQ $16, AX
-	ADDQ $16, DX
-	SUBQ $4, CX
-	JMP deltaRuleAVX2_p2x4
+	LEAQ (SI)(R8*2), SI
+	ADDQ $8, AX
+	ADDQ $8, DX
+	SUBQ $2, CX
+	JMP deltaRuleAVX2_p2x2
 deltaRuleAVX2_p2x1:
 	TESTQ CX, CX
 	JEQ deltaRuleAVX2_out
 	VMOVUPS (SI), Y4
+	VMOVUPS 32(SI), Y5
 	VBROADCASTSS (AX), Y12
 	VFMADD231PS Y12, Y10, Y4
+	VFMADD231PS Y12, Y11, Y5
 	VMOVUPS Y4, (SI)
-	VBROADCASTSS (DX), Y12
-	VFMADD231PS Y12, Y4, Y0
-	ADDQ R8, SI
-	ADDQ $4, AX
-	ADDQ $4, DX
-	DECQ CX
-	JMP deltaRuleAVX2_p2x1
+	VMOVUPS Y5, 32(SI)
+	VBROADCASTSS (DX), Y14
+	VFMADD231PS Y14, Y4, Y0
+	VFMADD231PS Y14, Y5, Y1
 deltaRuleAVX2_out:
-	VADDPS Y1, Y0, Y0
-	VADDPS Y3, Y2, Y2
 	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y1, Y1
 	MOVQ o+32(FP), DX
 	VMOVUPS Y0, (DX)(BX*1)
+	VMOVUPS Y1, 32(DX)(BX*1)
 	INCQ R13
 	JMP deltaRuleAVX2_strip
 deltaRuleAVX2_done:
