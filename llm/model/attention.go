@@ -69,7 +69,7 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 				lc.Attention[h] = append(lc.Attention[h], clone(scores))
 			}
 			oh := o[(t*Hq+h)*D:][:D]
-			stateRead(oh, ls.head(ls.v, g, keys, D), scores) // Σ_s p_s·v_s
+			weightedSum(oh, ls.head(ls.v, g, keys, D), scores) // Σ_s p_s·v_s
 
 			if lc != nil {
 				if h == 0 {

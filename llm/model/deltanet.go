@@ -62,15 +62,16 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 
 			// Decay the state, then the delta rule, then read with q:
 			//   S ← decay·S;  δ = β(v − Sᵀk);  S ← S + k ⊗ δ;  o = Sᵀq.
-			// Sᵀk of the decayed state is decay·(Sᵀk), so the old state is
-			// read once for kv, then decayed, updated and read in one pass.
-			S := ls.rec[h*dk*dv : (h+1)*dk*dv]
-			stateRead(kv, S, khv) // kv = Sᵀk
+			// The state is stored transposed, Sᵀ [dv][dk], so both reads are
+			// matrix-vector products; Sᵀk of the decayed state is decay·(Sᵀk).
+			St := ls.rec[h*dv*dk : (h+1)*dv*dk]
+			m.pool.MatVecF32(kv, St, khv) // kv = Sᵀk
 			for j := range kv {
 				kv[j] = beta * (vh[j] - decay*kv[j]) // δ
 			}
+			stateUpdate(St, kv, decay, khv) // Sᵀ ← decay·Sᵀ + δ ⊗ k
 			o := y[(t*Hv+h)*dv : (t*Hv+h+1)*dv]
-			stateUpdate(S, o, kv, decay, khv, qh)
+			m.pool.MatVecF32(o, St, qh) // o = Sᵀq, with the updated state
 			gatedRMSNorm(o, o, l.norm, z[(t*Hv+h)*dv:(t*Hv+h+1)*dv], c.RMSEps)
 
 			if lc != nil {
@@ -83,7 +84,7 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 				lc.Beta[last][h] = beta
 				lc.Decay[last][h] = decay
 				var ss float64
-				for _, x := range S {
+				for _, x := range St {
 					ss += float64(x) * float64(x)
 				}
 				lc.StateNorm[last][h] = float32(math.Sqrt(ss))
@@ -93,54 +94,33 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 	l.out.matMul(m.pool, out, y, n)
 }
 
-// stateRead computes out = Sᵀk for a state S [len(k)][len(out)]:
-// out[j] = Σ_i S[i][j]·k[i]. Four rows at a time keep out in registers
-// longer (the plain loop is the tail).
-func stateRead(out, S, k []float32) {
-	dv := len(out)
-	clear(out)
-	i := 0
-	for ; i+4 <= len(k); i += 4 {
-		r0, r1 := S[i*dv:][:dv], S[(i+1)*dv:][:dv]
-		r2, r3 := S[(i+2)*dv:][:dv], S[(i+3)*dv:][:dv]
-		k0, k1, k2, k3 := k[i], k[i+1], k[i+2], k[i+3]
-		for j := range out {
-			out[j] += (k0*r0[j] + k1*r1[j]) + (k2*r2[j] + k3*r3[j])
+// stateUpdate applies the decay and the delta rule's rank-1 write to a
+// transposed state St [len(delta)][len(k)]: St[j] ← decay·St[j] + δ[j]·k.
+func stateUpdate(St, delta []float32, decay float32, k []float32) {
+	dk := len(k)
+	for j, d := range delta {
+		row := St[j*dk:][:dk]
+		for i, x := range k {
+			row[i] = decay*row[i] + d*x
 		}
-	}
-	for ; i < len(k); i++ {
-		axpy(out, k[i], S[i*dv:][:dv])
 	}
 }
 
-// stateUpdate decays and updates a state S [len(k)][len(delta)] and reads it:
-// S[i] ← decay·S[i] + k[i]·δ for every row i, then out = Sᵀq (out is
-// overwritten). Four rows at a time, as in stateRead.
-func stateUpdate(S, out, delta []float32, decay float32, k, q []float32) {
-	dv := len(delta)
-	out = out[:dv]
+// weightedSum computes out = Σ_s p[s]·rows[s] for rows [len(p)][len(out)]
+// (attention's value sum). Four rows at a time keep out in registers longer.
+func weightedSum(out, rows, p []float32) {
+	dv := len(out)
 	clear(out)
 	i := 0
-	for ; i+4 <= len(k); i += 4 {
-		r0, r1 := S[i*dv:][:dv], S[(i+1)*dv:][:dv]
-		r2, r3 := S[(i+2)*dv:][:dv], S[(i+3)*dv:][:dv]
-		k0, k1, k2, k3 := k[i], k[i+1], k[i+2], k[i+3]
-		q0, q1, q2, q3 := q[i], q[i+1], q[i+2], q[i+3]
-		for j, d := range delta {
-			a0 := decay*r0[j] + k0*d
-			a1 := decay*r1[j] + k1*d
-			a2 := decay*r2[j] + k2*d
-			a3 := decay*r3[j] + k3*d
-			r0[j], r1[j], r2[j], r3[j] = a0, a1, a2, a3
-			out[j] += (q0*a0 + q1*a1) + (q2*a2 + q3*a3)
+	for ; i+4 <= len(p); i += 4 {
+		r0, r1 := rows[i*dv:][:dv], rows[(i+1)*dv:][:dv]
+		r2, r3 := rows[(i+2)*dv:][:dv], rows[(i+3)*dv:][:dv]
+		p0, p1, p2, p3 := p[i], p[i+1], p[i+2], p[i+3]
+		for j := range out {
+			out[j] += (p0*r0[j] + p1*r1[j]) + (p2*r2[j] + p3*r3[j])
 		}
 	}
-	for ; i < len(k); i++ {
-		row := S[i*dv:][:dv]
-		for j, d := range delta {
-			r := decay*row[j] + k[i]*d
-			row[j] = r
-			out[j] += q[i] * r
-		}
+	for ; i < len(p); i++ {
+		axpy(out, p[i], rows[i*dv:][:dv])
 	}
 }

@@ -23,7 +23,7 @@ type layerState struct {
 	k, v  []float32
 	kvCap int
 	// DeltaNet: the last K−1 pre-conv inputs [K−1][ConvDim] and the
-	// recurrent state [ValueHeads][KeyDim][ValueDim]
+	// recurrent state, transposed: [ValueHeads][ValueDim][KeyDim]
 	conv, rec []float32
 }
 
@@ -104,8 +104,10 @@ func (st *State) KV(i int) (k, v [][]float32) {
 }
 
 // DeltaState returns DeltaNet layer i's conv state [ConvKernel−1][ConvDim]
-// and recurrent state [ValueHeads][KeyDim][ValueDim], flattened; nil for a
-// full-attention layer. The slices alias the state.
+// and recurrent state, flattened; nil for a full-attention layer. The
+// recurrent state of value head h is stored transposed, Sᵀ [ValueDim][KeyDim]:
+// recurrent[(h·ValueDim + j)·KeyDim + i] = S_h[i][j], where o = Sᵀq is the
+// head's output for a query q. The slices alias the state.
 func (st *State) DeltaState(i int) (conv, recurrent []float32) {
 	return st.layers[i].conv, st.layers[i].rec
 }
