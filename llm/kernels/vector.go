@@ -126,33 +126,58 @@ func deltaRuleGo(S, q, k, v, out []float32, decay, beta float32) {
 }
 
 // deltaRuleCols runs the delta rule on columns [c0, c1) of S only: every
-// column of the state evolves independently.
+// column of the state evolves independently. Rows go four at a time, so
+// each pass over a column chunk keeps its sums in registers longer.
 func deltaRuleCols(S, q, k, v, out []float32, decay, beta float32, c0, c1 int) {
 	dv := len(v)
-	kv := out[c0:c1] // kv, then δ, live in out until the read overwrites it
-	clear(kv)
-	for i, ki := range k {
-		row := S[i*dv+c0 : i*dv+c1]
-		for j := range row {
-			row[j] *= decay
-			kv[j] += ki * row[j]
+	var kvBuf, dBuf [64]float32
+	for lo := c0; lo < c1; lo += len(kvBuf) {
+		hi := min(lo+len(kvBuf), c1)
+		kv, d := kvBuf[:hi-lo], dBuf[:hi-lo]
+		// Pass 1: decay the rows and read kv = Sᵀk.
+		clear(kv)
+		i := 0
+		for ; i+4 <= len(k); i += 4 {
+			r0, r1 := S[i*dv+lo:i*dv+hi], S[(i+1)*dv+lo : (i+1)*dv+hi][:len(kv)]
+			r2, r3 := S[(i+2)*dv+lo : (i+2)*dv+hi][:len(kv)], S[(i+3)*dv+lo : (i+3)*dv+hi][:len(kv)]
+			r0 = r0[:len(kv)]
+			k0, k1, k2, k3 := k[i], k[i+1], k[i+2], k[i+3]
+			for j := range kv {
+				a0, a1, a2, a3 := r0[j]*decay, r1[j]*decay, r2[j]*decay, r3[j]*decay
+				r0[j], r1[j], r2[j], r3[j] = a0, a1, a2, a3
+				kv[j] += (k0*a0 + k1*a1) + (k2*a2 + k3*a3)
+			}
 		}
-	}
-	var buf [64]float32
-	for lo := c0; lo < c1; lo += len(buf) {
-		hi := min(lo+len(buf), c1)
-		d := buf[:hi-lo]
+		for ; i < len(k); i++ {
+			row := S[i*dv+lo : i*dv+hi][:len(kv)]
+			for j := range kv {
+				row[j] *= decay
+				kv[j] += k[i] * row[j]
+			}
+		}
 		for j := range d {
-			d[j] = beta * (v[lo+j] - out[lo+j])
+			d[j] = beta * (v[lo+j] - kv[j]) // δ
 		}
-		o := out[lo:hi]
+		// Pass 2: S += k ⊗ δ, then out = Sᵀq with the updated rows.
+		o := out[lo:hi][:len(d)]
 		clear(o)
-		for i, ki := range k {
-			row := S[i*dv+lo : i*dv+hi]
-			qi := q[i]
-			for j := range row {
-				row[j] += ki * d[j]
-				o[j] += qi * row[j]
+		i = 0
+		for ; i+4 <= len(k); i += 4 {
+			r0, r1 := S[i*dv+lo : i*dv+hi][:len(d)], S[(i+1)*dv+lo : (i+1)*dv+hi][:len(d)]
+			r2, r3 := S[(i+2)*dv+lo : (i+2)*dv+hi][:len(d)], S[(i+3)*dv+lo : (i+3)*dv+hi][:len(d)]
+			k0, k1, k2, k3 := k[i], k[i+1], k[i+2], k[i+3]
+			q0, q1, q2, q3 := q[i], q[i+1], q[i+2], q[i+3]
+			for j, dj := range d {
+				a0, a1, a2, a3 := r0[j]+k0*dj, r1[j]+k1*dj, r2[j]+k2*dj, r3[j]+k3*dj
+				r0[j], r1[j], r2[j], r3[j] = a0, a1, a2, a3
+				o[j] += (q0*a0 + q1*a1) + (q2*a2 + q3*a3)
+			}
+		}
+		for ; i < len(k); i++ {
+			row := S[i*dv+lo : i*dv+hi][:len(d)]
+			for j, dj := range d {
+				row[j] += k[i] * dj
+				o[j] += q[i] * row[j]
 			}
 		}
 	}
