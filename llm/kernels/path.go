@@ -8,8 +8,9 @@ import (
 )
 
 // Path names one implementation of the kernels: portable Go or an x86-64
-// instruction set. Every path computes the same sums; they differ in speed
-// and in the order float32 additions happen.
+// instruction set. The exact paths compute the same sums and differ only in
+// speed and in the order float32 additions happen (PathAVX512BF16 also
+// rounds prefill activations; see Exact).
 type Path int
 
 const (
@@ -28,7 +29,8 @@ const (
 	PathAVX512BF16
 )
 
-// String returns the name LLM_KERNELS accepts for p: "go", "avx2" or "avx512".
+// String returns the name LLM_KERNELS accepts for p: "go", "avx2", "avx512"
+// or "avx512bf16".
 func (p Path) String() string {
 	switch p {
 	case PathGo:
