@@ -47,6 +47,9 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 		}
 	}
 	ls.appendKV(k, v, st.pos, n, Hkv, D)
+	if len(s.scores) < ls.kvCap {
+		s.scores = make([]float32, ls.kvCap)
+	}
 
 	if lc != nil && lc.Attention == nil {
 		lc.Attention = make([][][]float32, Hq)
@@ -56,11 +59,16 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 	o := s.o[:n*Hq*D]
 	for t := range n {
 		keys := st.pos + t + 1
-		scores := s.scores[:keys]
+		// The values are stored transposed, [HeadDim][kvCap] per KV head:
+		// the weighted sum Σ_s p_s·v_s is one matrix-vector product over
+		// all kvCap slots, with the probabilities of unused slots zero.
+		padded := s.scores[:ls.kvCap]
+		scores := padded[:keys]
+		clear(padded[keys:])
 		for h := range Hq {
 			g := h / group
 			q := qg[(t*Hq+h)*2*D:][:D]
-			m.pool.MatVecF32(scores, ls.head(ls.k, g, keys, D), q) // q·k_s for every key s
+			m.pool.MatVecF32(scores, ls.keys(g, keys, D), q) // q·k_s for every key s
 			for j := range scores {
 				scores[j] *= scale
 			}
@@ -69,7 +77,7 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 				lc.Attention[h] = append(lc.Attention[h], clone(scores))
 			}
 			oh := o[(t*Hq+h)*D:][:D]
-			weightedSum(oh, ls.head(ls.v, g, keys, D), scores) // Σ_s p_s·v_s
+			m.pool.MatVecF32(oh, ls.vt[g*D*ls.kvCap:(g+1)*D*ls.kvCap], padded) // Σ_s p_s·v_s
 
 			if lc != nil {
 				if h == 0 {

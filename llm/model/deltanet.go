@@ -105,22 +105,3 @@ func stateUpdate(St, delta []float32, decay float32, k []float32) {
 		}
 	}
 }
-
-// weightedSum computes out = Σ_s p[s]·rows[s] for rows [len(p)][len(out)]
-// (attention's value sum). Four rows at a time keep out in registers longer.
-func weightedSum(out, rows, p []float32) {
-	dv := len(out)
-	clear(out)
-	i := 0
-	for ; i+4 <= len(p); i += 4 {
-		r0, r1 := rows[i*dv:][:dv], rows[(i+1)*dv:][:dv]
-		r2, r3 := rows[(i+2)*dv:][:dv], rows[(i+3)*dv:][:dv]
-		p0, p1, p2, p3 := p[i], p[i+1], p[i+2], p[i+3]
-		for j := range out {
-			out[j] += (p0*r0[j] + p1*r1[j]) + (p2*r2[j] + p3*r3[j])
-		}
-	}
-	for ; i < len(p); i++ {
-		axpy(out, p[i], rows[i*dv:][:dv])
-	}
-}

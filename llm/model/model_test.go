@@ -486,6 +486,14 @@ func TestCaptureAttentionViews(t *testing.T) {
 			t.Error("KV cache keys differ from the captured keys")
 		}
 	}
+	// The cached values are v_proj of the layer's normed input.
+	vv := make([]float32, c.KVHeads*D)
+	m.layers[3].v.matVec(m.pool, vv, lc.InputNorm[4])
+	for g := range c.KVHeads {
+		if d := maxDiff(v[g][4*D:5*D], vv[g*D:(g+1)*D]); d > 1e-6 {
+			t.Errorf("KV cache values of head %d differ from v_proj by %g", g, d)
+		}
+	}
 	if k, _ := st.KV(0); k != nil {
 		t.Error("KV of a DeltaNet layer is not nil")
 	}

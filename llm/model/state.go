@@ -17,10 +17,11 @@ type State struct {
 
 // layerState is the per-layer memory.
 type layerState struct {
-	// full attention: post-norm, post-RoPE keys and raw values, head-major
-	// [KVHeads][kvCap][HeadDim] (the first Len tokens of each head are in
-	// use), so one head's keys are a contiguous [Len, HeadDim] matrix.
-	k, v  []float32
+	// full attention: post-norm, post-RoPE keys, head-major
+	// [KVHeads][kvCap][HeadDim], and raw values stored transposed,
+	// [KVHeads][HeadDim][kvCap]; the first Len token slots are in use. So
+	// q·K and pᵀV are both matrix-vector products.
+	k, vt []float32
 	kvCap int
 	// DeltaNet: the last K−1 pre-conv inputs [K−1][ConvDim] and the
 	// recurrent state, transposed: [ValueHeads][ValueDim][KeyDim]
@@ -51,7 +52,7 @@ func (st *State) Tokens() []int { return clone(st.tokens) }
 func (st *State) Clone() *State {
 	c := &State{m: st.m, pos: st.pos, tokens: clone(st.tokens), layers: make([]layerState, len(st.layers))}
 	for i, l := range st.layers {
-		c.layers[i] = layerState{k: clone(l.k), v: clone(l.v), kvCap: l.kvCap, conv: clone(l.conv), rec: clone(l.rec)}
+		c.layers[i] = layerState{k: clone(l.k), vt: clone(l.vt), kvCap: l.kvCap, conv: clone(l.conv), rec: clone(l.rec)}
 	}
 	return c
 }
@@ -68,7 +69,7 @@ func (st *State) Restore(snap *State) error {
 	for i := range st.layers {
 		d, s := &st.layers[i], &snap.layers[i]
 		d.k = append(d.k[:0], s.k...)
-		d.v = append(d.v[:0], s.v...)
+		d.vt = append(d.vt[:0], s.vt...)
 		d.kvCap = s.kvCap
 		copy(d.conv, s.conv)
 		copy(d.rec, s.rec)
@@ -87,18 +88,26 @@ func (st *State) Reset() {
 	}
 }
 
-// KV returns full-attention layer i's cache, one [Len·HeadDim] slice per KV
-// head: keys (after k_norm and RoPE) and values. It returns nil for a
-// DeltaNet layer. The slices alias the state.
+// KV returns full-attention layer i's cache, one [Len][HeadDim] slice
+// (flattened) per KV head: keys (after k_norm and RoPE), which alias the
+// state, and values, a copy (they are stored transposed). It returns nil
+// for a DeltaNet layer.
 func (st *State) KV(i int) (k, v [][]float32) {
 	l := &st.layers[i]
 	if l.kvCap == 0 {
 		return nil, nil
 	}
-	heads := len(l.k) / l.kvCap / st.m.cfg.HeadDim
+	D := st.m.cfg.HeadDim
+	heads := len(l.k) / l.kvCap / D
 	for g := range heads {
-		k = append(k, l.head(l.k, g, st.pos, st.m.cfg.HeadDim))
-		v = append(v, l.head(l.v, g, st.pos, st.m.cfg.HeadDim))
+		k = append(k, l.k[g*l.kvCap*D:][:st.pos*D])
+		vg := make([]float32, st.pos*D)
+		for d := range D {
+			for s, x := range l.vt[(g*D+d)*l.kvCap:][:st.pos] {
+				vg[s*D+d] = x
+			}
+		}
+		v = append(v, vg)
 	}
 	return k, v
 }
@@ -126,9 +135,9 @@ func (st *State) Bytes() int64 {
 	return n
 }
 
-// head returns KV head g's first n tokens, a [n, d] matrix.
-func (l *layerState) head(cache []float32, g, n, d int) []float32 {
-	return cache[g*l.kvCap*d:][:n*d]
+// keys returns KV head g's first n keys, a [n, d] matrix.
+func (l *layerState) keys(g, n, d int) []float32 {
+	return l.k[g*l.kvCap*d:][:n*d]
 }
 
 // appendKV stores the keys and values k, v ([n][heads][d] token-major) of
@@ -137,20 +146,22 @@ func (l *layerState) head(cache []float32, g, n, d int) []float32 {
 func (l *layerState) appendKV(k, v []float32, pos, n, heads, d int) {
 	if pos+n > l.kvCap {
 		newCap := max(2*l.kvCap, pos+n, 256)
-		grow := func(old []float32) []float32 {
-			nw := make([]float32, heads*newCap*d)
-			for g := range heads {
-				copy(nw[g*newCap*d:], old[g*l.kvCap*d:][:pos*d])
+		nk := make([]float32, heads*newCap*d)
+		nvt := make([]float32, heads*d*newCap)
+		for g := range heads {
+			copy(nk[g*newCap*d:], l.k[g*l.kvCap*d:][:pos*d])
+			for j := range d {
+				copy(nvt[(g*d+j)*newCap:], l.vt[(g*d+j)*l.kvCap:][:pos])
 			}
-			return nw
 		}
-		l.k, l.v = grow(l.k), grow(l.v)
-		l.kvCap = newCap
+		l.k, l.vt, l.kvCap = nk, nvt, newCap
 	}
 	for t := range n {
 		for g := range heads {
 			copy(l.k[(g*l.kvCap+pos+t)*d:][:d], k[(t*heads+g)*d:][:d])
-			copy(l.v[(g*l.kvCap+pos+t)*d:][:d], v[(t*heads+g)*d:][:d])
+			for j, x := range v[(t*heads+g)*d:][:d] {
+				l.vt[(g*d+j)*l.kvCap+pos+t] = x
+			}
 		}
 	}
 }
