@@ -133,6 +133,18 @@ func New(cfg *Config, files ...*safetensors.File) (*Model, error) {
 		}
 		byShort[short] = t
 	}
+	// A text tensor the config does not know means config and weights do
+	// not belong together (say, more layers than num_hidden_layers).
+	for name, t := range m.tensors {
+		short, ok := strings.CutPrefix(name, m.prefix)
+		if !ok || strings.HasPrefix(name, "model.visual.") || byShort[short] != nil {
+			continue
+		}
+		if m.prefix == "model." && strings.HasPrefix(short, "language_model.") {
+			continue
+		}
+		return nil, fmt.Errorf("model: %s: tensor %q: not part of the model config.json describes (%d layers, types %v)", fileOf(files, t), name, cfg.Layers, cfg.LayerTypes)
+	}
 	linear := func(short string) Linear {
 		l, _ := newLinear(byShort[short]) // dtype checked above
 		return l

@@ -377,24 +377,26 @@ func TestLoadChecks(t *testing.T) {
 	name := "model.language_model.layers.1.linear_attn.in_proj_z.weight"
 	for _, tc := range []struct {
 		what string
-		edit func(x *safetensors.Tensor) *safetensors.Tensor
+		edit func(x *safetensors.Tensor) []*safetensors.Tensor
 		want string
 	}{
-		{"missing", func(x *safetensors.Tensor) *safetensors.Tensor { return nil }, `tensor "` + name + `": missing`},
-		{"shape", func(x *safetensors.Tensor) *safetensors.Tensor {
-			return &safetensors.Tensor{Name: x.Name, DType: x.DType, Shape: []int{32, 128}, Data: x.Data}
+		{"missing", func(x *safetensors.Tensor) []*safetensors.Tensor { return nil }, `tensor "` + name + `": missing`},
+		{"shape", func(x *safetensors.Tensor) []*safetensors.Tensor {
+			return []*safetensors.Tensor{{Name: x.Name, DType: x.DType, Shape: []int{32, 128}, Data: x.Data}}
 		}, `tensor "` + name + `": shape [32 128], config needs [64 64]`},
-		{"dtype", func(x *safetensors.Tensor) *safetensors.Tensor {
-			return &safetensors.Tensor{Name: x.Name, DType: safetensors.I16, Shape: x.Shape, Data: x.Data}
+		{"dtype", func(x *safetensors.Tensor) []*safetensors.Tensor {
+			return []*safetensors.Tensor{{Name: x.Name, DType: safetensors.I16, Shape: x.Shape, Data: x.Data}}
 		}, `tensor "` + name + `": dtype I16`},
+		{"extra layer", func(x *safetensors.Tensor) []*safetensors.Tensor {
+			return []*safetensors.Tensor{x, {Name: "model.language_model.layers.4.mlp.up_proj.weight", DType: x.DType, Shape: x.Shape, Data: x.Data}}
+		}, `tensor "model.language_model.layers.4.mlp.up_proj.weight": not part of the model`},
 	} {
 		f := rewrite(t, func(ts []*safetensors.Tensor) []*safetensors.Tensor {
 			var out []*safetensors.Tensor
 			for _, x := range ts {
 				if x.Name == name {
-					x = tc.edit(x)
-				}
-				if x != nil {
+					out = append(out, tc.edit(x)...)
+				} else {
 					out = append(out, x)
 				}
 			}
