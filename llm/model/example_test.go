@@ -27,3 +27,16 @@ func ExampleModel_ForwardCapture() {
 	fmt.Println(len(probs), len(probs[2]), c.Layers[0].Kind, len(c.Layers[0].Beta[0]))
 	// Output: 3 3 linear_attention 4
 }
+
+func ExampleState_Clone() {
+	m := MustOpen("testdata/tiny-a")
+	defer m.Close()
+	st := m.NewState()
+	m.Forward(st, []int{314, 149, 286, 5, 100, 182, 48, 262}) // the prompt
+	branch := st.Clone()                                       // snapshot after the prompt
+
+	a, _ := m.Forward(st, []int{39})     // one continuation
+	b, _ := m.Forward(branch, []int{10}) // another, from the same point
+	fmt.Println(st.Len(), branch.Len(), argmax(a) == argmax(b))
+	// Output: 9 9 false
+}
