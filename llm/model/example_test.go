@@ -33,7 +33,7 @@ func ExampleState_Clone() {
 	defer m.Close()
 	st := m.NewState()
 	m.Forward(st, []int{314, 149, 286, 5, 100, 182, 48, 262}) // the prompt
-	branch := st.Clone()                                       // snapshot after the prompt
+	branch := st.Clone()                                      // snapshot after the prompt
 
 	a, _ := m.Forward(st, []int{39})     // one continuation
 	b, _ := m.Forward(branch, []int{10}) // another, from the same point
