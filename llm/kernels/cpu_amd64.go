@@ -10,10 +10,6 @@ func cpuid(leaf, sub uint32) (a, b, c, d uint32)
 // xgetbv reads extended control register 0 (which register states the OS saves).
 func xgetbv() (a, d uint32)
 
-type cpuFeatures struct {
-	avx2, avx512, avx512bf16 bool
-}
-
 // cpu is detected once at start-up and never changes.
 var cpu = detectCPU()
 

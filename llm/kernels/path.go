@@ -27,10 +27,19 @@ const (
 	// It is faster for prefill but not exact in float32, so NewPool never
 	// picks it unless LLM_KERNELS=avx512bf16 asks for it.
 	PathAVX512BF16
+	// PathNEON uses arm64 Advanced SIMD (always present on arm64) for the
+	// BF16 products; the rest is PathGo.
+	PathNEON
 )
 
-// String returns the name LLM_KERNELS accepts for p: "go", "avx2", "avx512"
-// or "avx512bf16".
+// cpuFeatures is what the running CPU (and build) offers; cpu is set once
+// at start-up in the cpu_*.go file of the architecture and never changes.
+type cpuFeatures struct {
+	avx2, avx512, avx512bf16, neon bool
+}
+
+// String returns the name LLM_KERNELS accepts for p: "go", "avx2", "avx512",
+// "avx512bf16" or "neon".
 func (p Path) String() string {
 	switch p {
 	case PathGo:
@@ -41,11 +50,14 @@ func (p Path) String() string {
 		return "avx512"
 	case PathAVX512BF16:
 		return "avx512bf16"
+	case PathNEON:
+		return "neon"
 	}
 	return fmt.Sprintf("Path(%d)", int(p))
 }
 
-// ParsePath turns "go", "avx2", "avx512" or "avx512bf16" (any case) into a Path.
+// ParsePath turns "go", "avx2", "avx512", "avx512bf16" or "neon" (any case)
+// into a Path.
 func ParsePath(s string) (Path, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "go", "purego":
@@ -56,8 +68,10 @@ func ParsePath(s string) (Path, error) {
 		return PathAVX512, nil
 	case "avx512bf16":
 		return PathAVX512BF16, nil
+	case "neon":
+		return PathNEON, nil
 	}
-	return PathGo, fmt.Errorf("kernels: unknown path %q (want go, avx2, avx512 or avx512bf16)", s)
+	return PathGo, fmt.Errorf("kernels: unknown path %q (want go, avx2, avx512, avx512bf16 or neon)", s)
 }
 
 // Supported reports whether this CPU (and build) can run path p.
@@ -71,6 +85,8 @@ func (p Path) Supported() bool {
 		return cpu.avx512
 	case PathAVX512BF16:
 		return cpu.avx512 && cpu.avx512bf16
+	case PathNEON:
+		return cpu.neon
 	}
 	return false
 }
@@ -78,7 +94,7 @@ func (p Path) Supported() bool {
 // Paths lists the paths this CPU and build can run, slowest first.
 func Paths() []Path {
 	var ps []Path
-	for _, p := range []Path{PathGo, PathAVX2, PathAVX512, PathAVX512BF16} {
+	for _, p := range []Path{PathGo, PathNEON, PathAVX2, PathAVX512, PathAVX512BF16} {
 		if p.Supported() {
 			ps = append(ps, p)
 		}
@@ -107,7 +123,7 @@ func (p Path) Exact() bool { return p != PathAVX512BF16 }
 func HasBF16Dot() bool { return cpu.avx512bf16 }
 
 // EnvPath is the environment variable NewPool reads to force a path:
-// LLM_KERNELS=go|avx2|avx512|avx512bf16.
+// LLM_KERNELS=go|avx2|avx512|avx512bf16|neon.
 const EnvPath = "LLM_KERNELS"
 
 // pathFromEnv returns the path LLM_KERNELS asks for, or BestPath when it is

@@ -1,0 +1,169 @@
+//go:build arm64 && !purego
+
+#include "textflag.h"
+
+// NEON (Advanced SIMD) kernels for arm64, where NEON is always present.
+// BF16 weights are widened to float32 by interleaving them with zero
+// halfwords (VZIP1/VZIP2 with a zero register puts each BF16 value in the
+// high half of a 32-bit lane) and multiplied with VFMLA. Vector sums are
+// folded with VFMLA against a vector of ones, then across lanes with VEXT.
+
+// func matVecBF16NEON(dst *float32, w *uint16, x *float32, rows, stride, blocks int)
+//
+// For r in [0, rows): dst[r] = Σ_{c < 16·blocks} w[r·stride+c]·x[c], four
+// accumulators of four lanes each.
+TEXT ·matVecBF16NEON(SB), NOSPLIT, $0-48
+	MOVD dst+0(FP), R0
+	MOVD w+8(FP), R1
+	MOVD x+16(FP), R2
+	MOVD rows+24(FP), R3
+	MOVD stride+32(FP), R4
+	MOVD blocks+40(FP), R5
+	LSL $1, R4, R4
+	VEOR V31.B16, V31.B16, V31.B16
+	FMOVS $1.0, F30
+	VDUP V30.S[0], V30.S4
+	CBZ R3, mvn_done
+
+mvn_row:
+	MOVD R1, R6
+	MOVD R2, R7
+	MOVD R5, R8
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	CBZ R8, mvn_reduce
+
+mvn_loop:
+	VLD1.P 32(R6), [V0.H8, V1.H8]
+	VLD1.P 64(R7), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VZIP1 V0.H8, V31.H8, V2.H8
+	VZIP2 V0.H8, V31.H8, V3.H8
+	VZIP1 V1.H8, V31.H8, V4.H8
+	VZIP2 V1.H8, V31.H8, V5.H8
+	VFMLA V16.S4, V2.S4, V20.S4
+	VFMLA V17.S4, V3.S4, V21.S4
+	VFMLA V18.S4, V4.S4, V22.S4
+	VFMLA V19.S4, V5.S4, V23.S4
+	SUBS $1, R8, R8
+	BNE mvn_loop
+
+mvn_reduce:
+	VFMLA V21.S4, V30.S4, V20.S4
+	VFMLA V23.S4, V30.S4, V22.S4
+	VFMLA V22.S4, V30.S4, V20.S4
+	VEXT $8, V20.B16, V20.B16, V24.B16
+	VFMLA V24.S4, V30.S4, V20.S4
+	VEXT $4, V20.B16, V20.B16, V24.B16
+	VFMLA V24.S4, V30.S4, V20.S4
+	FMOVS F20, (R0)
+	ADD $4, R0
+	ADD R4, R1
+	SUBS $1, R3, R3
+	BNE mvn_row
+
+mvn_done:
+	RET
+
+// func tileBF16NEON(t *tileNEON)
+//
+// One weight row × four tokens: each block of 16 widened weights is used
+// for all four tokens (four accumulators per token); d[j] = Σ w·x[j] over
+// 16·blocks columns (stored, not added).
+TEXT ·tileBF16NEON(SB), NOSPLIT, $0-8
+	MOVD t+0(FP), R0
+	MOVD 0(R0), R1
+	MOVD 8(R0), R2
+	MOVD 16(R0), R3
+	MOVD 24(R0), R4
+	MOVD 32(R0), R5
+	MOVD 72(R0), R6
+	VEOR V31.B16, V31.B16, V31.B16
+	FMOVS $1.0, F26
+	VDUP V26.S[0], V26.S4
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	CBZ R6, tn_reduce
+
+tn_loop:
+	VLD1.P 32(R1), [V0.H8, V1.H8]
+	VZIP1 V0.H8, V31.H8, V2.H8
+	VZIP2 V0.H8, V31.H8, V3.H8
+	VZIP1 V1.H8, V31.H8, V4.H8
+	VZIP2 V1.H8, V31.H8, V5.H8
+	VLD1.P 64(R2), [V6.S4, V7.S4, V8.S4, V9.S4]
+	VFMLA V6.S4, V2.S4, V10.S4
+	VFMLA V7.S4, V3.S4, V11.S4
+	VFMLA V8.S4, V4.S4, V12.S4
+	VFMLA V9.S4, V5.S4, V13.S4
+	VLD1.P 64(R3), [V6.S4, V7.S4, V8.S4, V9.S4]
+	VFMLA V6.S4, V2.S4, V14.S4
+	VFMLA V7.S4, V3.S4, V15.S4
+	VFMLA V8.S4, V4.S4, V16.S4
+	VFMLA V9.S4, V5.S4, V17.S4
+	VLD1.P 64(R4), [V6.S4, V7.S4, V8.S4, V9.S4]
+	VFMLA V6.S4, V2.S4, V18.S4
+	VFMLA V7.S4, V3.S4, V19.S4
+	VFMLA V8.S4, V4.S4, V20.S4
+	VFMLA V9.S4, V5.S4, V21.S4
+	VLD1.P 64(R5), [V6.S4, V7.S4, V8.S4, V9.S4]
+	VFMLA V6.S4, V2.S4, V22.S4
+	VFMLA V7.S4, V3.S4, V23.S4
+	VFMLA V8.S4, V4.S4, V24.S4
+	VFMLA V9.S4, V5.S4, V25.S4
+	SUBS $1, R6, R6
+	BNE tn_loop
+
+tn_reduce:
+	VFMLA V11.S4, V26.S4, V10.S4
+	VFMLA V13.S4, V26.S4, V12.S4
+	VFMLA V12.S4, V26.S4, V10.S4
+	VEXT $8, V10.B16, V10.B16, V27.B16
+	VFMLA V27.S4, V26.S4, V10.S4
+	VEXT $4, V10.B16, V10.B16, V27.B16
+	VFMLA V27.S4, V26.S4, V10.S4
+	MOVD 40(R0), R7
+	FMOVS F10, (R7)
+	VFMLA V15.S4, V26.S4, V14.S4
+	VFMLA V17.S4, V26.S4, V16.S4
+	VFMLA V16.S4, V26.S4, V14.S4
+	VEXT $8, V14.B16, V14.B16, V27.B16
+	VFMLA V27.S4, V26.S4, V14.S4
+	VEXT $4, V14.B16, V14.B16, V27.B16
+	VFMLA V27.S4, V26.S4, V14.S4
+	MOVD 48(R0), R7
+	FMOVS F14, (R7)
+	VFMLA V19.S4, V26.S4, V18.S4
+	VFMLA V21.S4, V26.S4, V20.S4
+	VFMLA V20.S4, V26.S4, V18.S4
+	VEXT $8, V18.B16, V18.B16, V27.B16
+	VFMLA V27.S4, V26.S4, V18.S4
+	VEXT $4, V18.B16, V18.B16, V27.B16
+	VFMLA V27.S4, V26.S4, V18.S4
+	MOVD 56(R0), R7
+	FMOVS F18, (R7)
+	VFMLA V23.S4, V26.S4, V22.S4
+	VFMLA V25.S4, V26.S4, V24.S4
+	VFMLA V24.S4, V26.S4, V22.S4
+	VEXT $8, V22.B16, V22.B16, V27.B16
+	VFMLA V27.S4, V26.S4, V22.S4
+	VEXT $4, V22.B16, V22.B16, V27.B16
+	VFMLA V27.S4, V26.S4, V22.S4
+	MOVD 64(R0), R7
+	FMOVS F22, (R7)
+	RET
