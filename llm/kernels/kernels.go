@@ -9,8 +9,9 @@
 // A Pool splits rows across threads (persistent helper goroutines, no
 // allocation per call) and runs one of several implementations (Path),
 // chosen when the pool is made: hand-written AVX-512 or AVX2+FMA assembly
-// on amd64, or portable Go (other architectures, or the purego build tag).
-// LLM_KERNELS=go|avx2|avx512 forces a path, so tests can run every one.
+// on amd64, NEON assembly for the BF16 products on arm64, or portable Go
+// (other architectures, or the purego build tag). LLM_KERNELS=go|avx2|
+// avx512|neon forces a path, so tests can run every one.
 // Decode is memory-bound (MatVecBF16 widens BF16 to float32 in registers and
 // streams each row once); prefill is compute-bound (MatMulBF16 keeps a tile
 // of 4 weight rows × 6 tokens in registers, so every weight load serves six
