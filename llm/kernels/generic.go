@@ -21,6 +21,8 @@ type impl struct {
 	dot       func(a, b []float32) float32 // len(b) == len(a)
 	axpy      func(y []float32, a float32, x []float32)
 	deltaRule func(S, q, k, v, out []float32, decay, beta float32)
+	// deltaRuleT is deltaRule on a transposed state St [len(v), len(k)].
+	deltaRuleT func(St, q, k, v, out []float32, decay, beta float32)
 	// silu sets dst[i] = x[i]·sigmoid(x[i]), times up[i] when up != nil;
 	// len(x) and len(up) equal len(dst).
 	silu func(dst, x, up []float32)
@@ -61,6 +63,7 @@ var goImpl = &impl{
 	dot:        dotGo,
 	axpy:       axpyGo,
 	deltaRule:  deltaRuleGo,
+	deltaRuleT: deltaRuleTGo,
 	silu:       siluGo,
 	matVecQ8:   matVecQ8Go,
 }

@@ -47,6 +47,9 @@ func readAVX2(p *byte, n int) uint64
 func matVecQ8AVX512(dst *float32, q *int8, scales *float32, x *float32, rows, blocks int)
 
 //go:noescape
+func deltaRuleTAVX512(st, q, k, v, o *float32, rows, blocks int, decay, beta float32)
+
+//go:noescape
 func siluAVX512(dst, x, up *float32, n int)
 
 //go:noescape
@@ -122,6 +125,14 @@ var (
 			deltaRuleCols(S, q, k, v, out, decay, beta, 16*strips, len(v))
 		},
 		silu: func(dst, x, up []float32) { siluAsm(dst, x, up, 16, siluAVX512) },
+		deltaRuleT: func(St, q, k, v, out []float32, decay, beta float32) {
+			checkDeltaRule(St, q, k, v, out)
+			if len(k)%16 != 0 || len(k) == 0 || len(v) == 0 {
+				deltaRuleTRows(St, q, k, v, out, decay, beta)
+				return
+			}
+			deltaRuleTAVX512(&St[0], &q[0], &k[0], &v[0], &out[0], len(v), len(k)/16, decay, beta)
+		},
 		matVecQ8: func(dst []float32, q []int8, scales []float32, x []float32) {
 			if len(dst) == 0 {
 				return
@@ -171,8 +182,9 @@ var (
 			}
 			deltaRuleCols(S, q, k, v, out, decay, beta, 16*strips, len(v))
 		},
-		silu:     func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
-		matVecQ8: matVecQ8Go,
+		silu:       func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
+		deltaRuleT: deltaRuleTGo,
+		matVecQ8:   matVecQ8Go,
 	}
 )
 

@@ -28,6 +28,14 @@ func SiLU(dst, x []float32) { defaultImpl().silu(dst, x[:len(dst)], nil) }
 // MLP (dst may alias gate or up).
 func SwiGLU(dst, gate, up []float32) { defaultImpl().silu(dst, gate[:len(dst)], up[:len(dst)]) }
 
+// DeltaRuleT is DeltaRule on a state stored transposed, St [len(v), len(k)]
+// row-major (row j holds column j of S), the layout in which every part of
+// the step is per row: kv_j = decay·(St[j]·k), δ_j = β(v_j − kv_j),
+// St[j] ← decay·St[j] + δ_j·k, out_j = St[j]·q.
+func DeltaRuleT(St, q, k, v, out []float32, decay, beta float32) {
+	defaultImpl().deltaRuleT(St, q, k, v, out, decay, beta)
+}
+
 // Dot is the package Dot on the pool's path.
 func (p *Pool) Dot(a, b []float32) float32 { return p.kernels().dot(a, b[:len(a)]) }
 
@@ -37,6 +45,11 @@ func (p *Pool) Axpy(y []float32, a float32, x []float32) { p.kernels().axpy(y, a
 // DeltaRule is the package DeltaRule on the pool's path.
 func (p *Pool) DeltaRule(S, q, k, v, out []float32, decay, beta float32) {
 	p.kernels().deltaRule(S, q, k, v, out, decay, beta)
+}
+
+// DeltaRuleT is the package DeltaRuleT on the pool's path.
+func (p *Pool) DeltaRuleT(St, q, k, v, out []float32, decay, beta float32) {
+	p.kernels().deltaRuleT(St, q, k, v, out, decay, beta)
 }
 
 // SiLU is the package SiLU on the pool's path.
@@ -94,6 +107,37 @@ func expf(x float32) float32 {
 func checkDeltaRule(S, q, k, v, out []float32) {
 	if len(S) != len(k)*len(v) || len(q) != len(k) || len(out) != len(v) {
 		panic("kernels: DeltaRule: want len(S) = len(k)·len(v), len(q) = len(k), len(out) = len(v)")
+	}
+}
+
+func deltaRuleTGo(St, q, k, v, out []float32, decay, beta float32) {
+	checkDeltaRule(St, q, k, v, out)
+	deltaRuleTRows(St, q, k, v, out, decay, beta)
+}
+
+// deltaRuleTRows is deltaRuleTGo without the length checks.
+func deltaRuleTRows(St, q, k, v, out []float32, decay, beta float32) {
+	dk := len(k)
+	for j := range v {
+		row := St[j*dk : (j+1)*dk]
+		d := beta * (v[j] - decay*dotGo(row, k))
+		q := q[:len(row)]
+		k := k[:len(row)]
+		var o0, o1 float32
+		i := 0
+		for ; i+2 <= len(row); i += 2 {
+			a0 := decay*row[i] + d*k[i]
+			a1 := decay*row[i+1] + d*k[i+1]
+			row[i], row[i+1] = a0, a1
+			o0 += a0 * q[i]
+			o1 += a1 * q[i+1]
+		}
+		if i < len(row) {
+			a := decay*row[i] + d*k[i]
+			row[i] = a
+			o0 += a * q[i]
+		}
+		out[j] = o0 + o1
 	}
 }
 

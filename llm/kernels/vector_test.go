@@ -177,3 +177,58 @@ func TestExpf(t *testing.T) {
 		t.Errorf("expf(NaN) = %g, want NaN", v)
 	}
 }
+
+func TestDeltaRuleT(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	for _, sh := range []struct{ dk, dv int }{{1, 1}, {16, 3}, {16, 16}, {32, 17}, {128, 128}, {7, 5}, {48, 9}} {
+		S0 := randF32(rng, sh.dk*sh.dv)
+		q, k, v := randF32(rng, sh.dk), randF32(rng, sh.dk), randF32(rng, sh.dv)
+		decay, beta := float32(0.9), float32(0.6)
+		wantS, wantO, magS, magO := refDeltaRule(S0, q, k, v, decay, beta)
+		// The same state transposed: St[j][i] = S[i][j].
+		St0 := make([]float32, len(S0))
+		wantSt := make([]float64, len(S0))
+		magSt := make([]float64, len(S0))
+		for i := range sh.dk {
+			for j := range sh.dv {
+				St0[j*sh.dk+i] = S0[i*sh.dv+j]
+				wantSt[j*sh.dk+i] = wantS[i*sh.dv+j]
+				magSt[j*sh.dk+i] = magS[i*sh.dv+j]
+			}
+		}
+		for _, p := range pools(t, 1) {
+			St := append([]float32(nil), St0...)
+			out := randF32(rng, sh.dv)
+			p.DeltaRuleT(St, q, k, v, out, decay, beta)
+			what := fmt.Sprintf("%s dk=%d dv=%d", p.Path(), sh.dk, sh.dv)
+			check(t, "DeltaRuleT state "+what, St, wantSt, magSt, 4*sh.dk)
+			check(t, "DeltaRuleT out "+what, out, wantO, magO, 4*sh.dk)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("DeltaRuleT with mismatched lengths did not panic")
+		}
+	}()
+	DeltaRuleT(make([]float32, 6), make([]float32, 2), make([]float32, 2), make([]float32, 2), make([]float32, 2), 1, 1)
+}
+
+func BenchmarkDeltaRuleT(b *testing.B) {
+	const dk, dv = 128, 128
+	rng := rand.New(rand.NewPCG(1, 1))
+	St := randF32(rng, dk*dv)
+	q, k, v, out := randF32(rng, dk), randF32(rng, dk), randF32(rng, dv), make([]float32, dv)
+	inv := float32(1 / math.Sqrt(float64(Dot(k, k))))
+	for i := range k {
+		k[i] *= inv
+	}
+	for _, path := range Paths() {
+		b.Run(path.String(), func(b *testing.B) {
+			p := MustPool(1, path)
+			b.SetBytes(2 * 4 * dk * dv)
+			for b.Loop() {
+				p.DeltaRuleT(St, q, k, v, out, 0.99, 0.5)
+			}
+		})
+	}
+}
