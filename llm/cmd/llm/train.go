@@ -390,7 +390,7 @@ func samplesMarkdown(rep report) string {
 	}
 	b.WriteString("\nGenerations of 40 tokens from the BF16 export through the engine (`llm/model`):\n\n")
 	for _, s := range rep.Samples {
-		fmt.Fprintf(&b, "* **%s** (%s): %s**%s**%s\n", s.Prompt, s.Sampler, "", s.Prompt, strings.ReplaceAll(s.Text, "\n", " ⏎ "))
+		fmt.Fprintf(&b, "* (%s) **%s**%s\n", s.Sampler, s.Prompt, strings.ReplaceAll(s.Text, "\n", " ⏎ "))
 	}
 	return b.String()
 }
