@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 )
 
 // Float is the element type of a model: float64 for gradient checks,
@@ -137,25 +138,25 @@ func initParams[F Float](c *Config, ts []Tensor, flat []F, seed uint64) {
 		d := flat[t.Off : t.Off+t.Size]
 		name := t.Name[len(Prefix):]
 		switch {
-		case hasSuffix(name, "linear_attn.norm.weight"):
+		case strings.HasSuffix(name, "linear_attn.norm.weight"):
 			fill(d, 1)
-		case hasSuffix(name, "norm.weight"), hasSuffix(name, "layernorm.weight"):
+		case strings.HasSuffix(name, "norm.weight"), strings.HasSuffix(name, "layernorm.weight"):
 			fill(d, 0)
-		case hasSuffix(name, "dt_bias"):
+		case strings.HasSuffix(name, "dt_bias"):
 			for i := range d {
 				dt := math.Exp(math.Log(0.001) + rng.Float64()*(math.Log(0.1)-math.Log(0.001)))
 				d[i] = F(dt + math.Log(-math.Expm1(-dt))) // softplus⁻¹(dt)
 			}
-		case hasSuffix(name, "A_log"):
+		case strings.HasSuffix(name, "A_log"):
 			for i := range d {
 				d[i] = F(math.Log(1 + 15*rng.Float64()))
 			}
-		case hasSuffix(name, "conv1d.weight"):
+		case strings.HasSuffix(name, "conv1d.weight"):
 			b := 1 / math.Sqrt(float64(c.ConvKernel))
 			for i := range d {
 				d[i] = F((2*rng.Float64() - 1) * b)
 			}
-		case hasSuffix(name, "o_proj.weight"), hasSuffix(name, "out_proj.weight"), hasSuffix(name, "down_proj.weight"):
+		case strings.HasSuffix(name, "o_proj.weight"), strings.HasSuffix(name, "out_proj.weight"), strings.HasSuffix(name, "down_proj.weight"):
 			for i := range d {
 				d[i] = F(rng.NormFloat64() * outStd)
 			}
@@ -166,8 +167,6 @@ func initParams[F Float](c *Config, ts []Tensor, flat []F, seed uint64) {
 		}
 	}
 }
-
-func hasSuffix(s, suf string) bool { return len(s) >= len(suf) && s[len(s)-len(suf):] == suf }
 
 func fill[F Float](d []F, v F) {
 	for i := range d {

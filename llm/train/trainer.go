@@ -139,11 +139,14 @@ func (t *Trainer[F]) Curve() []float64 {
 }
 
 // Windows cuts a token stream into consecutive non-overlapping sequences of
-// n tokens (the last partial one is dropped), at most max of them (all if
-// max ≤ 0).
-func Windows(ids []int, n, max int) [][]int {
+// n tokens (the last partial one is dropped), at most limit of them (all if
+// limit ≤ 0).
+func Windows(ids []int, n, limit int) [][]int {
 	var out [][]int
-	for s := 0; s+n <= len(ids) && (max <= 0 || len(out) < max); s += n {
+	if n <= 0 {
+		return nil
+	}
+	for s := 0; s+n <= len(ids) && (limit <= 0 || len(out) < limit); s += n {
 		out = append(out, ids[s:s+n])
 	}
 	return out
