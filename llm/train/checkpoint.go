@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/how-llms-work/course/llm/safetensors"
 )
@@ -19,10 +20,30 @@ func Load[F Float](dir string) (*Model[F], error) {
 		return nil, err
 	}
 	m := newModel[F](c)
-	if _, err := m.readFlat(filepath.Join(dir, "model.safetensors"), m.Params, ""); err != nil {
+	path := filepath.Join(dir, "model.safetensors")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	m.adoptNames(data)
+	if _, err := m.readFlatBytes(path, data, m.Params, ""); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// adoptNames switches the tensor names to the text-only layout
+// (model.embed_tokens.weight, …) when a checkpoint uses it instead of the
+// published model.language_model.* names, so gradients and saved weights
+// keep the checkpoint's own names.
+func (m *Model[F]) adoptNames(data []byte) {
+	f, err := safetensors.FromBytes("", data)
+	if err != nil || f.Lookup(Prefix+"embed_tokens.weight") != nil || f.Lookup("model.embed_tokens.weight") == nil {
+		return
+	}
+	for i := range m.Tensors {
+		m.Tensors[i].Name = "model." + strings.TrimPrefix(m.Tensors[i].Name, Prefix)
+	}
 }
 
 // readFlat fills flat (laid out like m.Params) from the tensors of a

@@ -134,3 +134,29 @@ func TestResumeIsExact(t *testing.T) {
 		}
 	}
 }
+
+// TestTextOnlyNames loads a checkpoint whose tensors are named model.*
+// (no language_model) and writes gradients under those names.
+func TestTextOnlyNames(t *testing.T) {
+	c := Micro(40)
+	m := NewModel[float32](c, 3)
+	dir := t.TempDir()
+	for i := range m.Tensors {
+		m.Tensors[i].Name = "model." + m.Tensors[i].Name[len(Prefix):]
+	}
+	if err := m.Save(dir, safetensors.F32, nil); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load[float32](dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Tensors[0].Name != "model.embed_tokens.weight" {
+		t.Errorf("first tensor named %q", back.Tensors[0].Name)
+	}
+	for i := range m.Params {
+		if m.Params[i] != back.Params[i] {
+			t.Fatalf("parameter %d differs after the round trip", i)
+		}
+	}
+}
