@@ -50,6 +50,9 @@ func matVecQ8AVX512(dst *float32, q *int8, scales *float32, x *float32, rows, bl
 func deltaRuleTAVX512(st, q, k, v, o *float32, rows, blocks int, decay, beta float32)
 
 //go:noescape
+func deltaRuleTAVX2(st, q, k, v, o *float32, rows, blocks int, decay, beta float32)
+
+//go:noescape
 func siluAVX512(dst, x, up *float32, n int)
 
 //go:noescape
@@ -126,12 +129,7 @@ var (
 		},
 		silu: func(dst, x, up []float32) { siluAsm(dst, x, up, 16, siluAVX512) },
 		deltaRuleT: func(St, q, k, v, out []float32, decay, beta float32) {
-			checkDeltaRule(St, q, k, v, out)
-			if len(k)%16 != 0 || len(k) == 0 || len(v) == 0 {
-				deltaRuleTRows(St, q, k, v, out, decay, beta)
-				return
-			}
-			deltaRuleTAVX512(&St[0], &q[0], &k[0], &v[0], &out[0], len(v), len(k)/16, decay, beta)
+			deltaRuleTAsm(St, q, k, v, out, decay, beta, 16, deltaRuleTAVX512)
 		},
 		matVecQ8: func(dst []float32, q []int8, scales []float32, x []float32) {
 			if len(dst) == 0 {
@@ -182,9 +180,11 @@ var (
 			}
 			deltaRuleCols(S, q, k, v, out, decay, beta, 16*strips, len(v))
 		},
-		silu:       func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
-		deltaRuleT: deltaRuleTGo,
-		matVecQ8:   matVecQ8Go,
+		silu: func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
+		deltaRuleT: func(St, q, k, v, out []float32, decay, beta float32) {
+			deltaRuleTAsm(St, q, k, v, out, decay, beta, 8, deltaRuleTAVX2)
+		},
+		matVecQ8: matVecQ8Go,
 	}
 )
 
@@ -361,6 +361,18 @@ func matMulBlocked(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi
 			}
 		}
 	}
+}
+
+// deltaRuleTAsm runs an assembly DeltaRuleT when len(k) is a whole number
+// of B-float vectors (the Qwen3.5 key dimension is 128), else the Go one.
+func deltaRuleTAsm(St, q, k, v, out []float32, decay, beta float32, B int,
+	kern func(st, q, k, v, o *float32, rows, blocks int, decay, beta float32)) {
+	checkDeltaRule(St, q, k, v, out)
+	if len(k)%B != 0 || len(k) == 0 || len(v) == 0 {
+		deltaRuleTRows(St, q, k, v, out, decay, beta)
+		return
+	}
+	kern(&St[0], &q[0], &k[0], &v[0], &out[0], len(v), len(k)/B, decay, beta)
 }
 
 // siluAsm runs an assembly SiLU on whole vectors of B floats and the rest in Go.
