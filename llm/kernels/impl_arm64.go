@@ -8,6 +8,9 @@ package kernels
 func matVecBF16NEON(dst *float32, w *uint16, x *float32, rows, stride, blocks int)
 
 //go:noescape
+func matVecF32NEON(dst *float32, w *float32, x *float32, rows, stride, blocks int)
+
+//go:noescape
 func tileBF16NEON(t *tileNEON)
 
 // tileNEON is the argument block of tileBF16NEON; its layout is fixed by the
@@ -19,12 +22,14 @@ type tileNEON struct {
 	blocks int
 }
 
-// neonImpl is goImpl with the BF16 products in NEON assembly.
+// neonImpl is goImpl with the BF16 and F32 products in NEON assembly.
 var neonImpl = func() *impl {
 	m := *goImpl
 	m.path = PathNEON
 	m.matVecBF16 = matVecBF16NEONRows
 	m.matMulBF16 = matMulBF16NEON
+	m.matVecF32 = matVecF32NEONRows
+	m.dot = dotNEON
 	return &m
 }()
 
@@ -89,4 +94,32 @@ func matMulBF16NEON(dst []float32, w []uint16, x []float32, n, rows, cols, lo, h
 			}
 		}
 	}
+}
+
+func matVecF32NEONRows(dst []float32, w []float32, x []float32) {
+	rows, cols := len(dst), len(x)
+	if rows == 0 {
+		return
+	}
+	nb := cols / 16
+	if nb == 0 {
+		clear(dst)
+	} else {
+		matVecF32NEON(&dst[0], &w[0], &x[0], rows, cols, nb)
+	}
+	if c0 := nb * 16; c0 < cols {
+		for r := range dst {
+			dst[r] += dotGo(w[r*cols+c0:(r+1)*cols], x[c0:])
+		}
+	}
+}
+
+// dotNEON is a one-row matVecF32NEON plus the Go tail.
+func dotNEON(a, b []float32) float32 {
+	nb := len(a) / 16
+	var s float32
+	if nb > 0 {
+		matVecF32NEON(&s, &a[0], &b[0], 1, len(a), nb)
+	}
+	return s + dotGo(a[16*nb:], b[16*nb:len(a)])
 }

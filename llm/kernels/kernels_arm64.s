@@ -167,3 +167,55 @@ tn_reduce:
 	MOVD 64(R0), R7
 	FMOVS F22, (R7)
 	RET
+
+// func matVecF32NEON(dst *float32, w *float32, x *float32, rows, stride, blocks int)
+//
+// matVecBF16NEON for float32 weights (16 columns a block).
+TEXT ·matVecF32NEON(SB), NOSPLIT, $0-48
+	MOVD dst+0(FP), R0
+	MOVD w+8(FP), R1
+	MOVD x+16(FP), R2
+	MOVD rows+24(FP), R3
+	MOVD stride+32(FP), R4
+	MOVD blocks+40(FP), R5
+	LSL $2, R4, R4
+	FMOVS $1.0, F30
+	VDUP V30.S[0], V30.S4
+	CBZ R3, mvf_done
+
+mvf_row:
+	MOVD R1, R6
+	MOVD R2, R7
+	MOVD R5, R8
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	CBZ R8, mvf_reduce
+
+mvf_loop:
+	VLD1.P 64(R6), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P 64(R7), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VFMLA V16.S4, V0.S4, V20.S4
+	VFMLA V17.S4, V1.S4, V21.S4
+	VFMLA V18.S4, V2.S4, V22.S4
+	VFMLA V19.S4, V3.S4, V23.S4
+	SUBS $1, R8, R8
+	BNE mvf_loop
+
+mvf_reduce:
+	VFMLA V21.S4, V30.S4, V20.S4
+	VFMLA V23.S4, V30.S4, V22.S4
+	VFMLA V22.S4, V30.S4, V20.S4
+	VEXT $8, V20.B16, V20.B16, V24.B16
+	VFMLA V24.S4, V30.S4, V20.S4
+	VEXT $4, V20.B16, V20.B16, V24.B16
+	VFMLA V24.S4, V30.S4, V20.S4
+	FMOVS F20, (R0)
+	ADD $4, R0
+	ADD R4, R1
+	SUBS $1, R3, R3
+	BNE mvf_row
+
+mvf_done:
+	RET
