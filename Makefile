@@ -13,7 +13,7 @@ FUZZTIME  ?= 3s
 
 # Notebooks run on the model embedded in the course code (hermetic, offline) unless
 # LLM_MODEL names another: a folder, a Hugging Face id, or Qwen/Qwen3.5-0.8B.
-export LLM_MODEL ?= tiny
+notebooks crosscheck: export LLM_MODEL ?= tiny
 
 .PHONY: notebooks test kernel vet unit fuzz crosscheck doctor
 
