@@ -13,6 +13,9 @@ func matVecF32NEON(dst *float32, w *float32, x *float32, rows, stride, blocks in
 //go:noescape
 func tileBF16NEON(t *tileNEON)
 
+//go:noescape
+func deltaRuleTNEON(st, q, k, v, o *float32, rows, blocks int, decay, beta float32)
+
 // tileNEON is the argument block of tileBF16NEON; its layout is fixed by the
 // assembly (offsets 0, 8, 40, 72).
 type tileNEON struct {
@@ -22,7 +25,8 @@ type tileNEON struct {
 	blocks int
 }
 
-// neonImpl is goImpl with the BF16 and F32 products in NEON assembly.
+// neonImpl is goImpl with the BF16 and F32 products and DeltaRuleT in NEON
+// assembly.
 var neonImpl = func() *impl {
 	m := *goImpl
 	m.path = PathNEON
@@ -30,6 +34,7 @@ var neonImpl = func() *impl {
 	m.matMulBF16 = matMulBF16NEON
 	m.matVecF32 = matVecF32NEONRows
 	m.dot = dotNEON
+	m.deltaRuleT = deltaRuleTNEONRows
 	return &m
 }()
 
@@ -122,4 +127,13 @@ func dotNEON(a, b []float32) float32 {
 		matVecF32NEON(&s, &a[0], &b[0], 1, len(a), nb)
 	}
 	return s + dotGo(a[16*nb:], b[16*nb:len(a)])
+}
+
+func deltaRuleTNEONRows(St, q, k, v, out []float32, decay, beta float32) {
+	checkDeltaRule(St, q, k, v, out)
+	if len(k)%4 != 0 || len(k) == 0 || len(v) == 0 {
+		deltaRuleTRows(St, q, k, v, out, decay, beta)
+		return
+	}
+	deltaRuleTNEON(&St[0], &q[0], &k[0], &v[0], &out[0], len(v), len(k)/4, decay, beta)
 }

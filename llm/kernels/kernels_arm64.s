@@ -219,3 +219,73 @@ mvf_reduce:
 
 mvf_done:
 	RET
+
+// func deltaRuleTNEON(st, q, k, v, o *float32, rows, blocks int, decay, beta float32)
+//
+// DeltaRuleT per row of the transposed state (dk = 4·blocks): kv =
+// decay·(row·k), δ = β(v[j] − kv), row ← decay·row + δ·k, o[j] = row·q.
+TEXT ·deltaRuleTNEON(SB), NOSPLIT, $0-64
+	MOVD st+0(FP), R0
+	MOVD q+8(FP), R1
+	MOVD k+16(FP), R2
+	MOVD v+24(FP), R3
+	MOVD o+32(FP), R4
+	MOVD rows+40(FP), R5
+	MOVD blocks+48(FP), R6
+	FMOVS decay+56(FP), F28
+	VDUP V28.S[0], V28.S4
+	FMOVS beta+60(FP), F29
+	FMOVS $1.0, F30
+	VDUP V30.S[0], V30.S4
+	CBZ R5, dtn_done
+	CBZ R6, dtn_done
+
+dtn_row:
+	MOVD R2, R7
+	MOVD R0, R8
+	MOVD R6, R9
+	VEOR V20.B16, V20.B16, V20.B16
+dtn_dot:
+	VLD1.P 16(R8), [V0.S4]
+	VLD1.P 16(R7), [V1.S4]
+	VFMLA V1.S4, V0.S4, V20.S4
+	SUBS $1, R9, R9
+	BNE dtn_dot
+	VEXT $8, V20.B16, V20.B16, V24.B16
+	VFMLA V24.S4, V30.S4, V20.S4
+	VEXT $4, V20.B16, V20.B16, V24.B16
+	VFMLA V24.S4, V30.S4, V20.S4
+	FMULS F28, F20, F20
+	FMOVS (R3), F21
+	ADD $4, R3
+	FSUBS F20, F21, F21
+	FMULS F29, F21, F21
+	VDUP V21.S[0], V22.S4
+	MOVD R2, R7
+	MOVD R1, R10
+	MOVD R0, R8
+	MOVD R6, R9
+	VEOR V23.B16, V23.B16, V23.B16
+dtn_upd:
+	VLD1 (R8), [V0.S4]
+	VEOR V2.B16, V2.B16, V2.B16
+	VFMLA V0.S4, V28.S4, V2.S4
+	VLD1.P 16(R7), [V1.S4]
+	VFMLA V1.S4, V22.S4, V2.S4
+	VST1.P [V2.S4], 16(R8)
+	VLD1.P 16(R10), [V3.S4]
+	VFMLA V3.S4, V2.S4, V23.S4
+	SUBS $1, R9, R9
+	BNE dtn_upd
+	VEXT $8, V23.B16, V23.B16, V24.B16
+	VFMLA V24.S4, V30.S4, V23.S4
+	VEXT $4, V23.B16, V23.B16, V24.B16
+	VFMLA V24.S4, V30.S4, V23.S4
+	FMOVS F23, (R4)
+	ADD $4, R4
+	MOVD R8, R0
+	SUBS $1, R5, R5
+	BNE dtn_row
+
+dtn_done:
+	RET
