@@ -51,10 +51,11 @@ func runBench(args []string, stdout io.Writer) error {
 	prefill := fs.Int("prefill", 128, "prompt length for the prefill measurement")
 	decode := fs.Int("decode", 32, "decode steps per measurement")
 	reps := fs.Int("reps", 3, "repetitions of each measurement (the median is reported)")
+	kernelPath := fs.String("kernels", "", "kernel path: go, avx2, avx512, avx512bf16 or neon (default: $LLM_KERNELS, else the fastest exact one)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the prefill and decode runs to this file")
 	bwMiB := fs.Int("bw-mib", kernels.DefaultBandwidthBytes>>20, "size of the bandwidth buffer in MiB (well above the L3 cache)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w (usage: llm bench -model DIR [-threads N] [-json] [-prefill 128] [-decode 32] [-reps 3])", err)
+		return fmt.Errorf("%w (usage: llm bench -model DIR [-threads N] [-json] [-kernels PATH] [-prefill 128] [-decode 32] [-reps 3])", err)
 	}
 	switch {
 	case *dir == "":
@@ -65,6 +66,19 @@ func runBench(args []string, stdout io.Writer) error {
 		return fmt.Errorf("-threads, -prefill, -decode, -reps and -bw-mib must be at least 1")
 	}
 
+	if *kernelPath != "" {
+		path, err := kernels.ParsePath(*kernelPath)
+		if err != nil {
+			return fmt.Errorf("-kernels: %w", err)
+		}
+		if !path.Supported() {
+			return fmt.Errorf("-kernels %s: not supported by this CPU or build (have %v)", path, kernels.Paths())
+		}
+		// The model's pool, made by SetThreads below, reads the variable.
+		if err := os.Setenv(kernels.EnvPath, path.String()); err != nil {
+			return err
+		}
+	}
 	m, err := model.Open(*dir)
 	if err != nil {
 		return err

@@ -50,6 +50,18 @@ func TestBenchText(t *testing.T) {
 	}
 }
 
+func TestBenchKernels(t *testing.T) {
+	t.Setenv("LLM_KERNELS", "") // restored after the test; -kernels sets it
+	var out bytes.Buffer
+	if err := runBench([]string{"-model", tinyModel, "-kernels", "go", "-json", "-prefill", "3", "-decode", "2", "-reps", "1", "-bw-mib", "4"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ Kernels string }
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil || got.Kernels != "go" {
+		t.Errorf("-kernels go: kernels %q (%v), want go", got.Kernels, err)
+	}
+}
+
 func TestBenchErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{},
@@ -58,6 +70,7 @@ func TestBenchErrors(t *testing.T) {
 		{"-model", tinyModel, "-prefill", "100000"},
 		{"-model", tinyModel, "extra"},
 		{"-bogus"},
+		{"-model", tinyModel, "-kernels", "sse"},
 	} {
 		if err := runBench(args, new(bytes.Buffer)); err == nil {
 			t.Errorf("runBench(%q): no error", args)
