@@ -490,7 +490,9 @@ func FuzzPaths(f *testing.F) {
 	f.Add(uint8(1), uint16(1), uint8(1), uint64(3))
 	ps := []*Pool{}
 	for _, path := range Paths() {
-		ps = append(ps, MustPool(2, path))
+		p := MustPool(2, path)
+		f.Cleanup(p.Close)
+		ps = append(ps, p)
 	}
 	f.Fuzz(func(t *testing.T, rows8 uint8, cols16 uint16, n8 uint8, seed uint64) {
 		rows, cols, n := int(rows8)+1, int(cols16%2100)+1, int(n8%17)+1
