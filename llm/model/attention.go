@@ -9,7 +9,6 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 	c := m.cfg
 	s := &st.scratch
 	Hq, Hkv, D := c.Heads, c.KVHeads, c.HeadDim
-	group := Hq / Hkv
 	eps := c.RMSEps
 
 	// Projections. q_proj gives, per head, [query (D) | output gate (D)].
@@ -47,57 +46,70 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 		}
 	}
 	ls.appendKV(k, v, st.pos, n, Hkv, D)
-	if len(s.scores) < ls.kvCap {
-		s.scores = make([]float32, ls.kvCap)
-	}
 
-	if lc != nil && lc.Attention == nil {
-		lc.Attention = make([][][]float32, Hq)
+	if lc != nil {
+		if lc.Attention == nil {
+			lc.Attention = make([][][]float32, Hq)
+		}
+		for range n {
+			lc.HeadOut = append(lc.HeadOut, make([]float32, Hq*D)) // filled per head
+			lc.Gate = append(lc.Gate, make([]float32, Hq*D))
+		}
 	}
-	// Causal softmax attention; query head h reads KV head h/group.
+	// Causal softmax attention. Heads are independent, so they run in
+	// parallel, each over the n tokens (attentionHeads).
+	m.perHead(st, Hq, layerJob{l: l, ls: ls, n: n, lc: lc, loop: (*Model).attentionHeads})
+	l.o.matMul(m.pool, out, s.o[:n*Hq*D], n)
+}
+
+// attentionHeads runs causal softmax attention for query heads [lo, hi)
+// over the tokens of st.scratch.job; query head h reads KV head h/group.
+// It writes the gated head outputs into the scratch's o.
+func (m *Model) attentionHeads(st *State, lo, hi int) {
+	c := m.cfg
+	s := &st.scratch
+	ls, n, lc := s.job.ls, s.job.n, s.job.lc
+	Hq, D := c.Heads, c.HeadDim
+	group := Hq / c.KVHeads
 	scale := float32(1 / math.Sqrt(float64(D)))
-	o := s.o[:n*Hq*D]
-	for t := range n {
-		keys := st.pos + t + 1
-		// The values are stored transposed, [HeadDim][kvCap] per KV head:
-		// the weighted sum Σ_s p_s·v_s is one matrix-vector product over
-		// all kvCap slots, with the probabilities of unused slots zero.
-		padded := s.scores[:ls.kvCap]
-		scores := padded[:keys]
-		clear(padded[keys:])
-		for h := range Hq {
-			g := h / group
-			q := qg[(t*Hq+h)*2*D:][:D]
-			m.pool.MatVecF32(scores, ls.keys(g, keys, D), q) // q·k_s for every key s
+	for h := lo; h < hi; h++ {
+		g := h / group
+		probs := s.scores[h*(st.pos+n):][:st.pos+n] // this head's own buffer
+		for t := range n {
+			keys := st.pos + t + 1
+			K := ls.keys(g, keys, D)
+			q := s.qg[(t*Hq+h)*2*D:][:D]
+			scores := probs[:keys]
 			for j := range scores {
-				scores[j] *= scale
+				scores[j] = m.pool.Dot(q, K[j*D:(j+1)*D]) * scale // q·k_s / √D
 			}
 			softmax(scores)
 			if lc != nil {
 				lc.Attention[h] = append(lc.Attention[h], clone(scores))
 			}
-			oh := o[(t*Hq+h)*D:][:D]
-			m.pool.MatVecF32(oh, ls.vt[g*D*ls.kvCap:(g+1)*D*ls.kvCap], padded) // Σ_s p_s·v_s
 
-			if lc != nil {
-				if h == 0 {
-					lc.HeadOut = append(lc.HeadOut, make([]float32, Hq*D))
-					lc.Gate = append(lc.Gate, make([]float32, Hq*D))
-				}
-				copy(lc.HeadOut[len(lc.HeadOut)-1][h*D:], oh)
+			// Σ_s p_s·v_s: the values are stored transposed, [HeadDim][kvCap]
+			// per KV head, so each output dim is one dot product.
+			oh := s.o[(t*Hq+h)*D:][:D]
+			vt := ls.vt[g*D*ls.kvCap:]
+			for d := range oh {
+				oh[d] = m.pool.Dot(scores, vt[d*ls.kvCap:])
 			}
+			if lc != nil {
+				copy(lc.HeadOut[len(lc.HeadOut)-n+t][h*D:], oh)
+			}
+
 			// Sigmoid output gate, the second half of the head's q_proj rows.
-			gate := qg[(t*Hq+h)*2*D+D:][:D]
+			gate := s.qg[(t*Hq+h)*2*D+D:][:D]
 			for d := range oh {
 				sg := sigmoid(gate[d])
 				oh[d] *= sg
 				if lc != nil {
-					lc.Gate[len(lc.Gate)-1][h*D+d] = sg
+					lc.Gate[len(lc.Gate)-n+t][h*D+d] = sg
 				}
 			}
 		}
 	}
-	l.o.matMul(m.pool, out, o, n)
 }
 
 // queries copies the query halves of one token's q_proj output
@@ -125,14 +137,6 @@ func softmax(x []float32) {
 	inv := float32(1 / sum)
 	for i := range x {
 		x[i] *= inv
-	}
-}
-
-// axpy adds a·x to y.
-func axpy(y []float32, a float32, x []float32) {
-	x = x[:len(y)]
-	for i := range y {
-		y[i] += a * x[i]
 	}
 }
 

@@ -8,43 +8,39 @@ import "math"
 func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, n int, lc *LayerCapture) {
 	c := m.cfg
 	s := &st.scratch
-	Hk, Hv, dk, dv, K := c.LinearKeyHeads, c.LinearValueHeads, c.LinearKeyDim, c.LinearValueDim, c.ConvKernel
+	Hk, Hv, dk, K := c.LinearKeyHeads, c.LinearValueHeads, c.LinearKeyDim, c.ConvKernel
 	C := c.ConvDim()
-	group := Hv / Hk // value heads per key head
 
 	// Projections: mixed q|k|v (before the conv), output gate z, beta and decay inputs.
 	mix := s.mix[:n*C]
-	z := s.z[:n*Hv*dv]
-	b := s.b[:n*Hv]
-	a := s.a[:n*Hv]
 	l.qkv.matMul(m.pool, mix, u, n)
-	l.z.matMul(m.pool, z, u, n)
+	l.z.matMul(m.pool, s.z[:n*Hv*c.LinearValueDim], u, n)
+	b, a := s.b[:n*Hv], s.a[:n*Hv]
 	l.b.matMul(m.pool, b, u, n)
 	l.a.matMul(m.pool, a, u, n)
 
-	y := s.y[:n*Hv*dv]
-	conv := s.conv[:C]
-	kv := s.kv[:dv]
+	conv := s.conv[:n*C]
 	qScale := float32(1 / math.Sqrt(float64(dk)))
 	for t := range n {
 		// Causal depthwise conv over the last K inputs, then SiLU. The state
 		// holds the K−1 previous pre-conv vectors; tap K−1 is the current token.
-		x := mix[t*C : (t+1)*C]
+		x, y := mix[t*C:(t+1)*C], conv[t*C:(t+1)*C]
 		for ch := range C {
 			w := l.conv[ch*K : (ch+1)*K]
 			acc := w[K-1] * x[ch]
 			for j := range K - 1 {
 				acc += w[j] * ls.conv[j*C+ch]
 			}
-			conv[ch] = silu(acc)
+			y[ch] = acc
 		}
+		m.pool.SiLU(y, y)
 		if K > 1 {
 			copy(ls.conv, ls.conv[C:])
 			copy(ls.conv[(K-2)*C:], x)
 		}
 
 		// Split into heads; L2-normalise q and k, scale q by 1/√dk.
-		q, k, v := conv[:Hk*dk], conv[Hk*dk:2*Hk*dk], conv[2*Hk*dk:]
+		q, k := y[:Hk*dk], y[Hk*dk:2*Hk*dk]
 		for h := range Hk {
 			l2Norm(q[h*dk : (h+1)*dk])
 			l2Norm(k[h*dk : (h+1)*dk])
@@ -53,55 +49,64 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 			q[i] *= qScale
 		}
 
+		// Per value head: the write strength β = sigmoid(b) and the decay
+		// exp(g), g = −exp(A_log)·softplus(a + dt_bias), in place of b and a.
 		for h := range Hv {
-			kh := h / group
-			qh, khv, vh := q[kh*dk:(kh+1)*dk], k[kh*dk:(kh+1)*dk], v[h*dv:(h+1)*dv]
-			beta := sigmoid(b[t*Hv+h])
-			g := -float32(math.Exp(float64(l.aLog[h]))) * softplus(a[t*Hv+h]+l.dtBias[h])
-			decay := float32(math.Exp(float64(g)))
+			i := t*Hv + h
+			b[i] = sigmoid(b[i])
+			g := -float32(math.Exp(float64(l.aLog[h]))) * softplus(a[i]+l.dtBias[h])
+			a[i] = float32(math.Exp(float64(g)))
+		}
+	}
+	if lc != nil {
+		for t := range n {
+			lc.Beta = append(lc.Beta, clone(b[t*Hv:(t+1)*Hv]))
+			lc.Decay = append(lc.Decay, clone(a[t*Hv:(t+1)*Hv]))
+			lc.StateNorm = append(lc.StateNorm, make([]float32, Hv)) // filled per head
+		}
+	}
+
+	// The delta rule. Value heads are independent, so they run in parallel,
+	// each stepping through the n tokens in order (deltaHeads).
+	m.perHead(st, Hv, layerJob{l: l, ls: ls, n: n, lc: lc, loop: (*Model).deltaHeads})
+	l.out.matMul(m.pool, out, s.y[:n*Hv*c.LinearValueDim], n)
+}
+
+// deltaHeads runs the delta rule of value heads [lo, hi) over the tokens of
+// st.scratch.job, from the conv outputs, β and decay deltaNet left in the
+// scratch, into the gated, normalised head outputs y.
+func (m *Model) deltaHeads(st *State, lo, hi int) {
+	c := m.cfg
+	s := &st.scratch
+	l, ls, n, lc := s.job.l, s.job.ls, s.job.n, s.job.lc
+	Hk, Hv, dk, dv := c.LinearKeyHeads, c.LinearValueHeads, c.LinearKeyDim, c.LinearValueDim
+	C := c.ConvDim()
+	group := Hv / Hk // value heads per key head
+	for h := lo; h < hi; h++ {
+		kh := h / group
+		St := ls.rec[h*dv*dk : (h+1)*dv*dk]
+		for t := range n {
+			y := s.conv[t*C : (t+1)*C]
+			q := y[kh*dk : (kh+1)*dk]
+			k := y[(Hk+kh)*dk : (Hk+kh+1)*dk]
+			v := y[2*Hk*dk+h*dv : 2*Hk*dk+(h+1)*dv]
+			i := t*Hv + h
+			o := s.y[i*dv : (i+1)*dv]
 
 			// Decay the state, then the delta rule, then read with q:
 			//   S ← decay·S;  δ = β(v − Sᵀk);  S ← S + k ⊗ δ;  o = Sᵀq.
-			// The state is stored transposed, Sᵀ [dv][dk], so both reads are
-			// matrix-vector products; Sᵀk of the decayed state is decay·(Sᵀk).
-			St := ls.rec[h*dv*dk : (h+1)*dv*dk]
-			m.pool.MatVecF32(kv, St, khv) // kv = Sᵀk
-			for j := range kv {
-				kv[j] = beta * (vh[j] - decay*kv[j]) // δ
-			}
-			stateUpdate(St, kv, decay, khv) // Sᵀ ← decay·Sᵀ + δ ⊗ k
-			o := y[(t*Hv+h)*dv : (t*Hv+h+1)*dv]
-			m.pool.MatVecF32(o, St, qh) // o = Sᵀq, with the updated state
-			gatedRMSNorm(o, o, l.norm, z[(t*Hv+h)*dv:(t*Hv+h+1)*dv], c.RMSEps)
+			// The state is stored transposed, Sᵀ [dv][dk], so every step is
+			// per row of Sᵀ; one fused kernel does all four.
+			m.pool.DeltaRuleT(St, q, k, v, o, s.a[i], s.b[i])
+			gatedRMSNorm(o, o, l.norm, s.z[i*dv:(i+1)*dv], c.RMSEps)
 
 			if lc != nil {
-				if h == 0 {
-					lc.Beta = append(lc.Beta, make([]float32, Hv))
-					lc.Decay = append(lc.Decay, make([]float32, Hv))
-					lc.StateNorm = append(lc.StateNorm, make([]float32, Hv))
-				}
-				last := len(lc.Beta) - 1
-				lc.Beta[last][h] = beta
-				lc.Decay[last][h] = decay
 				var ss float64
 				for _, x := range St {
 					ss += float64(x) * float64(x)
 				}
-				lc.StateNorm[last][h] = float32(math.Sqrt(ss))
+				lc.StateNorm[len(lc.StateNorm)-n+t][h] = float32(math.Sqrt(ss))
 			}
-		}
-	}
-	l.out.matMul(m.pool, out, y, n)
-}
-
-// stateUpdate applies the decay and the delta rule's rank-1 write to a
-// transposed state St [len(delta)][len(k)]: St[j] ← decay·St[j] + δ[j]·k.
-func stateUpdate(St, delta []float32, decay float32, k []float32) {
-	dk := len(k)
-	for j, d := range delta {
-		row := St[j*dk:][:dk]
-		for i, x := range k {
-			row[i] = decay*row[i] + d*x
 		}
 	}
 }

@@ -8,9 +8,7 @@ func (m *Model) mlp(l *layer, st *State, u, out []float32, n int, lc *LayerCaptu
 	gate, up := s.gate[:n*I], s.up[:n*I]
 	l.gate.matMul(m.pool, gate, u, n)
 	l.up.matMul(m.pool, up, u, n)
-	for i, g := range gate {
-		gate[i] = silu(g) * up[i]
-	}
+	m.pool.SwiGLU(gate, gate, up) // gate ← silu(gate) ⊙ up
 	if lc != nil {
 		for t := range n {
 			lc.MLP = append(lc.MLP, clone(gate[t*I:(t+1)*I]))

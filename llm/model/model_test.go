@@ -170,21 +170,24 @@ func TestForwardErrors(t *testing.T) {
 
 func TestDecodeAllocatesNothing(t *testing.T) {
 	m := openTiny(t, "tiny-c")
-	m.SetThreads(1)
-	st := m.NewState()
-	logits := make([]float32, m.Config().Vocab)
-	if err := m.ForwardTo(logits, st, seq); err != nil {
-		t.Fatal(err)
-	}
-	id := 0
-	allocs := testing.AllocsPerRun(50, func() {
-		if err := m.ForwardTo(logits, st, []int{id % 300}); err != nil {
+	// Two threads too: the per-head loops then run on the pool's helpers.
+	for _, threads := range []int{1, 2} {
+		m.SetThreads(threads)
+		st := m.NewState()
+		logits := make([]float32, m.Config().Vocab)
+		if err := m.ForwardTo(logits, st, seq); err != nil {
 			t.Fatal(err)
 		}
-		id++
-	})
-	if allocs > 0.1 {
-		t.Errorf("a decode step allocates %.2f times", allocs)
+		id := 0
+		allocs := testing.AllocsPerRun(50, func() {
+			if err := m.ForwardTo(logits, st, []int{id % 300}); err != nil {
+				t.Fatal(err)
+			}
+			id++
+		})
+		if allocs > 0.1 {
+			t.Errorf("threads %d: a decode step allocates %.2f times", threads, allocs)
+		}
 	}
 }
 

@@ -175,16 +175,42 @@ type scratch struct {
 	n                 int
 	x, u, out, normed []float32 // [n, Hidden]
 	qg, k, v, o       []float32 // attention projections
-	scores            []float32 // [keys]
+	scores            []float32 // [Heads][keys] attention probabilities
 	mix, z, b, a, y   []float32 // DeltaNet projections and output
-	conv, kv          []float32 // DeltaNet per-token buffers
+	conv              []float32 // DeltaNet conv outputs [n, ConvDim]
 	gate, up          []float32 // MLP [n, Intermediate]
+	job               layerJob  // a layer's per-head work (perHead)
+	body              func(lo, hi int)
+}
+
+// layerJob is the per-head half of a mixer: the arguments of its loop over
+// heads, and that loop, which Pool.For splits across threads.
+type layerJob struct {
+	l    *layer
+	ls   *layerState
+	n    int // tokens in this pass
+	lc   *LayerCapture
+	loop func(m *Model, st *State, lo, hi int) // heads [lo, hi) of st.scratch.job
+}
+
+// perHead runs job.loop over heads [0, heads), split into contiguous ranges
+// across the pool's threads. The function handed to the pool is made once
+// per State, so running a layer's heads in parallel allocates nothing while
+// decoding.
+func (m *Model) perHead(st *State, heads int, job layerJob) {
+	s := &st.scratch
+	if s.body == nil {
+		s.body = func(lo, hi int) { s.job.loop(m, st, lo, hi) }
+	}
+	s.job = job
+	m.pool.For(heads, s.body)
+	s.job = layerJob{} // drop the references
 }
 
 // ensure sizes the scratch for n tokens with up to keys attention keys.
 func (s *scratch) ensure(c *Config, n, keys int) {
-	if keys > len(s.scores) {
-		s.scores = make([]float32, max(keys, 2*len(s.scores), 256))
+	if need := c.Heads * keys; need > len(s.scores) {
+		s.scores = make([]float32, max(need, 2*len(s.scores), c.Heads*256))
 	}
 	if n <= s.n {
 		return
@@ -204,8 +230,7 @@ func (s *scratch) ensure(c *Config, n, keys int) {
 	s.b = make([]float32, n*c.LinearValueHeads)
 	s.a = make([]float32, n*c.LinearValueHeads)
 	s.y = make([]float32, n*c.LinearValueHeads*c.LinearValueDim)
-	s.conv = make([]float32, c.ConvDim())
-	s.kv = make([]float32, c.LinearValueDim)
+	s.conv = make([]float32, n*c.ConvDim())
 	s.gate = make([]float32, n*c.Intermediate)
 	s.up = make([]float32, n*c.Intermediate)
 }
