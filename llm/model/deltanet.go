@@ -14,7 +14,9 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 	// Projections: mixed q|k|v (before the conv), output gate z, beta and decay inputs.
 	mix := s.mix[:n*C]
 	l.qkv.matMul(m.pool, mix, u, n)
-	l.z.matMul(m.pool, s.z[:n*Hv*c.LinearValueDim], u, n)
+	z := s.z[:n*Hv*c.LinearValueDim]
+	l.z.matMul(m.pool, z, u, n)
+	m.pool.SiLU(z, z) // the output gate, silu(z), for the gated norm
 	b, a := s.b[:n*Hv], s.a[:n*Hv]
 	l.b.matMul(m.pool, b, u, n)
 	l.a.matMul(m.pool, a, u, n)
@@ -73,8 +75,8 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 }
 
 // deltaHeads runs the delta rule of value heads [lo, hi) over the tokens of
-// st.scratch.job, from the conv outputs, β and decay deltaNet left in the
-// scratch, into the gated, normalised head outputs y.
+// st.scratch.job, from the conv outputs, β, decay and silu(z) deltaNet left
+// in the scratch, into the gated, normalised head outputs y.
 func (m *Model) deltaHeads(st *State, lo, hi int) {
 	c := m.cfg
 	s := &st.scratch

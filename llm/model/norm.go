@@ -15,11 +15,13 @@ func rmsNorm1p(dst, x, w []float32, eps float64) {
 }
 
 // gatedRMSNorm is the DeltaNet output norm: y = x / sqrt(mean(x²) + eps) · w
-// · silu(z), with the plain weight w (no +1). dst may alias x.
-func gatedRMSNorm(dst, x, w, z []float32, eps float64) {
+// · gate, with the plain weight w (no +1) and gate = silu(z), the activated
+// output gate (the caller applies the SiLU, for all heads at once). dst may
+// alias x.
+func gatedRMSNorm(dst, x, w, gate []float32, eps float64) {
 	inv := float32(1 / math.Sqrt(meanSquare(x)+eps))
 	for i, v := range x {
-		dst[i] = v * inv * w[i] * silu(z[i])
+		dst[i] = v * inv * w[i] * gate[i]
 	}
 }
 
@@ -42,8 +44,6 @@ func meanSquare(x []float32) float64 {
 	}
 	return s / float64(len(x))
 }
-
-func silu(x float32) float32 { return x / (1 + float32(math.Exp(float64(-x)))) }
 
 func sigmoid(x float32) float32 { return 1 / (1 + float32(math.Exp(float64(-x)))) }
 
