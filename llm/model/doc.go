@@ -27,7 +27,10 @@
 // Weights stay in their stored dtype (BF16 in the published checkpoint) as
 // views of the mapped file; opening costs milliseconds and almost no memory.
 // Arithmetic is float32. A decode step through ForwardTo allocates nothing.
-// The default thread count is GOMAXPROCS (SetThreads changes it).
+// The inner loops are calls into package kernels (matrix products, the
+// fused delta-rule step, SiLU, dot products); the matrix products split
+// their rows and the mixers their heads across threads, GOMAXPROCS by
+// default (SetThreads changes it).
 //
 // # Looking inside a pass
 //

@@ -211,8 +211,9 @@ func filesNames(files []*safetensors.File) string {
 // Config returns the model's config.
 func (m *Model) Config() *Config { return m.cfg }
 
-// SetThreads sets how many goroutines the matrix products use (< 1 means
-// 1). The default is GOMAXPROCS.
+// SetThreads sets how many goroutines a pass uses (< 1 means 1): the
+// matrix products split their rows, the attention and DeltaNet layers their
+// heads. The default is GOMAXPROCS.
 func (m *Model) SetThreads(n int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -221,7 +222,7 @@ func (m *Model) SetThreads(n int) {
 	old.Close()
 }
 
-// Threads reports how many goroutines the matrix products use.
+// Threads reports how many goroutines a pass uses.
 func (m *Model) Threads() int { return m.pool.Threads() }
 
 // Close releases the checkpoint files Open mapped. The model and its
