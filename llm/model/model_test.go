@@ -752,3 +752,73 @@ func TestKVCacheGrowth(t *testing.T) {
 		t.Errorf("Forward of 600 ids: last row differs by %g", d)
 	}
 }
+
+// TestThreadsAgree checks that splitting the work across threads (matrix
+// rows, attention and DeltaNet heads, unevenly when the count does not
+// divide) changes no number: every head and row is computed the same way
+// on whichever thread runs it, and the per-head captures land in place.
+func TestThreadsAgree(t *testing.T) {
+	for _, name := range []string{"tiny-a", "tiny-c"} {
+		m := openTiny(t, name)
+		run := func(threads int) ([]float32, *Capture) {
+			m.SetThreads(threads)
+			var capt Capture
+			st := m.NewState()
+			if _, err := m.ForwardCapture(st, seq[:9], &capt); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.ForwardCapture(st, seq[9:10], &capt); err != nil { // a decode step
+				t.Fatal(err)
+			}
+			all, err := m.ForwardAll(m.NewState(), seq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return all, &capt
+		}
+		want, wantCapt := run(1)
+		var deltaRows, attnRows int
+		for _, l := range wantCapt.Layers {
+			deltaRows += len(l.StateNorm)
+			attnRows += len(l.HeadOut)
+		}
+		if deltaRows == 0 || attnRows == 0 {
+			t.Fatalf("%s: the capture has %d DeltaNet and %d attention rows; the test needs both layer kinds", name, deltaRows, attnRows)
+		}
+		for _, threads := range []int{2, 3, 5} {
+			got, capt := run(threads)
+			if d := maxDiff(got, want); d != 0 || len(got) != len(want) {
+				t.Errorf("%s, %d threads: logits differ from one thread's by %g", name, threads, d)
+			}
+			for i := range capt.Layers {
+				g, w := &capt.Layers[i], &wantCapt.Layers[i]
+				for _, f := range []struct {
+					what      string
+					got, want [][]float32
+				}{
+					{"StateNorm", g.StateNorm, w.StateNorm},
+					{"Beta", g.Beta, w.Beta},
+					{"HeadOut", g.HeadOut, w.HeadOut},
+					{"Gate", g.Gate, w.Gate},
+					{"Mixer", g.Mixer, w.Mixer},
+				} {
+					if len(f.got) != len(f.want) {
+						t.Fatalf("%s, %d threads, layer %d: %d %s rows, want %d", name, threads, i, len(f.got), f.what, len(f.want))
+					}
+					for r := range f.got {
+						if d := maxDiff(f.got[r], f.want[r]); d != 0 {
+							t.Errorf("%s, %d threads, layer %d: %s row %d differs by %g", name, threads, i, f.what, r, d)
+						}
+					}
+				}
+				for h := range w.Attention {
+					for r := range w.Attention[h] {
+						if d := maxDiff(g.Attention[h][r], w.Attention[h][r]); d != 0 {
+							t.Errorf("%s, %d threads, layer %d: attention head %d row %d differs by %g", name, threads, i, h, r, d)
+						}
+					}
+				}
+			}
+		}
+	}
+}
