@@ -57,6 +57,7 @@ func TestShowInGoNB(t *testing.T) {
 	defer f.Close()
 	dec := gob.NewDecoder(f)
 	var msgs []protocol.DisplayData
+	syncs := 0
 	for {
 		var m protocol.DisplayData
 		if err := dec.Decode(&m); err != nil {
@@ -65,7 +66,14 @@ func TestShowInGoNB(t *testing.T) {
 			}
 			break
 		}
+		if _, ok := m.Data[protocol.MIMECommValue]; ok {
+			syncs++ // a flush: GoNB is asked to acknowledge what it received
+			continue
+		}
 		msgs = append(msgs, m)
+	}
+	if syncs < 2 {
+		t.Errorf("%d sync requests, want one after Show and one after Finish", syncs)
 	}
 	if len(msgs) < 3 {
 		t.Fatalf("%d display messages, want the table and at least two progress updates", len(msgs))

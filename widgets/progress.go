@@ -71,7 +71,9 @@ func (p *Progress) Finish() {
 	}
 	p.finished = true
 	p.drawLocked()
-	if !gonbui.IsNotebook {
+	if gonbui.IsNotebook {
+		flush()
+	} else {
 		fmt.Fprintln(p.out())
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/janpfeifer/gonb/gonbui"
@@ -48,9 +49,27 @@ func Show(w Widget) error {
 		if err := gonbui.Error(); err != nil {
 			return fmt.Errorf("widgets: display in the notebook: %w", err)
 		}
+		flush()
 		return nil
 	}
 	return Fprint(os.Stdout, w)
+}
+
+// flush waits (briefly) until GoNB has taken every display sent so far.
+// GoNB v0.11.3 closes a cell program's display pipe when the program
+// exits, so a display sent just before the end of a cell can be lost
+// without this. The wait is bounded: a kernel that never acknowledges
+// costs two seconds, never a hang.
+func flush() {
+	done := make(chan struct{})
+	go func() {
+		gonbui.Sync()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
 }
 
 // MustShow is Show for notebook cells: it panics on error.
