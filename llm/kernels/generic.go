@@ -7,10 +7,11 @@ import "math"
 type impl struct {
 	path Path
 	// matVec* compute dst[r] = W[r,:]·x for every r in dst; w holds exactly
-	// len(dst) rows of len(x) columns.
+	// len(dst) rows of len(x) columns (for matVecF32, rows stride apart, of
+	// which the first len(x) columns count).
 	matVecBF16 func(dst []float32, w []uint16, x []float32)
 	matVecF16  func(dst []float32, w []uint16, x []float32)
-	matVecF32  func(dst []float32, w []float32, x []float32)
+	matVecF32  func(dst []float32, w []float32, stride int, x []float32)
 	// matMulBF16 computes the columns [lo, hi) of every row t of dst
 	// ([n, rows]): dst[t*rows+r] = W[r,:]·x[t*cols:(t+1)*cols].
 	matMulBF16 func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch)
@@ -114,10 +115,10 @@ func dotF16Go(w []uint16, x []float32) float32 {
 	return s0 + s1
 }
 
-func matVecF32Go(dst []float32, w []float32, x []float32) {
+func matVecF32Go(dst []float32, w []float32, stride int, x []float32) {
 	cols := len(x)
 	for r := range dst {
-		dst[r] = dotGo(w[r*cols:(r+1)*cols], x)
+		dst[r] = dotGo(w[r*stride:r*stride+cols], x)
 	}
 }
 

@@ -97,8 +97,8 @@ var (
 		matVecF16: func(dst []float32, w []uint16, x []float32) {
 			matVecU16(dst, w, x, 16, matVecF16AVX512, dotF16Go)
 		},
-		matVecF32: func(dst []float32, w []float32, x []float32) {
-			matVecF32Asm(dst, w, x, 16, matVecF32AVX512)
+		matVecF32: func(dst []float32, w []float32, stride int, x []float32) {
+			matVecF32Asm(dst, w, stride, x, 16, matVecF32AVX512)
 		},
 		matMulBF16: func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
 			matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX512, s)
@@ -150,8 +150,8 @@ var (
 		matVecF16: func(dst []float32, w []uint16, x []float32) {
 			matVecU16(dst, w, x, 8, matVecF16AVX2, dotF16Go)
 		},
-		matVecF32: func(dst []float32, w []float32, x []float32) {
-			matVecF32Asm(dst, w, x, 8, matVecF32AVX2)
+		matVecF32: func(dst []float32, w []float32, stride int, x []float32) {
+			matVecF32Asm(dst, w, stride, x, 8, matVecF32AVX2)
 		},
 		matMulBF16: func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
 			matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX2, s)
@@ -233,7 +233,7 @@ func matVecU16(dst []float32, w []uint16, x []float32, block int,
 	}
 }
 
-func matVecF32Asm(dst []float32, w []float32, x []float32, block int,
+func matVecF32Asm(dst []float32, w []float32, stride int, x []float32, block int,
 	kern func(dst *float32, w *float32, x *float32, rows, stride, blocks int)) {
 	rows, cols := len(dst), len(x)
 	if rows == 0 {
@@ -243,11 +243,11 @@ func matVecF32Asm(dst []float32, w []float32, x []float32, block int,
 	if nb == 0 {
 		clear(dst)
 	} else {
-		kern(&dst[0], &w[0], &x[0], rows, cols, nb)
+		kern(&dst[0], &w[0], &x[0], rows, stride, nb)
 	}
 	if c0 := nb * block; c0 < cols {
 		for r := range dst {
-			dst[r] += dotGo(w[r*cols+c0:(r+1)*cols], x[c0:])
+			dst[r] += dotGo(w[r*stride+c0:r*stride+cols], x[c0:])
 		}
 	}
 }

@@ -101,7 +101,7 @@ func matMulBF16NEON(dst []float32, w []uint16, x []float32, n, rows, cols, lo, h
 	}
 }
 
-func matVecF32NEONRows(dst []float32, w []float32, x []float32) {
+func matVecF32NEONRows(dst []float32, w []float32, stride int, x []float32) {
 	rows, cols := len(dst), len(x)
 	if rows == 0 {
 		return
@@ -110,11 +110,11 @@ func matVecF32NEONRows(dst []float32, w []float32, x []float32) {
 	if nb == 0 {
 		clear(dst)
 	} else {
-		matVecF32NEON(&dst[0], &w[0], &x[0], rows, cols, nb)
+		matVecF32NEON(&dst[0], &w[0], &x[0], rows, stride, nb)
 	}
 	if c0 := nb * 16; c0 < cols {
 		for r := range dst {
-			dst[r] += dotGo(w[r*cols+c0:(r+1)*cols], x[c0:])
+			dst[r] += dotGo(w[r*stride+c0:r*stride+cols], x[c0:])
 		}
 	}
 }

@@ -241,7 +241,7 @@ func (j *job) run(i int, s *scratch) {
 	case kindMatVecF16:
 		j.impl.matVecF16(j.dst[lo:hi], j.wu[lo*c:hi*c], j.x)
 	case kindMatVecF32:
-		j.impl.matVecF32(j.dst[lo:hi], j.wf[lo*c:hi*c], j.x)
+		j.impl.matVecF32(j.dst[lo:hi], j.wf[lo*c:hi*c], c, j.x)
 	case kindMatMulBF16:
 		j.impl.matMulBF16(j.dst, j.wu, j.x, j.n, j.rows, c, lo, hi, s)
 	case kindFor:

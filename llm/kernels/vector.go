@@ -1,6 +1,9 @@
 package kernels
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // Vector helpers for the non-matrix parts of a forward pass. The package
 // functions use the path LLM_KERNELS names (or the fastest); the Pool
@@ -34,6 +37,29 @@ func SwiGLU(dst, gate, up []float32) { defaultImpl().silu(dst, gate[:len(dst)], 
 // St[j] ← decay·St[j] + δ_j·k, out_j = St[j]·q.
 func DeltaRuleT(St, q, k, v, out []float32, decay, beta float32) {
 	defaultImpl().deltaRuleT(St, q, k, v, out, decay, beta)
+}
+
+// MatVecF32Stride sets dst[r] = Σ_{c<len(x)} w[r·stride+c]·x[c]: MatVecF32
+// over len(dst) rows that lie stride ≥ len(x) apart in w, of which only the
+// first len(x) columns count (a cache filled up to its length). Unlike
+// MatVecF32 it never splits the rows across threads, so a loop body under
+// Pool.For may call it.
+func MatVecF32Stride(dst, w []float32, stride int, x []float32) {
+	checkStride(dst, w, stride, x)
+	defaultImpl().matVecF32(dst, w, stride, x)
+}
+
+// MatVecF32Stride is the package MatVecF32Stride on the pool's path.
+func (p *Pool) MatVecF32Stride(dst, w []float32, stride int, x []float32) {
+	checkStride(dst, w, stride, x)
+	p.kernels().matVecF32(dst, w, stride, x)
+}
+
+func checkStride(dst, w []float32, stride int, x []float32) {
+	if stride < len(x) || len(dst) > 0 && len(w) < (len(dst)-1)*stride+len(x) {
+		panic(fmt.Sprintf("kernels: MatVecF32Stride: %d rows of %d columns, stride %d, need stride ≥ columns and len(w) ≥ %d, have %d",
+			len(dst), len(x), stride, (len(dst)-1)*stride+len(x), len(w)))
+	}
 }
 
 // Dot is the package Dot on the pool's path.

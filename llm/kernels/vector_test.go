@@ -232,3 +232,47 @@ func BenchmarkDeltaRuleT(b *testing.B) {
 		})
 	}
 }
+
+func TestMatVecF32Stride(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, rows := range []int{0, 1, 5} {
+		for _, cols := range []int{0, 1, 7, 16, 17, 64, 100, 256} {
+			for _, extra := range []int{0, 3, 40} {
+				stride := cols + extra
+				w := randF32(rng, max(rows*stride, 1))
+				x := randF32(rng, cols)
+				ref, mag := make([]float64, rows), make([]float64, rows)
+				for r := range rows {
+					for c := range cols {
+						ref[r] += float64(w[r*stride+c]) * float64(x[c])
+						mag[r] += math.Abs(float64(w[r*stride+c]) * float64(x[c]))
+					}
+				}
+				what := fmt.Sprintf("rows=%d cols=%d stride=%d", rows, cols, stride)
+				for _, p := range pools(t, 1, 2) {
+					dst := randF32(rng, rows) // overwritten, not added to
+					p.MatVecF32Stride(dst, w, stride, x)
+					check(t, fmt.Sprintf("%s threads=%d %s", p.Path(), p.Threads(), what), dst, ref, mag, cols)
+				}
+				dst := randF32(rng, rows)
+				MatVecF32Stride(dst, w, stride, x)
+				check(t, "package "+what, dst, ref, mag, cols)
+			}
+		}
+	}
+	for _, bad := range []struct {
+		rows, stride, cols, lenW int
+	}{
+		{2, 3, 4, 8},   // stride below the columns
+		{3, 10, 4, 23}, // w one short of the last row
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("rows %d stride %d cols %d len(w) %d: no panic", bad.rows, bad.stride, bad.cols, bad.lenW)
+				}
+			}()
+			MatVecF32Stride(make([]float32, bad.rows), make([]float32, bad.lenW), bad.stride, make([]float32, bad.cols))
+		}()
+	}
+}

@@ -77,11 +77,11 @@ func (m *Model) attentionHeads(st *State, lo, hi int) {
 		probs := s.scores[h*(st.pos+n):][:st.pos+n] // this head's own buffer
 		for t := range n {
 			keys := st.pos + t + 1
-			K := ls.keys(g, keys, D)
 			q := s.qg[(t*Hq+h)*2*D:][:D]
 			scores := probs[:keys]
+			m.pool.MatVecF32Stride(scores, ls.keys(g, keys, D), D, q) // q·k_s for every key s
 			for j := range scores {
-				scores[j] = m.pool.Dot(q, K[j*D:(j+1)*D]) * scale // q·k_s / √D
+				scores[j] *= scale
 			}
 			softmax(scores)
 			if lc != nil {
@@ -89,12 +89,10 @@ func (m *Model) attentionHeads(st *State, lo, hi int) {
 			}
 
 			// Σ_s p_s·v_s: the values are stored transposed, [HeadDim][kvCap]
-			// per KV head, so each output dim is one dot product.
+			// per KV head, so this too is a matrix-vector product, over the
+			// first keys slots of each row.
 			oh := s.o[(t*Hq+h)*D:][:D]
-			vt := ls.vt[g*D*ls.kvCap:]
-			for d := range oh {
-				oh[d] = m.pool.Dot(scores, vt[d*ls.kvCap:])
-			}
+			m.pool.MatVecF32Stride(oh, ls.vt[g*D*ls.kvCap:(g+1)*D*ls.kvCap], ls.kvCap, scores)
 			if lc != nil {
 				copy(lc.HeadOut[len(lc.HeadOut)-n+t][h*D:], oh)
 			}

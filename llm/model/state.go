@@ -85,9 +85,6 @@ func (st *State) Reset() {
 		l := &st.layers[i]
 		clear(l.conv)
 		clear(l.rec)
-		// Unused value slots are multiplied by zero probabilities; keep
-		// them zero (a stale Inf would turn 0·Inf into NaN).
-		clear(l.vt)
 	}
 }
 
