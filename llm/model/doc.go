@@ -10,7 +10,7 @@
 //	attention.go  gated full attention: q/gate interleaved per head, q/k norm, RoPE, GQA, sigmoid gate
 //	deltanet.go   Gated DeltaNet: causal conv, L2-normalised q/k, decay and beta, delta rule, gated norm
 //	mlp.go        SwiGLU
-//	state.go      State: KV caches, conv and recurrent states, Clone
+//	state.go      State: KV caches, conv and recurrent states, Clone; perHead, heads across threads
 //	capture.go    Capture: opt-in views of a pass for the chapters
 //	linear.go     the weight matrices, in place, through package kernels
 //	synth.go      random checkpoints with the published layout, for benchmarks
