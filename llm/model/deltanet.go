@@ -24,16 +24,13 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 	conv := s.conv[:n*C]
 	qScale := float32(1 / math.Sqrt(float64(dk)))
 	for t := range n {
-		// Causal depthwise conv over the last K inputs, then SiLU. The state
-		// holds the K−1 previous pre-conv vectors; tap K−1 is the current token.
+		// Causal depthwise conv over the last K inputs, then SiLU: tap K−1
+		// weighs the current token, taps 0…K−2 the K−1 previous inputs
+		// the state holds, oldest first (the weights are stored tap-major).
 		x, y := mix[t*C:(t+1)*C], conv[t*C:(t+1)*C]
-		for ch := range C {
-			w := l.conv[ch*K : (ch+1)*K]
-			acc := w[K-1] * x[ch]
-			for j := range K - 1 {
-				acc += w[j] * ls.conv[j*C+ch]
-			}
-			y[ch] = acc
+		mul(y, l.conv[(K-1)*C:K*C], x)
+		for j := range K - 1 {
+			mulAdd(y, l.conv[j*C:(j+1)*C], ls.conv[j*C:(j+1)*C])
 		}
 		m.pool.SiLU(y, y)
 		if K > 1 {
@@ -110,5 +107,21 @@ func (m *Model) deltaHeads(st *State, lo, hi int) {
 				lc.StateNorm[len(lc.StateNorm)-n+t][h] = float32(math.Sqrt(ss))
 			}
 		}
+	}
+}
+
+// mul sets y[i] = w[i]·x[i].
+func mul(y, w, x []float32) {
+	w, x = w[:len(y)], x[:len(y)]
+	for i := range y {
+		y[i] = w[i] * x[i]
+	}
+}
+
+// mulAdd adds w[i]·x[i] to y[i].
+func mulAdd(y, w, x []float32) {
+	w, x = w[:len(y)], x[:len(y)]
+	for i := range y {
+		y[i] += w[i] * x[i]
 	}
 }

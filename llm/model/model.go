@@ -45,7 +45,7 @@ type layer struct {
 
 	// Gated DeltaNet
 	qkv, z, b, a, out  Linear
-	conv               []float32 // [ConvDim][ConvKernel]
+	conv               []float32 // tap-major [ConvKernel][ConvDim] (the checkpoint's [ConvDim][1][ConvKernel] transposed)
 	dtBias, aLog, norm []float32
 
 	// MLP
@@ -178,7 +178,7 @@ func New(cfg *Config, files ...*safetensors.File) (*Model, error) {
 			l.b = linear(p + "in_proj_b.weight")
 			l.a = linear(p + "in_proj_a.weight")
 			l.out = linear(p + "out_proj.weight")
-			l.conv = small(p + "conv1d.weight")
+			l.conv = transpose(small(p+"conv1d.weight"), cfg.ConvDim(), cfg.ConvKernel)
 			l.dtBias = small(p + "dt_bias")
 			l.aLog = small(p + "A_log")
 			l.norm = small(p + "norm.weight")
@@ -519,4 +519,15 @@ func appendRows(dst [][]float32, x []float32, n, w int) [][]float32 {
 		dst = append(dst, clone(x[t*w:(t+1)*w]))
 	}
 	return dst
+}
+
+// transpose returns the [cols][rows] transpose of a row-major [rows][cols] matrix.
+func transpose(x []float32, rows, cols int) []float32 {
+	t := make([]float32, len(x))
+	for r := range rows {
+		for c := range cols {
+			t[c*rows+r] = x[r*cols+c]
+		}
+	}
+	return t
 }
