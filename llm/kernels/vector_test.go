@@ -276,3 +276,29 @@ func TestMatVecF32Stride(t *testing.T) {
 		}()
 	}
 }
+
+// BenchmarkAttentionScores times one attention head's scores at the
+// Qwen3.5-0.8B head size over 4096 cached keys: MatVecF32Stride against a
+// loop of Dot calls (what a loop body under For could otherwise use).
+func BenchmarkAttentionScores(b *testing.B) {
+	const keys, d = 4096, 256
+	rng := rand.New(rand.NewPCG(1, 2))
+	k, q, s := randF32(rng, keys*d), randF32(rng, d), make([]float32, keys)
+	for _, path := range Paths() {
+		p := MustPool(1, path)
+		b.Run(path.String()+"/MatVecF32Stride", func(b *testing.B) {
+			b.SetBytes(4 * keys * d)
+			for b.Loop() {
+				p.MatVecF32Stride(s, k, d, q)
+			}
+		})
+		b.Run(path.String()+"/Dot", func(b *testing.B) {
+			b.SetBytes(4 * keys * d)
+			for b.Loop() {
+				for j := range s {
+					s[j] = p.Dot(q, k[j*d:(j+1)*d])
+				}
+			}
+		})
+	}
+}
