@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/how-llms-work/course/llm/safetensors"
+	"github.com/how-llms-work/course/llm/train"
 )
 
 // TestGradCommand runs `llm grad` on the tiny-a fixture and compares the
@@ -103,4 +104,60 @@ func parseLoss(s string, loss *float64) (int, error) {
 	v, err := strconv.ParseFloat(f[1], 64)
 	*loss = v
 	return 1, err
+}
+
+// TestTrainCommand trains a micro model for a few steps on a text file,
+// then checks the checkpoint, the export, the report and a resume.
+func TestTrainCommand(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := train.Micro(328).MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, "config.json")
+	textPath := filepath.Join(dir, "text.txt")
+	os.WriteFile(cfgPath, cfg, 0o644)
+	os.WriteFile(textPath, []byte(strings.Repeat("The cat sat on the mat. The dog sat on the log. ", 80)), 0o644)
+	out, export := filepath.Join(dir, "run"), filepath.Join(dir, "export")
+	args := []string{"-config", cfgPath, "-tokenizer", "../../train/testdata/tiny-a/tokenizer.json", "-text", textPath,
+		"-out", out, "-export", export, "-steps", "4", "-batch", "2", "-seq", "32", "-warmup", "1", "-log-every", "2", "-save-every", "2"}
+	var stdout bytes.Buffer
+	if err := runTrain(args, &stdout); err != nil {
+		t.Fatalf("%v\n%s", err, stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "step     4") || !strings.Contains(stdout.String(), "validation (") {
+		t.Errorf("output lacks the step log or the validation line:\n%s", stdout.String())
+	}
+	var rep report
+	b, err := os.ReadFile(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Steps != 4 || !(rep.ValidLoss > 0) || math.Abs(rep.ValidLoss-rep.ValidLossBF16) > 0.05 || len(rep.Samples) == 0 {
+		t.Errorf("report: steps %d, valid %v (bf16 %v), %d samples", rep.Steps, rep.ValidLoss, rep.ValidLossBF16, len(rep.Samples))
+	}
+	f, err := safetensors.Open(filepath.Join(export, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Metadata["trained"] != "true" || f.Lookup("model.language_model.embed_tokens.weight").DType != safetensors.BF16 {
+		t.Errorf("export metadata %v", f.Metadata)
+	}
+	f.Close()
+	// The same command with more steps resumes from the checkpoint.
+	for i, a := range args {
+		if a == "-steps" {
+			args[i+1] = "6"
+		}
+	}
+	stdout.Reset()
+	if err := runTrain(args, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "resumed") || !strings.Contains(stdout.String(), "step     6") {
+		t.Errorf("second run did not resume to step 6:\n%s", stdout.String())
+	}
 }
