@@ -5,6 +5,7 @@ import "math"
 // deltaTape keeps what the Gated DeltaNet backward needs.
 type deltaTape[F Float] struct {
 	m, mc, ms []F // projection q|k|v [T, C], after the causal conv, after SiLU
+	sig       []F // σ(mc), so the backward needs no exp
 	z, b, a   []F // output gate [T, Hv·dv], beta and decay inputs [T, Hv]
 	qx, kx    []F // q and k heads after SiLU, contiguous [T, Hk·dk]
 	q, k      []F // L2-normalised (q also scaled by 1/sqrt(dk))
@@ -29,21 +30,24 @@ func deltaFwd[F Float](c *Config, w *layerWeights[F], tp *deltaTape[F], out, u [
 	mulNT(tp.a, u, w.a, T, Hv, D)
 
 	// Causal depthwise conv: tap K-1 multiplies the current token.
-	tp.mc, tp.ms = zeros(tp.mc, T*C), zeros(tp.ms, T*C)
+	tp.mc, tp.ms, tp.sig = zeros(tp.mc, T*C), zeros(tp.ms, T*C), zeros(tp.sig, T*C)
+	taps := convTaps(w.conv, C, K)
 	for t := 0; t < T; t++ {
 		for j := 0; j < K; j++ {
 			s := t - K + 1 + j
 			if s < 0 {
 				continue
 			}
-			src, dst := tp.m[s*C:s*C+C], tp.mc[t*C:t*C+C]
+			src, dst, tap := tp.m[s*C:s*C+C], tp.mc[t*C:t*C+C], taps[j*C:j*C+C]
 			for ch := range dst {
-				dst[ch] += w.conv[ch*K+j] * src[ch]
+				dst[ch] += tap[ch] * src[ch]
 			}
 		}
 	}
 	for i, v := range tp.mc {
-		tp.ms[i] = silu(v)
+		sg := sigmoid(v)
+		tp.sig[i] = sg
+		tp.ms[i] = v * sg
 	}
 	tp.qx, tp.kx = zeros(tp.qx, T*Hk*dk), zeros(tp.kx, T*Hk*dk)
 	for t := 0; t < T; t++ {
@@ -208,9 +212,12 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 	}
 	// SiLU and the causal conv.
 	for i, v := range tp.mc {
-		dms[i] *= siluGrad(v)
+		sg := tp.sig[i]
+		dms[i] *= sg * (1 + v*(1-sg)) // silu'(v)
 	}
 	dm := make([]F, T*C)
+	taps := convTaps(w.conv, C, K)
+	dtaps := make([]F, K*C)
 	for t := 0; t < T; t++ {
 		dmc := dms[t*C : t*C+C]
 		for j := 0; j < K; j++ {
@@ -219,10 +226,16 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 				continue
 			}
 			src, dst := tp.m[s*C:s*C+C], dm[s*C:s*C+C]
+			tap, dtap := taps[j*C:j*C+C], dtaps[j*C:j*C+C]
 			for ch, d := range dmc {
-				dst[ch] += w.conv[ch*K+j] * d
-				g.conv[ch*K+j] += d * src[ch]
+				dst[ch] += tap[ch] * d
+				dtap[ch] += d * src[ch]
 			}
+		}
+	}
+	for j := 0; j < K; j++ {
+		for ch := 0; ch < C; ch++ {
+			g.conv[ch*K+j] += dtaps[j*C+ch]
 		}
 	}
 	mulNN(du, dm, w.qkv, T, D, C)
@@ -233,4 +246,16 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 	mulTN(g.z, dz, u, Hv*dv, D, T)
 	mulTN(g.b, db, u, Hv, D, T)
 	mulTN(g.a, da, u, Hv, D, T)
+}
+
+// convTaps transposes the conv weight [C, 1, K] to [K, C], so each tap is a
+// contiguous vector over the channels.
+func convTaps[F Float](conv []F, C, K int) []F {
+	taps := make([]F, K*C)
+	for ch := 0; ch < C; ch++ {
+		for j := 0; j < K; j++ {
+			taps[j*C+ch] = conv[ch*K+j]
+		}
+	}
+	return taps
 }
