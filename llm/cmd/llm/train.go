@@ -98,7 +98,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "config.json with the model's shapes")
 	tokPath := fs.String("tokenizer", "", "tokenizer.json (its directory may hold tokenizer_config.json)")
-	outDir := fs.String("out", "", "checkpoint directory (F32 weights, AdamW state, train.json, loss.csv, report)")
+	outDir := fs.String("out", "", "checkpoint directory (F32 weights, AdamW state, train.json, loss.csv, report); if it holds a checkpoint, the run resumes with that checkpoint's config and options (only -steps can change)")
 	export := fs.String("export", "", "at the end, write the BF16 model.safetensors here (config.json only if absent); every checkpoint also writes OUT/bf16")
 	reportDir := fs.String("report", "", "at the end, also copy loss.csv, report.json and samples.md here")
 	text := fs.String("text", "", "train on these comma-separated UTF-8 files instead of the Brown corpus (last 10% held out)")
@@ -120,6 +120,9 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	if *cfgPath == "" || *tokPath == "" || *outDir == "" {
 		return errors.New("usage: llm train -config FILE -tokenizer FILE -out DIR [-steps N -batch B -seq T -lr LR ...]")
+	}
+	if *every <= 0 || *logEvery <= 0 {
+		return fmt.Errorf("-save-every %d and -log-every %d must be positive", *every, *logEvery)
 	}
 	cfg, err := train.LoadConfig(*cfgPath)
 	if err != nil {
