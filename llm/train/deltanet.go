@@ -84,23 +84,14 @@ func deltaFwd[F Float](c *Config, w *layerWeights[F], tp *deltaTape[F], out, u [
 			v := tp.ms[t*C+2*Hk*dk+h*dv : t*C+2*Hk*dk+(h+1)*dv]
 			decay := F(math.Exp(float64(tp.g[t*Hv+h])))
 			beta := tp.beta[t*Hv+h]
-			for i := range S {
-				S[i] = decay * prev[i]
-			}
+			// kv = (e^g·S_prev)ᵀk, δ = β(v − kv), S = e^g·S_prev + k δᵀ, o = Sᵀq.
 			clear(kv)
-			for i := 0; i < dk; i++ {
-				axpy(kv, S[i*dv:(i+1)*dv], k[i])
-			}
+			vecMat(kv, k, prev, dk, dv)
 			for j := range kv {
-				kv[j] = beta * (v[j] - kv[j]) // now δ
+				kv[j] = beta * (v[j] - decay*kv[j]) // now δ
 			}
-			for i := 0; i < dk; i++ {
-				axpy(S[i*dv:(i+1)*dv], kv, k[i])
-			}
-			o := tp.o[(t*Hv+h)*dv : (t*Hv+h+1)*dv]
-			for i := 0; i < dk; i++ {
-				axpy(o, S[i*dv:(i+1)*dv], q[i])
-			}
+			rank1(S, prev, k, kv, decay, dk, dv)
+			vecMat(tp.o[(t*Hv+h)*dv:(t*Hv+h+1)*dv], q, S, dk, dv)
 		}
 	}
 	tp.y, tp.ro = zeros(tp.y, T*Hv*dv), zeros(tp.ro, T*Hv)
@@ -129,6 +120,8 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 	kv := make([]F, dv)
 	dd := make([]F, dv) // dδ
 	delta := make([]F, dv)
+	pending := make([]F, Hv) // scale dS still owes (e^g of the step after)
+	fill(pending, 1)
 	for t := T - 1; t >= 0; t-- {
 		for h := 0; h < Hv; h++ {
 			kh := h / rep
@@ -146,28 +139,21 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 			beta := tp.beta[t*Hv+h]
 			// Recompute kv = S1ᵀk with S1 = e^g·S_prev (never formed).
 			clear(kv)
-			for i := 0; i < dk; i++ {
-				axpy(kv, prev[i*dv:(i+1)*dv], k[i])
-			}
+			vecMat(kv, k, prev, dk, dv)
 			for j := range kv {
 				kv[j] *= decay
 			}
-			// o = Sᵀq
-			for i := 0; i < dk; i++ {
-				row := S[i*dv : (i+1)*dv]
-				dqt[i] += dot(row, o)
-				axpy(dSh[i*dv:(i+1)*dv], o, q[i])
-			}
+			// o = Sᵀq. dS still owes the e^g factor of step t+1 (pending):
+			// apply it while adding q doᵀ.
+			matVec(dqt, S, o, dk, dv)
+			rank1(dSh, dSh, q, o, pending[h], dk, dv)
 			// S = S1 + k δᵀ, δ = β(v − kv)
 			for j := range delta {
 				delta[j] = beta * (v[j] - kv[j])
 			}
 			clear(dd)
-			for i := 0; i < dk; i++ {
-				row := dSh[i*dv : (i+1)*dv]
-				axpy(dd, row, k[i])
-				dkt[i] += dot(row, delta)
-			}
+			vecMat(dd, k, dSh, dk, dv)
+			matVec(dkt, dSh, delta, dk, dv)
 			var db F
 			for j := range dd {
 				db += dd[j] * (v[j] - kv[j])
@@ -176,15 +162,14 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 			}
 			dbeta[t*Hv+h] = db
 			// kv = S1ᵀk
-			for i := 0; i < dk; i++ {
-				axpy(dSh[i*dv:(i+1)*dv], dd, k[i])
-				dkt[i] += decay * dot(prev[i*dv:(i+1)*dv], dd)
+			rank1(dSh, dSh, k, dd, 1, dk, dv)
+			for j := range dd {
+				dd[j] *= decay
 			}
-			// S1 = e^g·S_prev
+			matVec(dkt, prev, dd, dk, dv)
+			// S1 = e^g·S_prev: dS_prev = e^g·dS1, applied at step t−1.
 			dg[t*Hv+h] = decay * dot(dSh, prev)
-			for i := range dSh {
-				dSh[i] *= decay
-			}
+			pending[h] = decay
 		}
 	}
 

@@ -71,3 +71,19 @@ func axpyAsm(y, x *float32, a float32, n int)
 //
 //go:noescape
 func dotAsm(x, y *float32, n int) float32
+
+// vecMatAsm computes out[j] += Σ_i a[i]·m[i·cols+j] (cols a multiple of 8).
+//
+//go:noescape
+func vecMatAsm(out, a, m *float32, rows, cols int)
+
+// matVecAsm computes out[i] += Σ_j m[i·cols+j]·x[j] (cols a multiple of 8).
+//
+//go:noescape
+func matVecAsm(out, m, x *float32, rows, cols int)
+
+// rank1Asm computes dst[i·cols+j] = s·src[i·cols+j] + a[i]·x[j] (cols a
+// multiple of 8; dst may be src).
+//
+//go:noescape
+func rank1Asm(dst, src, a, x *float32, s float32, rows, cols int)

@@ -113,3 +113,52 @@ func TestVectorOps(t *testing.T) {
 		}
 	}
 }
+
+// TestStateOps checks vecMat, matVec and rank1 (assembly in float32 when
+// cols is a multiple of 8) against float64 loops.
+func TestStateOps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, sz := range [][2]int{{1, 8}, {3, 16}, {32, 32}, {5, 12}, {4, 4}} {
+		r, c := sz[0], sz[1]
+		v := func(n int) []float32 {
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = float32(rng.NormFloat64())
+			}
+			return x
+		}
+		m, a, x, out0, out1 := v(r*c), v(r), v(c), v(c), v(r)
+		vm := append([]float32(nil), out0...)
+		vecMat(vm, a, m, r, c)
+		mv := append([]float32(nil), out1...)
+		matVec(mv, m, x, r, c)
+		r1 := make([]float32, r*c)
+		rank1(r1, m, a, x, 0.7, r, c)
+		inplace := append([]float32(nil), m...)
+		rank1(inplace, inplace, a, x, 0.7, r, c)
+		for j := 0; j < c; j++ {
+			want := float64(out0[j])
+			for i := 0; i < r; i++ {
+				want += float64(a[i]) * float64(m[i*c+j])
+			}
+			if math.Abs(float64(vm[j])-want) > 1e-5*float64(r) {
+				t.Fatalf("vecMat %dx%d: out[%d] = %v, want %v", r, c, j, vm[j], want)
+			}
+		}
+		for i := 0; i < r; i++ {
+			want := float64(out1[i])
+			for j := 0; j < c; j++ {
+				want += float64(m[i*c+j]) * float64(x[j])
+			}
+			if math.Abs(float64(mv[i])-want) > 1e-5*float64(c) {
+				t.Fatalf("matVec %dx%d: out[%d] = %v, want %v", r, c, i, mv[i], want)
+			}
+			for j := 0; j < c; j++ {
+				want := 0.7*float64(m[i*c+j]) + float64(a[i])*float64(x[j])
+				if math.Abs(float64(r1[i*c+j])-want) > 1e-5 || r1[i*c+j] != inplace[i*c+j] {
+					t.Fatalf("rank1 %dx%d: [%d][%d] = %v (in place %v), want %v", r, c, i, j, r1[i*c+j], inplace[i*c+j], want)
+				}
+			}
+		}
+	}
+}
