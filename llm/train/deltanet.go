@@ -84,13 +84,16 @@ func deltaFwd[F Float](c *Config, w *layerWeights[F], tp *deltaTape[F], out, u [
 			v := tp.ms[t*C+2*Hk*dk+h*dv : t*C+2*Hk*dk+(h+1)*dv]
 			decay := F(math.Exp(float64(tp.g[t*Hv+h])))
 			beta := tp.beta[t*Hv+h]
-			// kv = (e^g·S_prev)ᵀk, δ = β(v − kv), S = e^g·S_prev + k δᵀ, o = Sᵀq.
-			clear(kv)
-			vecMat(kv, k, prev, dk, dv)
-			for j := range kv {
-				kv[j] = beta * (v[j] - decay*kv[j]) // now δ
+			// S = e^g·S_prev, kv = Sᵀk, δ = β(v − kv), S += k δᵀ, o = Sᵀq.
+			for i := range S {
+				S[i] = decay * prev[i]
 			}
-			rank1(S, prev, k, kv, decay, dk, dv)
+			clear(kv)
+			vecMat(kv, k, S, dk, dv)
+			for j := range kv {
+				kv[j] = beta * (v[j] - kv[j]) // now δ
+			}
+			rank1(S, S, k, kv, 1, dk, dv)
 			vecMat(tp.o[(t*Hv+h)*dv:(t*Hv+h+1)*dv], q, S, dk, dv)
 		}
 	}
@@ -120,6 +123,7 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 	kv := make([]F, dv)
 	dd := make([]F, dv) // dδ
 	delta := make([]F, dv)
+	tmp := make([]F, dk)
 	pending := make([]F, Hv) // scale dS still owes (e^g of the step after)
 	fill(pending, 1)
 	for t := T - 1; t >= 0; t-- {
@@ -163,10 +167,11 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 			dbeta[t*Hv+h] = db
 			// kv = S1ᵀk
 			rank1(dSh, dSh, k, dd, 1, dk, dv)
-			for j := range dd {
-				dd[j] *= decay
+			clear(tmp)
+			matVec(tmp, prev, dd, dk, dv)
+			for i, v := range tmp {
+				dkt[i] += decay * v
 			}
-			matVec(dkt, prev, dd, dk, dv)
 			// S1 = e^g·S_prev: dS_prev = e^g·dS1, applied at step t−1.
 			dg[t*Hv+h] = decay * dot(dSh, prev)
 			pending[h] = decay
