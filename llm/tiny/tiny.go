@@ -5,12 +5,14 @@
 // same engine as the real Qwen3.5-0.8B, needs no network and no files
 // outside the module, and loads without copying (see llm.Load("tiny")).
 //
-// The files live in model/ and are written by
+// The tokenizer and config in model/ are written by
 //
 //	go run ./llm/tiny/build -seed 1
 //
-// Until a training run replaces model.safetensors, the weights are random:
-// Trained reports whether they are.
+// which also writes random starting weights; model.safetensors holds the
+// weights that `llm train` (package llm/train) then fitted to the Brown
+// corpus (see README.md for the exact command and the validation loss).
+// Trained reports whether the embedded weights are trained.
 package tiny
 
 import (
