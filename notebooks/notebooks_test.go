@@ -81,7 +81,7 @@ func TestStoredClean(t *testing.T) {
 
 // widgetsOfChapter1 are the widget kinds chapter 1 must show (the class
 // each widget's HTML carries).
-var widgetsOfChapter1 = []string{"llmw-softmax", "llmw-wva", "llmw-fit", "llmw-trace", "llmw-journey", "llmw-quiz"}
+var widgetsOfChapter1 = []string{"llmw-softmax", "llmw-probbars", "llmw-wva", "llmw-fit", "llmw-trace", "llmw-journey", "llmw-quiz"}
 
 // TestChapter1Runs executes chapter 1 headlessly through the course kernel
 // on the embedded model and checks that every cell succeeds and every widget
