@@ -18,6 +18,9 @@ notebooks crosscheck: export LLM_MODEL ?= $(if $(LLM_QWEN35_DIR),$(LLM_QWEN35_DI
 
 .PHONY: notebooks test kernel vet unit fuzz crosscheck doctor
 
+# make test's steps share the kernel and the executed notebooks: run them in order.
+.NOTPARALLEL:
+
 ## notebooks: install the kernel if needed, run every notebook, print the summary
 notebooks: kernel
 	@test -n "$(NOTEBOOKS)" || { echo "no notebooks in notebooks/"; exit 1; }

@@ -2,7 +2,7 @@
 // text into token ids, compute logits, turn them into probabilities, sample,
 // and record generations step by step.
 //
-//	m := llm.MustLoad("")                  // Qwen3.5-0.8B if cached, else the tiny model
+//	m := llm.MustLoad("")                  // $LLM_MODEL, else Qwen3.5-0.8B (cache or Hub), else tiny
 //	ids := m.Encode("The cat sat on the")
 //	logits := m.Logits(ids)                // one score per vocabulary entry
 //	p := llm.Softmax(logits, 1.0)          // probabilities

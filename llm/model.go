@@ -25,13 +25,19 @@ type Model struct {
 }
 
 // String says which model this is, in one line, e.g.
-// "Qwen/Qwen3.5-0.8B (852,985,920 parameters, from the cache at …)".
+// "Qwen/Qwen3.5-0.8B: 752,393,024 parameters in the text model (852,985,920
+// with the vision tower), 24 layers, vocabulary 248,320, from …".
 func (m *Model) String() string {
 	if m == nil || m.Net == nil {
 		return "no model"
 	}
-	p := m.Net.Config().Params()
-	s := fmt.Sprintf("%s: %s parameters, %d layers, vocabulary %s", m.Name, commas(p.TextVision), m.Net.Config().Layers, commas(int64(m.Tok.VocabSize())))
+	cfg := m.Net.Config()
+	p := cfg.Params()
+	s := fmt.Sprintf("%s: %s parameters", m.Name, commas(p.Text))
+	if p.Vision > 0 {
+		s += fmt.Sprintf(" in the text model (%s with the vision tower)", commas(p.TextVision))
+	}
+	s += fmt.Sprintf(", %d layers, vocabulary %s", cfg.Layers, commas(int64(m.Vocab())))
 	switch m.Source {
 	case "embedded":
 		s += ", embedded in the course code"

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/how-llms-work/course/kernel/kernelspec"
 )
 
 // TestChapter1InClassicNotebook opens chapter 1 the way a learner does, in
@@ -169,8 +171,7 @@ func need(t *testing.T) (jupyter, chromium string) {
 	if chromium == "" {
 		missing = append(missing, "Chromium (apt-get install chromium)")
 	}
-	home, _ := os.UserHomeDir()
-	if _, err := os.Stat(filepath.Join(home, ".local/share/jupyter/kernels", kernelName, "kernel.json")); err != nil {
+	if _, err := kernelspec.Find(kernelName); err != nil {
 		missing = append(missing, "the course kernel (go run ./kernel install)")
 	}
 	if len(missing) > 0 {

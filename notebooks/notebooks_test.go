@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/how-llms-work/course/ci/nbformat"
+	"github.com/how-llms-work/course/kernel/kernelspec"
 )
 
 const kernelName = "go-how-llms-work"
@@ -105,14 +106,11 @@ func TestChapter1Runs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a notebook through the kernel (about a minute)")
 	}
-	if _, err := exec.LookPath("jupyter-kernelspec"); err != nil {
-		home, _ := os.UserHomeDir()
-		if _, err := os.Stat(filepath.Join(home, ".local/share/jupyter/kernels", kernelName, "kernel.json")); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("the course kernel is not installed (go run ./kernel install)")
-			}
-			t.Skip("the course kernel is not installed: run go run ./kernel install")
+	if _, err := kernelspec.Find(kernelName); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the course kernel is not installed (go run ./kernel install): %v", err)
 		}
+		t.Skipf("the course kernel is not installed (go run ./kernel install): %v", err)
 	}
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
