@@ -54,9 +54,6 @@ func (m *Model) String() string {
 	return s
 }
 
-// Describe is String, for cells that read better with a verb.
-func (m *Model) Describe() string { return m.String() }
-
 // Config returns the model's configuration (sizes, layer kinds, …).
 func (m *Model) Config() *model.Config { return m.Net.Config() }
 

@@ -3,6 +3,7 @@ package llm
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/how-llms-work/course/llm/model"
 )
@@ -48,7 +49,7 @@ func (m *Model) Run(prompt string) (*Pass, error) {
 		return nil, err
 	}
 	v := m.Vocab()
-	logits := all[len(all)-v:]
+	logits := slices.Clone(all[len(all)-v:]) // keep one row, not every position's
 	emb, err := m.Net.Embed(ids[len(ids)-1])
 	if err != nil {
 		return nil, err

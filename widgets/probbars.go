@@ -12,8 +12,10 @@ import (
 // (as in Hugging Face transformers and llm.Sampler): the logits are divided
 // by the temperature and softmaxed, then only the k most likely survive and
 // are renormalized, then only the smallest set of those whose cumulative
-// probability reaches p; the survivors are renormalized again.
-// Temperature 0 means greedy (all mass on the top token).
+// probability reaches p; the survivors are renormalized again. On the
+// temperature slider, 0 means greedy (all mass on the top token); in the
+// struct, a zero Temperature field means "start the slider at 1", so that
+// the zero value is useful (set TopK to 1 to start greedy).
 //
 // Candidates need Piece and Logit (Prob is ignored: probabilities are
 // recomputed). With Rest set (see TopCandidates) the other tokens of the

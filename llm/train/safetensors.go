@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/how-llms-work/course/llm/kernels"
 	"github.com/how-llms-work/course/llm/safetensors"
 )
 
@@ -47,7 +48,7 @@ func encode[F Float](dst []byte, src []F, dtype safetensors.DType) {
 		}
 	case safetensors.BF16:
 		for i, v := range src {
-			binary.LittleEndian.PutUint16(dst[2*i:], toBF16(float32(v)))
+			binary.LittleEndian.PutUint16(dst[2*i:], kernels.F32ToBF16(float32(v)))
 		}
 	}
 }
@@ -58,14 +59,4 @@ func writeTensors[F Float](w io.Writer, specs []safetensors.Spec, data map[strin
 		encode(dst, data[s.Name], s.DType)
 		return nil
 	})
-}
-
-// toBF16 rounds a float32 to the nearest BF16, ties to even; NaN stays NaN.
-func toBF16(f float32) uint16 {
-	u := math.Float32bits(f)
-	if u&0x7fffffff > 0x7f800000 {
-		return uint16(u>>16) | 0x40
-	}
-	u += 0x7fff + (u>>16)&1
-	return uint16(u >> 16)
 }
