@@ -3,6 +3,8 @@ package kernels
 import (
 	"fmt"
 	"runtime"
+	"sync/atomic"
+	"time"
 )
 
 // Pool runs row-parallel kernels on a fixed number of threads. A nil *Pool or
@@ -20,12 +22,41 @@ type Pool struct {
 // workers are the threads-1 helper goroutines of a Pool. They hold no
 // reference to the Pool, so an unreachable Pool can be collected and its
 // cleanup can stop them.
+//
+// A call publishes its job by bumping gen (the low 16 bits carry the number
+// of parts, so a helper without a part never touches job). Helpers spin on
+// gen for a short while after each job and only then park on their wake
+// channel: a decode step makes hundreds of calls a few hundred microseconds
+// apart, and waking a parked goroutine costs tens of microseconds on a VM,
+// as much as a small matrix-vector product itself.
 type workers struct {
-	start []chan int // start[i] wakes helper i+1 with the part to run
-	done  chan struct{}
-	job   job
-	mem   []scratch
+	gen     atomic.Uint64 // generation<<16 | parts of the latest job; stopGen when stopped
+	pending atomic.Int32  // helpers still running the latest job
+	help    []helper
+	job     job
+	mem     []scratch
 }
+
+// helper is one helper goroutine's parking place. sleeping is set by the
+// helper before it parks and cleared by whoever wakes it (a compare-and-swap
+// decides which side sends and which receives on wake).
+type helper struct {
+	sleeping atomic.Bool
+	wake     chan struct{}
+	_        [48]byte // keep helpers on separate cache lines
+}
+
+// partsMask selects the number of parts from gen; it bounds Threads.
+const partsMask = 1<<16 - 1
+
+// stopGen is the gen value that tells the helpers to exit.
+const stopGen = ^uint64(0)
+
+// spinFor is how long an idle helper polls for the next job before it
+// parks. It is longer than the gaps between the matrix products of a decode
+// step, so helpers stay awake through a whole step, and short enough that
+// an idle pool stops using CPU almost at once.
+const spinFor = 200 * time.Microsecond
 
 // kind says which kernel a job runs.
 type kind int
@@ -78,19 +109,16 @@ func NewPoolPath(threads int, path Path) (*Pool, error) {
 	if !path.Supported() {
 		return nil, fmt.Errorf("kernels: path %s is not supported by this CPU or build (have %v)", path, Paths())
 	}
-	if threads < 1 {
-		threads = 1
-	}
+	threads = min(max(threads, 1), partsMask)
 	p := &Pool{threads: threads, impl: implFor(path)}
 	if threads > 1 {
 		w := &workers{
-			start: make([]chan int, threads-1),
-			done:  make(chan struct{}, threads-1),
-			mem:   make([]scratch, threads-1),
+			help: make([]helper, threads-1),
+			mem:  make([]scratch, threads-1),
 		}
-		for i := range w.start {
-			w.start[i] = make(chan int, 1)
-			go w.loop(w.start[i], i)
+		for i := range w.help {
+			w.help[i].wake = make(chan struct{}, 1)
+			go w.loop(i)
 		}
 		p.crew = w
 		p.cleanup = runtime.AddCleanup(p, (*workers).stop, w)
@@ -139,15 +167,74 @@ func (p *Pool) kernels() *impl {
 }
 
 func (w *workers) stop() {
-	for _, c := range w.start {
-		close(c)
+	w.gen.Store(stopGen)
+	w.wakeAll(len(w.help))
+}
+
+// wakeAll wakes the first n helpers that are parked.
+func (w *workers) wakeAll(n int) {
+	for i := range n {
+		h := &w.help[i]
+		if h.sleeping.Load() && h.sleeping.CompareAndSwap(true, false) {
+			h.wake <- struct{}{}
+		}
 	}
 }
 
-func (w *workers) loop(start <-chan int, i int) {
-	for part := range start {
-		w.job.run(part, &w.mem[i])
-		w.done <- struct{}{}
+// loop is helper i: it runs part i+1 of every job that has that many parts.
+func (w *workers) loop(i int) {
+	h := &w.help[i]
+	var last uint64 // gen starts at 0; the first job may be out before this runs
+	for {
+		g := w.next(h, last)
+		if g == stopGen {
+			return
+		}
+		last = g
+		if int(g&partsMask) > i+1 {
+			w.job.run(i+1, &w.mem[i])
+			w.pending.Add(-1)
+		}
+	}
+}
+
+// next waits until gen differs from last and returns it: spinning first,
+// then parked on the helper's wake channel.
+func (w *workers) next(h *helper, last uint64) uint64 {
+	var t0 time.Time
+	for k := 0; ; k++ {
+		if g := w.gen.Load(); g != last {
+			return g
+		}
+		if k&63 == 63 {
+			if t0.IsZero() {
+				t0 = time.Now()
+			} else if time.Since(t0) > spinFor {
+				break
+			}
+			// Let other goroutines run when there are more threads
+			// than processors.
+			runtime.Gosched()
+		}
+	}
+	h.sleeping.Store(true)
+	if g := w.gen.Load(); g != last {
+		if h.sleeping.CompareAndSwap(true, false) {
+			return g
+		}
+		<-h.wake // a waker cleared the flag first and is sending
+		return g
+	}
+	<-h.wake
+	return w.gen.Load()
+}
+
+// wait spins until every helper has finished the current job.
+func (w *workers) wait() {
+	for k := 0; w.pending.Load() != 0; k++ {
+		if k&63 == 63 {
+			runtime.Gosched()
+		}
 	}
 }
 
@@ -194,16 +281,13 @@ func (p *Pool) run(j job, work int) {
 	}
 	w := p.crew
 	w.job = j
-	for i := 1; i < parts; i++ {
-		w.start[i-1] <- i
-	}
+	w.pending.Store(int32(parts - 1))
+	w.gen.Store((w.gen.Load()>>16+1)<<16 | uint64(parts))
+	w.wakeAll(parts - 1)
 	// Wait for the helpers even if part 0 panics (a For callback), so no
-	// helper is still running, and no stale done signal is left, when the
-	// pool is used again.
+	// helper is still running when the pool is used again.
 	defer func() {
-		for i := 1; i < parts; i++ {
-			<-w.done
-		}
+		w.wait()
 		w.job = job{} // drop references to the caller's slices
 	}()
 	w.job.run(0, &p.own)
