@@ -545,3 +545,28 @@ func TestForPanicRecovers(t *testing.T) {
 		t.Errorf("For after a panic: %v, want [1 2 3 4]", sum)
 	}
 }
+
+// TestForWakesParkedHelpers: helpers that have parked (idle longer than
+// spinFor) and helpers that sat out a job with fewer parts all take their
+// part of the next job, every time.
+func TestForWakesParkedHelpers(t *testing.T) {
+	p := NewPool(3)
+	defer p.Close()
+	for i := range 12 {
+		if i%3 == 0 {
+			time.Sleep(3 * spinFor) // let every helper park
+		}
+		n := 2 + i%2 // jobs of 2 parts leave helper 2 out
+		var seen [3]int32
+		p.For(n, func(lo, hi int) {
+			for j := lo; j < hi; j++ {
+				seen[j]++
+			}
+		})
+		for j := range 3 {
+			if want := int32(min(1, max(0, n-j))); seen[j] != want {
+				t.Fatalf("call %d, For(%d): index %d visited %d times, want %d", i, n, j, seen[j], want)
+			}
+		}
+	}
+}
