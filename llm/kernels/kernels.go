@@ -7,8 +7,9 @@
 // so MatVec computes dst[r] = Σ_c w[r*cols+c]·x[c].
 //
 // A Pool splits rows across threads (persistent helper goroutines that poll
-// for the next call for a moment before parking, no allocation per call) and runs one of several implementations (Path),
-// chosen when the pool is made: hand-written AVX-512 or AVX2+FMA assembly
+// for the next call for a moment before parking, no allocation per call)
+// and runs one of several implementations (Path), chosen when the pool is
+// made: hand-written AVX-512 or AVX2+FMA assembly
 // on amd64, NEON assembly for the BF16 products on arm64, or portable Go
 // (other architectures, or the purego build tag). LLM_KERNELS=go|avx2|
 // avx512|neon forces a path, so tests can run every one.
