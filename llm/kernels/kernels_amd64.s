@@ -33,6 +33,12 @@ matVecBF16AVX512_row:
 matVecBF16AVX512_loop4:
 	CMPQ R10, $4
 	JLT matVecBF16AVX512_tail
+	// Touch the weights one 4 KiB page ahead: the hardware prefetcher
+	// stops at page boundaries, and the checkpoint's mmap'ed pages are
+	// 4 KiB, so without this every new page starts with a cold miss.
+	// Prefetching past the end of w cannot fault.
+	PREFETCHT0 4096(AX)
+	PREFETCHT0 4160(AX)
 	VPMOVZXWD 0(AX), Z4
 	VPSLLD $16, Z4, Z4
 	VPMOVZXWD 32(AX), Z5
