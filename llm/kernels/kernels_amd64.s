@@ -254,6 +254,7 @@ matVecBF16AVX2_row:
 matVecBF16AVX2_loop4:
 	CMPQ R10, $4
 	JLT matVecBF16AVX2_tail
+	PREFETCHT0 4096(AX) // one page ahead, as in matVecBF16AVX512
 	VPMOVZXWD 0(AX), Y4
 	VPSLLD $16, Y4, Y4
 	VPMOVZXWD 16(AX), Y5
