@@ -223,11 +223,20 @@ func (m *Model) SetThreads(n int) {
 }
 
 // Threads reports how many goroutines a pass uses.
-func (m *Model) Threads() int { return m.pool.Threads() }
+func (m *Model) Threads() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.pool.Threads()
+}
 
-// Close releases the checkpoint files Open mapped. The model and its
-// weights' views must not be used afterwards.
+// Close stops the model's helper goroutines and releases the checkpoint
+// files Open mapped (files given to New stay the caller's to close). The
+// model and its weights' views must not be used afterwards. Closing twice
+// is harmless.
 func (m *Model) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pool.Close()
 	if !m.owned {
 		return nil
 	}
@@ -239,7 +248,6 @@ func (m *Model) Close() error {
 	}
 	m.files = nil
 	m.owned = false
-	m.pool.Close()
 	return first
 }
 
