@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -92,12 +93,14 @@ type job struct {
 
 // NewPool returns a pool that splits work across threads goroutines
 // (threads < 1 means 1) on the path named by LLM_KERNELS, or the fastest
-// path this CPU has when that variable is unset or names an unknown or
-// unsupported path. Use NewPoolPath to choose the path and see errors.
+// path this CPU has when that variable is unset. When it names an unknown
+// or unsupported path, NewPool says so in one line on stderr and uses the
+// fastest path. Use NewPoolPath to choose the path and get errors.
 func NewPool(threads int) *Pool {
 	path, err := pathFromEnv()
 	if err != nil {
 		path = BestPath()
+		fmt.Fprintf(os.Stderr, "%v: using path %s\n", err, path)
 	}
 	p, _ := NewPoolPath(threads, path)
 	return p
