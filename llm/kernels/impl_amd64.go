@@ -103,31 +103,11 @@ var (
 		matMulBF16: func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
 			matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX512, s)
 		},
-		read: func(b []byte) uint64 { return readAsm(b, 256, readAVX512) },
-		dot: func(a, b []float32) float32 {
-			n := len(a) / 16
-			var s float32
-			if n > 0 {
-				s = dotAVX512(&a[0], &b[0], n)
-			}
-			return s + dotGo(a[16*n:], b[16*n:])
-		},
-		axpy: func(y []float32, a float32, x []float32) {
-			n := len(y) / 16
-			if n > 0 {
-				axpyAVX512(&y[0], a, &x[0], n)
-			}
-			axpyGo(y[16*n:], a, x[16*n:])
-		},
-		deltaRule: func(S, q, k, v, out []float32, decay, beta float32) {
-			checkDeltaRule(S, q, k, v, out)
-			strips := len(v) / 16
-			if strips > 0 && len(k) > 0 {
-				deltaRuleAVX512(&S[0], &q[0], &k[0], &v[0], &out[0], len(k), len(v), strips, decay, beta)
-			}
-			deltaRuleCols(S, q, k, v, out, decay, beta, 16*strips, len(v))
-		},
-		silu: func(dst, x, up []float32) { siluAsm(dst, x, up, 16, siluAVX512) },
+		read:      func(b []byte) uint64 { return readAsm(b, 256, readAVX512) },
+		dot:       dotWith(16, dotAVX512),
+		axpy:      axpyWith(16, axpyAVX512),
+		deltaRule: deltaRuleWith(deltaRuleAVX512),
+		silu:      func(dst, x, up []float32) { siluAsm(dst, x, up, 16, siluAVX512) },
 		deltaRuleT: func(St, q, k, v, out []float32, decay, beta float32) {
 			deltaRuleTAsm(St, q, k, v, out, decay, beta, 16, deltaRuleTAVX512)
 		},
@@ -156,31 +136,11 @@ var (
 		matMulBF16: func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
 			matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX2, s)
 		},
-		read: func(b []byte) uint64 { return readAsm(b, 128, readAVX2) },
-		dot: func(a, b []float32) float32 {
-			n := len(a) / 8
-			var s float32
-			if n > 0 {
-				s = dotAVX2(&a[0], &b[0], n)
-			}
-			return s + dotGo(a[8*n:], b[8*n:])
-		},
-		axpy: func(y []float32, a float32, x []float32) {
-			n := len(y) / 8
-			if n > 0 {
-				axpyAVX2(&y[0], a, &x[0], n)
-			}
-			axpyGo(y[8*n:], a, x[8*n:])
-		},
-		deltaRule: func(S, q, k, v, out []float32, decay, beta float32) {
-			checkDeltaRule(S, q, k, v, out)
-			strips := len(v) / 16
-			if strips > 0 && len(k) > 0 {
-				deltaRuleAVX2(&S[0], &q[0], &k[0], &v[0], &out[0], len(k), len(v), strips, decay, beta)
-			}
-			deltaRuleCols(S, q, k, v, out, decay, beta, 16*strips, len(v))
-		},
-		silu: func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
+		read:      func(b []byte) uint64 { return readAsm(b, 128, readAVX2) },
+		dot:       dotWith(8, dotAVX2),
+		axpy:      axpyWith(8, axpyAVX2),
+		deltaRule: deltaRuleWith(deltaRuleAVX2),
+		silu:      func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
 		deltaRuleT: func(St, q, k, v, out []float32, decay, beta float32) {
 			deltaRuleTAsm(St, q, k, v, out, decay, beta, 8, deltaRuleTAVX2)
 		},
@@ -399,4 +359,42 @@ func readAsm(b []byte, step int, kern func(p *byte, n int) uint64) uint64 {
 		s = kern(&b[0], n)
 	}
 	return s ^ readGo(b[n:])
+}
+
+// dotWith runs an assembly dot product over the whole vectors of width
+// floats and finishes the tail in Go.
+func dotWith(width int, asm func(a, b *float32, n int) float32) func(a, b []float32) float32 {
+	return func(a, b []float32) float32 {
+		n := len(a) / width
+		var s float32
+		if n > 0 {
+			s = asm(&a[0], &b[0], n)
+		}
+		return s + dotGo(a[width*n:], b[width*n:])
+	}
+}
+
+// axpyWith runs an assembly y += a·x over the whole vectors of width floats
+// and finishes the tail in Go.
+func axpyWith(width int, asm func(y *float32, a float32, x *float32, n int)) func(y []float32, a float32, x []float32) {
+	return func(y []float32, a float32, x []float32) {
+		n := len(y) / width
+		if n > 0 {
+			asm(&y[0], a, &x[0], n)
+		}
+		axpyGo(y[width*n:], a, x[width*n:])
+	}
+}
+
+// deltaRuleWith runs an assembly delta-rule step on 16-column strips of the
+// state and the remaining columns in Go.
+func deltaRuleWith(asm func(s, q, k, v, o *float32, rows, stride, strips int, decay, beta float32)) func(S, q, k, v, out []float32, decay, beta float32) {
+	return func(S, q, k, v, out []float32, decay, beta float32) {
+		checkDeltaRule(S, q, k, v, out)
+		strips := len(v) / 16
+		if strips > 0 && len(k) > 0 {
+			asm(&S[0], &q[0], &k[0], &v[0], &out[0], len(k), len(v), strips, decay, beta)
+		}
+		deltaRuleCols(S, q, k, v, out, decay, beta, 16*strips, len(v))
+	}
 }
