@@ -16,7 +16,11 @@ FUZZTIME  ?= 3s
 # LLM_QWEN35_DIR holds the real weights.
 notebooks crosscheck: export LLM_MODEL ?= $(if $(LLM_QWEN35_DIR),$(LLM_QWEN35_DIR),tiny)
 
-.PHONY: notebooks test kernel vet unit fuzz crosscheck doctor
+.PHONY: notebooks test kernel vet unit fuzz crosscheck doctor synth
+
+# The full-size synthetic checkpoint (random weights, Qwen3.5-0.8B's layout, 1.5 GB,
+# gitignored): the benchmarks and TestHFSynth (transformers' logits at full size) use it.
+SYNTH ?= llm/model/testdata/synth-0.8b
 
 # make test's steps share the kernel and the executed notebooks: run them in order.
 .NOTPARALLEL:
@@ -42,9 +46,14 @@ vet:
 # Within make test the chapter tests read the notebooks that make notebooks has just
 # executed instead of running them again. The kernels and the engine are tested once
 # more on the pure-Go path (what arm64 and other platforms run).
-unit:
-	LLM_EXECUTED_NOTEBOOKS=$(if $(filter test,$(MAKECMDGOALS)),$(abspath $(OUT))) $(GO) test ./...
-	$(GO) test -tags purego ./llm/kernels ./llm/model
+## synth: make the full-size synthetic checkpoint once (about 10 s)
+synth: $(SYNTH)/model.safetensors
+$(SYNTH)/model.safetensors:
+	$(GO) run ./llm/cmd/llm synth -config llm/model/testdata/qwen35-0.8b-config.json -out $(SYNTH) -seed 1
+
+unit: synth
+	LLM_SYNTH_DIR=$(abspath $(SYNTH)) LLM_EXECUTED_NOTEBOOKS=$(if $(filter test,$(MAKECMDGOALS)),$(abspath $(OUT))) $(GO) test ./...
+	LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -tags purego ./llm/kernels ./llm/model
 
 fuzz:
 	FUZZTIME=$(FUZZTIME) bash .ci/fuzz
