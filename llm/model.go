@@ -8,6 +8,10 @@ import (
 	"github.com/how-llms-work/course/llm/tokenizer"
 )
 
+// Config is a model's architecture, read from its config.json: sizes, the
+// kind of each layer (Gated DeltaNet or full attention), vocabulary, RoPE.
+type Config = model.Config
+
 // Model is a loaded language model: the network, its tokenizer, and where
 // it came from. Make one with Load or MustLoad.
 type Model struct {
@@ -55,7 +59,7 @@ func (m *Model) String() string {
 }
 
 // Config returns the model's configuration (sizes, layer kinds, …).
-func (m *Model) Config() *model.Config { return m.Net.Config() }
+func (m *Model) Config() *Config { return m.Net.Config() }
 
 // Params returns the parameter count with its breakdown by component.
 func (m *Model) Params() model.Params { return m.Net.Config().Params() }

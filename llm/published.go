@@ -17,7 +17,7 @@ var qwen35Config []byte
 // of its text model, vision tower and multi-token-prediction head.
 // Qwen35Config().Params() is the parameter accounting the course quotes
 // (852,985,920 = text + vision).
-func Qwen35Config() *model.Config {
+func Qwen35Config() *Config {
 	c, err := model.ParseConfig(qwen35Config)
 	if err != nil { // the embedded file is checked by a test
 		panic("llm: embedded Qwen3.5-0.8B config: " + err.Error())

@@ -66,6 +66,18 @@ type VisionConfig struct {
 // others are Gated DeltaNet layers).
 func (c *Config) IsFullAttention(i int) bool { return c.LayerTypes[i] == FullAttention }
 
+// FullAttentionLayers lists the indexes of the full-attention layers, in
+// order (for Qwen3.5-0.8B: 3, 7, 11, 15, 19, 23).
+func (c *Config) FullAttentionLayers() []int {
+	var full []int
+	for i, t := range c.LayerTypes {
+		if t == FullAttention {
+			full = append(full, i)
+		}
+	}
+	return full
+}
+
 // ConvDim is the number of DeltaNet conv channels: q, k and v together.
 func (c *Config) ConvDim() int {
 	return 2*c.LinearKeyHeads*c.LinearKeyDim + c.LinearValueHeads*c.LinearValueDim

@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -96,6 +97,23 @@ func TestParseConfigErrors(t *testing.T) {
 		_, err := ParseConfig([]byte(tc.json))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ParseConfig(%.60s…) error %v, want one containing %q", tc.json, err, tc.want)
+		}
+	}
+}
+
+func TestFullAttentionLayers(t *testing.T) {
+	c, err := LoadConfig("testdata/qwen35-0.8b-config.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.FullAttentionLayers()
+	want := []int{3, 7, 11, 15, 19, 23}
+	if !slices.Equal(got, want) {
+		t.Errorf("FullAttentionLayers() = %v, want %v", got, want)
+	}
+	for i := range c.Layers {
+		if c.IsFullAttention(i) != slices.Contains(got, i) {
+			t.Errorf("layer %d: IsFullAttention %v disagrees with FullAttentionLayers", i, c.IsFullAttention(i))
 		}
 	}
 }
