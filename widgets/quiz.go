@@ -68,7 +68,7 @@ func (q Quiz) Answer(i int) (int, error) {
 		return 0, err
 	}
 	if i < 0 || i >= len(q.Questions) {
-		return 0, fmt.Errorf("widgets: Quiz %q: question %d: want 0 ≤ i < %d", q.Title, i, len(q.Questions))
+		return 0, fmt.Errorf("widgets: Quiz %q: question index %d: want 0 ≤ i < %d (the quiz has %d questions)", q.Title, i, len(q.Questions), len(q.Questions))
 	}
 	for j, c := range q.Questions[i].Choices {
 		if c.Correct {
@@ -91,7 +91,7 @@ func (q Quiz) Check(answers []int) (int, error) {
 	score := 0
 	for i, a := range answers {
 		if a < 0 || a >= len(q.Questions[i].Choices) {
-			return 0, fmt.Errorf("widgets: Quiz %q: question %d: answer %d: want 0 ≤ answer < %d", q.Title, i+1, a, len(q.Questions[i].Choices))
+			return 0, fmt.Errorf("widgets: Quiz %q: question %d (answers[%d]): answer %d: want a choice index 0 ≤ answer < %d", q.Title, i+1, i, a, len(q.Questions[i].Choices))
 		}
 		if q.Questions[i].Choices[a].Correct {
 			score++

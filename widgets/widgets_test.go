@@ -200,10 +200,21 @@ func TestQuiz(t *testing.T) {
 			t.Errorf("Check(%v): want error", bad)
 		}
 	}
+	// Messages number questions from 1, as the rendered quiz does;
+	// indexes passed in count from 0.
+	if _, err := q.Check([]int{1, 7}); err == nil || !strings.Contains(err.Error(), "question 2 (answers[1]): answer 7") {
+		t.Errorf("Check([1 7]) error = %v, want it to name question 2 (answers[1])", err)
+	}
+	if _, err := q.Answer(2); err == nil || !strings.Contains(err.Error(), "question index 2: want 0 ≤ i < 2") {
+		t.Errorf("Answer(2) error = %v, want it to name question index 2", err)
+	}
+	if a, err := q.Answer(1); err != nil || a != 0 {
+		t.Errorf("Answer(1) = %d, %v; want 0", a, err)
+	}
 	two := demoQuiz()
 	two.Questions[1].Choices[1].Correct = true
-	if err := two.Validate(); err == nil {
-		t.Error("two correct choices: want error")
+	if err := two.Validate(); err == nil || !strings.Contains(err.Error(), "question 2: 2 correct choices") {
+		t.Errorf("two correct choices: error %v, want it to name question 2", err)
 	}
 	none := demoQuiz()
 	none.Questions[0].Choices[0].Why = ""
