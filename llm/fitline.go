@@ -75,6 +75,40 @@ func FitLine(points []Point, learningRate float64, steps int) ([]FitStep, error)
 	}
 }
 
+// MSE returns the mean squared error mean((a·x + b − y)²) of the line
+// y = a·x + b on points: the loss FitLine descends (NaN when there are no
+// points).
+func MSE(points []Point, a, b float64) float64 {
+	s := 0.0
+	for _, p := range points {
+		r := a*p.X + b - p.Y
+		s += r * r
+	}
+	return s / float64(len(points))
+}
+
+// LeastSquares returns the slope and intercept with the smallest mean
+// squared error on points, in closed form: the line gradient descent
+// converges to. With all x equal it returns a = 0 and b = mean(y).
+func LeastSquares(points []Point) (a, b float64) {
+	n := float64(len(points))
+	var mx, my float64
+	for _, p := range points {
+		mx += p.X / n
+		my += p.Y / n
+	}
+	var sxy, sxx float64
+	for _, p := range points {
+		sxy += (p.X - mx) * (p.Y - my)
+		sxx += (p.X - mx) * (p.X - mx)
+	}
+	if sxx == 0 {
+		return 0, my
+	}
+	a = sxy / sxx
+	return a, my - a*mx
+}
+
 // NoisyLine returns n points scattered around y = a·x + b: x evenly spread
 // over [0, 1], y with Gaussian noise of standard deviation noise added. The
 // same seed gives the same points on every machine.

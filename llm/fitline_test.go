@@ -87,3 +87,36 @@ func TestNoisyLineSeeded(t *testing.T) {
 		t.Errorf("noise 0 gives points on the line, got %v", z)
 	}
 }
+
+func TestLeastSquaresAndMSE(t *testing.T) {
+	exact := []Point{{X: 0, Y: 1}, {X: 1, Y: 3}, {X: 2, Y: 5}}
+	if a, b := LeastSquares(exact); math.Abs(a-2) > 1e-12 || math.Abs(b-1) > 1e-12 {
+		t.Errorf("LeastSquares(y = 2x + 1) = %v, %v", a, b)
+	}
+	if l := MSE(exact, 2, 1); l != 0 {
+		t.Errorf("MSE on the exact line = %v, want 0", l)
+	}
+	if l := MSE(exact, 2, 0); l != 1 {
+		t.Errorf("MSE one unit off = %v, want 1", l)
+	}
+	if a, b := LeastSquares([]Point{{X: 1, Y: 2}, {X: 1, Y: 4}}); a != 0 || b != 3 {
+		t.Errorf("LeastSquares with equal x = %v, %v, want 0, 3", a, b)
+	}
+	// Gradient descent converges to the closed form, and every FitStep's
+	// Loss is MSE of its line.
+	pts := NoisyLine(40, 2, 0.5, 0.3, 7)
+	steps, err := FitLine(pts, 0.5, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := LeastSquares(pts)
+	last := steps[len(steps)-1]
+	if math.Abs(last.A-a) > 1e-6 || math.Abs(last.B-b) > 1e-6 {
+		t.Errorf("descent ended at %v, %v; least squares %v, %v", last.A, last.B, a, b)
+	}
+	for _, s := range steps[:5] {
+		if math.Abs(s.Loss-MSE(pts, s.A, s.B)) > 1e-12 {
+			t.Errorf("step %d: Loss %v, MSE %v", s.Step, s.Loss, MSE(pts, s.A, s.B))
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/widgets"
 )
 
@@ -80,7 +81,7 @@ func browserExtraChecks(t *testing.T, ctx context.Context, eval func(string) str
 	}
 	a, _ := strconv.ParseFloat(eval(`document.getElementById("`+fitID+`-a").value`), 64)
 	b, _ := strconv.ParseFloat(eval(`document.getElementById("`+fitID+`-b").value`), 64)
-	want = fmt.Sprintf("loss (MSE) = %.4f", widgets.MSE(fit.Points, a, b))
+	want = fmt.Sprintf("loss (MSE) = %.4f", llm.MSE(fit.Points, a, b))
 	if got := eval(`document.getElementById("` + fitID + `-ab").textContent`); !strings.HasSuffix(got, want) {
 		t.Errorf("FitPlot after the slope moved to %v: %q, want suffix %q", a, got, want)
 	}

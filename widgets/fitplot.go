@@ -4,24 +4,16 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/how-llms-work/course/llm"
 )
 
-// Point is one example (x, y). It has the fields of llm.Point, so
-// widgets.Point(p) converts one.
-type Point struct {
-	X float64
-	Y float64
-}
+// Point is one example (x, y): llm.Point.
+type Point = llm.Point
 
 // FitStep is the line y = A·x + B after Step steps of gradient descent and
-// its mean squared error Loss. It has the fields of llm.FitStep, so
-// widgets.FitStep(s) converts one.
-type FitStep struct {
-	Step int
-	A    float64
-	B    float64
-	Loss float64
-}
+// its mean squared error Loss: llm.FitStep.
+type FitStep = llm.FitStep
 
 // FitPlot is the "two knobs" view: a scatter of points, the line
 // y = a·x + b with a slider for each knob and a live mean squared error, the
@@ -36,17 +28,6 @@ type FitPlot struct {
 	Points []Point
 	Steps  []FitStep // optional trajectory, in order
 	A, B   float64   // the line shown when Steps is empty
-}
-
-// MSE returns the mean squared error of the line y = a·x + b on points
-// (NaN when there are none).
-func MSE(points []Point, a, b float64) float64 {
-	s := 0.0
-	for _, p := range points {
-		r := a*p.X + b - p.Y
-		s += r * r
-	}
-	return s / float64(len(points))
 }
 
 // plot geometry, in pixels.
@@ -91,7 +72,7 @@ func (f FitPlot) check() ([]FitStep, error) {
 				return nil, err
 			}
 		}
-		m := MSE(f.Points, s.A, s.B)
+		m := llm.MSE(f.Points, s.A, s.B)
 		if s.Loss == 0 {
 			s.Loss = m
 		} else if math.Abs(s.Loss-m) > 1e-6*(1+m) {
@@ -108,27 +89,6 @@ func (f FitPlot) check() ([]FitStep, error) {
 		}
 	}
 	return steps, nil
-}
-
-// LeastSquares returns the slope and intercept with the smallest mean
-// squared error on points (the line gradient descent converges to).
-func LeastSquares(points []Point) (a, b float64) {
-	n := float64(len(points))
-	var mx, my float64
-	for _, p := range points {
-		mx += p.X / n
-		my += p.Y / n
-	}
-	var sxy, sxx float64
-	for _, p := range points {
-		sxy += (p.X - mx) * (p.Y - my)
-		sxx += (p.X - mx) * (p.X - mx)
-	}
-	if sxx == 0 {
-		return 0, my
-	}
-	a = sxy / sxx
-	return a, my - a*mx
 }
 
 // span returns a padded [lo, hi] around vs.
@@ -161,7 +121,7 @@ func (f FitPlot) HTML() (string, error) {
 	}
 	x0, x1 := span(xs...)
 	y0, y1 := span(ys...)
-	oa, ob := LeastSquares(f.Points)
+	oa, ob := llm.LeastSquares(f.Points)
 	a, b := f.A, f.B
 	cur := len(steps) - 1
 	if cur >= 0 {
@@ -182,7 +142,7 @@ func (f FitPlot) HTML() (string, error) {
 	w.WriteString(`<div class="ctl">`)
 	w.WriteString(idf(id, `<label for="{id}-a">slope a</label><input type="range" id="{id}-a" min="%.6g" max="%.6g" step="%.6g" value="%.6g">`, aLo, aHi, (aHi-aLo)/200, a))
 	w.WriteString(idf(id, `<label for="{id}-b">intercept b</label><input type="range" id="{id}-b" min="%.6g" max="%.6g" step="%.6g" value="%.6g">`, bLo, bHi, (bHi-bLo)/200, b))
-	w.WriteString(idf(id, `<output id="{id}-ab" aria-live="polite">a = %s, b = %s, loss (MSE) = %s</output></div>`, num(a, 3), num(b, 3), num(MSE(f.Points, a, b), 4)))
+	w.WriteString(idf(id, `<output id="{id}-ab" aria-live="polite">a = %s, b = %s, loss (MSE) = %s</output></div>`, num(a, 3), num(b, 3), num(llm.MSE(f.Points, a, b), 4)))
 	if len(steps) > 0 {
 		w.WriteString(`<div class="ctl">`)
 		w.WriteString(idf(id, `<label for="{id}-s">gradient-descent step</label><input type="range" id="{id}-s" min="0" max="%d" step="1" value="%d">`, len(steps)-1, cur))
@@ -250,7 +210,7 @@ func (f FitPlot) HTML() (string, error) {
 		}
 		w.WriteString(`</tbody></table>`)
 	}
-	fmt.Fprintf(&w, `<p class="note">Best possible line (least squares): a = %s, b = %s, loss = %s.</p>`, num(oa, 3), num(ob, 3), num(MSE(f.Points, oa, ob), 4))
+	fmt.Fprintf(&w, `<p class="note">Best possible line (least squares): a = %s, b = %s, loss = %s.</p>`, num(oa, 3), num(ob, 3), num(llm.MSE(f.Points, oa, ob), 4))
 	type pt = [2]float64
 	ps := make([]pt, len(f.Points))
 	for i, p := range f.Points {
@@ -352,7 +312,7 @@ func (f FitPlot) Text() (string, error) {
 	}
 	fmt.Fprintf(&b, "%s (%d points)\n", title, len(f.Points))
 	if len(steps) == 0 {
-		fmt.Fprintf(&b, "a = %s, b = %s, loss (MSE) = %s\n", num(f.A, 3), num(f.B, 3), num(MSE(f.Points, f.A, f.B), 4))
+		fmt.Fprintf(&b, "a = %s, b = %s, loss (MSE) = %s\n", num(f.A, 3), num(f.B, 3), num(llm.MSE(f.Points, f.A, f.B), 4))
 	} else {
 		fmt.Fprintf(&b, "%6s %10s %10s %12s\n", "step", "a", "b", "loss (MSE)")
 		for _, i := range sampleIdx(len(steps), 6) {
@@ -360,7 +320,7 @@ func (f FitPlot) Text() (string, error) {
 			fmt.Fprintf(&b, "%6d %10s %10s %12s\n", s.Step, num(s.A, 3), num(s.B, 3), num(s.Loss, 4))
 		}
 	}
-	oa, ob := LeastSquares(f.Points)
-	fmt.Fprintf(&b, "least squares: a = %s, b = %s, loss = %s\n", num(oa, 3), num(ob, 3), num(MSE(f.Points, oa, ob), 4))
+	oa, ob := llm.LeastSquares(f.Points)
+	fmt.Fprintf(&b, "least squares: a = %s, b = %s, loss = %s\n", num(oa, 3), num(ob, 3), num(llm.MSE(f.Points, oa, ob), 4))
 	return b.String(), nil
 }

@@ -30,14 +30,7 @@ func FromTrace(tr *llm.Trace) TraceView {
 // FromFit shows a line fit: the points and the gradient-descent trajectory
 // of llm.FitLine.
 func FromFit(points []llm.Point, steps []llm.FitStep) FitPlot {
-	f := FitPlot{Title: "Two knobs: fitting y = a·x + b by gradient descent"}
-	for _, p := range points {
-		f.Points = append(f.Points, Point(p))
-	}
-	for _, s := range steps {
-		f.Steps = append(f.Steps, FitStep(s))
-	}
-	return f
+	return FitPlot{Title: "Two knobs: fitting y = a·x + b by gradient descent", Points: points, Steps: steps}
 }
 
 // FromPass shows one forward pass as the six-stage journey of its last

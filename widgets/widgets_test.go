@@ -266,12 +266,12 @@ func TestFitPlot(t *testing.T) {
 	if n := len(all(doc, func(n *html.Node) bool { typ, _ := attr(n, "type"); return typ == "range" })); n != 3 {
 		t.Errorf("%d sliders, want a, b, step", n)
 	}
-	a, b := widgets.LeastSquares(f.Points)
-	if widgets.MSE(f.Points, a, b) > last.Loss {
-		t.Errorf("least squares %v worse than descent %v", widgets.MSE(f.Points, a, b), last.Loss)
+	a, b := llm.LeastSquares(f.Points)
+	if llm.MSE(f.Points, a, b) > last.Loss {
+		t.Errorf("least squares %v worse than descent %v", llm.MSE(f.Points, a, b), last.Loss)
 	}
 	// Exact line through three points.
-	if a, b := widgets.LeastSquares([]widgets.Point{{0, 1}, {1, 3}, {2, 5}}); math.Abs(a-2) > 1e-12 || math.Abs(b-1) > 1e-12 {
+	if a, b := llm.LeastSquares([]widgets.Point{{X: 0, Y: 1}, {X: 1, Y: 3}, {X: 2, Y: 5}}); math.Abs(a-2) > 1e-12 || math.Abs(b-1) > 1e-12 {
 		t.Errorf("LeastSquares = %v, %v; want 2, 1", a, b)
 	}
 	// A trajectory whose loss disagrees with the MSE is rejected.
@@ -281,7 +281,7 @@ func TestFitPlot(t *testing.T) {
 	if _, err := bad.HTML(); err == nil {
 		t.Error("wrong loss: want error")
 	}
-	if _, err := (widgets.FitPlot{Points: []widgets.Point{{1, 1}}}).HTML(); err == nil {
+	if _, err := (widgets.FitPlot{Points: []widgets.Point{{X: 1, Y: 1}}}).HTML(); err == nil {
 		t.Error("one point: want error")
 	}
 	// A steep line is clipped to the plot, a line outside it is not drawn.
