@@ -4,7 +4,8 @@ import "math"
 
 // deltaNet is the Gated DeltaNet mixer (spec §7) for n tokens u [n, Hidden],
 // writing out [n, Hidden] and advancing the layer's conv and recurrent
-// states one token at a time (the recurrent form, exact for prefill too).
+// states: one token at a time (the recurrent form, exact for prefill too),
+// or for passes of deltaChunkMin tokens or more in the chunked form.
 func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, n int, lc *LayerCapture) {
 	c := m.cfg
 	s := &st.scratch
@@ -66,8 +67,13 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 	}
 
 	// The delta rule. Value heads are independent, so they run in parallel,
-	// each stepping through the n tokens in order (deltaHeads).
-	m.perHead(st, Hv, layerJob{l: l, ls: ls, n: n, lc: lc, loop: (*Model).deltaHeads})
+	// each stepping through the n tokens in order (deltaHeads), or, for a
+	// long enough pass, in chunks of 64 tokens (deltaHeadsChunked, chunk.go).
+	loop := (*Model).deltaHeads
+	if m.useChunked(n, lc) {
+		loop = (*Model).deltaHeadsChunked
+	}
+	m.perHead(st, Hv, layerJob{l: l, ls: ls, n: n, lc: lc, loop: loop})
 	l.out.matMul(m.pool, out, s.y[:n*Hv*c.LinearValueDim], n)
 }
 
