@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/how-llms-work/course/ci/browser"
 	"github.com/how-llms-work/course/kernel/kernelspec"
 )
 
@@ -45,22 +46,7 @@ func TestChapter1InClassicNotebook(t *testing.T) {
 	defer cancel()
 	base := startNotebookServer(t, ctx, jupyter, dir)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(filepath.Join(dir, "chromium")),
-		chromedp.WindowSize(1200, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelTab := chromedp.NewContext(actx)
-	defer cancelTab()
+	bctx := browser.Start(t, ctx, chromium, 1200, 900, 8*time.Minute)
 
 	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/notebooks/"+name), chromedp.WaitReady(chromedp.CSS("#notebook-container"))); err != nil {
 		t.Fatalf("open %s: %v", name, err)
@@ -144,13 +130,13 @@ func TestChapter1InClassicNotebook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saveArtifact(t, "chapter1-classic-notebook.png", png)
+	browser.SaveArtifact(t, "chapter1-classic-notebook.png", png)
 	eval(`(()=>{document.querySelector(".llmw-softmax").scrollIntoView();return ""})()`)
 	shot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
 	}
-	saveArtifact(t, "chapter1-softmax.png", shot)
+	browser.SaveArtifact(t, "chapter1-softmax.png", shot)
 }
 
 // need returns classic Notebook's and Chromium's paths, and checks that the
@@ -162,12 +148,7 @@ func need(t *testing.T) (jupyter, chromium string) {
 	if _, err := os.Stat(jupyter); err != nil {
 		missing = append(missing, "classic Notebook (apt-get install python3-notebook)")
 	}
-	for _, c := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(c); c != "" && err == nil {
-			chromium = p
-			break
-		}
-	}
+	chromium = browser.Find()
 	if chromium == "" {
 		missing = append(missing, "Chromium (apt-get install chromium)")
 	}
@@ -249,21 +230,4 @@ func softmaxText(z []float64, k float64) string {
 		parts[i] = fmt.Sprintf("%.3f", math.Exp(k*v)/sum)
 	}
 	return strings.Join(parts, " ")
-}
-
-// saveArtifact writes a test artifact to $NOTEBOOK_ARTIFACTS or out/artifacts.
-func saveArtifact(t *testing.T, name string, data []byte) {
-	t.Helper()
-	dir := os.Getenv("NOTEBOOK_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "out", "artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("artifact: %s", path)
 }

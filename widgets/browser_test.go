@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,86 +16,21 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/how-llms-work/course/ci/browser"
 	"github.com/how-llms-work/course/widgets"
 )
-
-// chromium finds a Chromium binary: $CHROMIUM, then the Debian names.
-func chromium() string {
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// artifactsDir is where the screenshot goes: $WIDGETS_ARTIFACTS or
-// out/artifacts at the repository root.
-func artifactsDir(t *testing.T) string {
-	if d := os.Getenv("WIDGETS_ARTIFACTS"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "out", "artifacts")
-}
 
 // startBrowser starts headless Chromium with a fresh profile and returns
 // a tab context, closed when the test ends.
 func startBrowser(t *testing.T, bin string) context.Context {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(900, 1200),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelTab := chromedp.NewContext(ctx)
-	t.Cleanup(cancelTab)
-	return ctx
-}
-
-// needChromium returns the Chromium binary, skipping the test without one
-// (and failing it when CI is set).
-func needChromium(t *testing.T) string {
-	bin := chromium()
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium not found and CI is set: .ci/run must install it (apt-get install -y chromium)")
-		}
-		t.Skip("chromium not found (apt-get install -y chromium, or set CHROMIUM): skipping the real-browser test")
-	}
-	return bin
-}
-
-// saveArtifact writes data to the artifacts directory.
-func saveArtifact(t *testing.T, name string, data []byte) {
-	dir := artifactsDir(t)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, name)
-	if err := os.WriteFile(out, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("artifact: %s (%d bytes)", out, len(data))
+	return browser.Start(t, context.Background(), bin, 900, 1200, 60*time.Second)
 }
 
 // TestBrowserNoScript opens the page with JavaScript disabled, as an
 // untrusted notebook shows it: every number is already in the static HTML
 // and every stage of the steppers is visible.
 func TestBrowserNoScript(t *testing.T) {
-	bin := needChromium(t)
+	bin := browser.Need(t)
 	j := demoJourney()
 	page, err := widgets.Page("widgets without JavaScript", toy(), demoBars(), demoTrace(), demoQuiz(), demoFit(t), j, demoWVA())
 	if err != nil {
@@ -154,7 +86,7 @@ func TestBrowserNoScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saveArtifact(t, "widgets-static.png", png)
+	browser.SaveArtifact(t, "widgets-static.png", png)
 }
 
 // TestBrowser renders a page of widgets, opens it in headless Chromium and
@@ -162,7 +94,7 @@ func TestBrowserNoScript(t *testing.T) {
 // steps the generation loop, answers a quiz question, and saves a
 // screenshot.
 func TestBrowser(t *testing.T) {
-	bin := needChromium(t)
+	bin := browser.Need(t)
 	soft := toy()
 	trace := demoTrace()
 	quiz := demoQuiz()
@@ -377,7 +309,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	saveArtifact(t, "widgets-browser.png", png)
+	browser.SaveArtifact(t, "widgets-browser.png", png)
 
 	// Dark theme: the widgets take the page's text color (as in JupyterLab's
 	// dark theme, whose variables they read when present).
@@ -389,7 +321,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	saveArtifact(t, "widgets-dark.png", png)
+	browser.SaveArtifact(t, "widgets-dark.png", png)
 
 	mu.Lock()
 	defer mu.Unlock()
