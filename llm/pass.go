@@ -126,7 +126,7 @@ func (p *Pass) Activations() []Activation {
 	var mixer, mlp, attn int
 	var mlpWidth, heads int
 	for _, l := range c.Layers {
-		mixer += len(l.Mixer) + len(l.Residual)
+		mixer += len(l.AfterMixer) + len(l.Residual)
 		if len(l.MLP) > 0 {
 			mlp++
 			mlpWidth = len(l.MLP[0])

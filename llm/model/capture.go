@@ -30,11 +30,11 @@ type LayerCapture struct {
 	// The points of a layer in order, each [token][Hidden]:
 	//   InputNorm  the mixer's input, RMSNorm1p(h, input_layernorm)
 	//   MixerOut   the attention or DeltaNet output
-	//   Mixer      the residual stream after the mixer's residual add
+	//   AfterMixer the residual stream after the mixer's residual add
 	//   PostNorm   the MLP's input, RMSNorm1p(h, post_attention_layernorm)
 	//   MLPOut     the MLP output
 	//   Residual   the layer's output, after the MLP's residual add
-	InputNorm, MixerOut, Mixer, PostNorm, MLPOut, Residual [][]float32
+	InputNorm, MixerOut, AfterMixer, PostNorm, MLPOut, Residual [][]float32
 
 	// MLP is the SwiGLU intermediate silu(gate·u) ⊙ (up·u), [token][Intermediate].
 	MLP [][]float32

@@ -38,7 +38,7 @@
 // c (a Capture; every call appends rows, so a capture can span a prefill and
 // decode steps):
 //
-//   - c.Embedding, then per layer c.Layers[i].InputNorm, .MixerOut, .Mixer,
+//   - c.Embedding, then per layer c.Layers[i].InputNorm, .MixerOut, .AfterMixer,
 //     .PostNorm, .MLPOut and .Residual: the seven points of a layer (normed
 //     input, mixer output, residual after the mixer, normed MLP input, MLP
 //     output, layer output), [token][Hidden];

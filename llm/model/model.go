@@ -467,7 +467,7 @@ func (m *Model) pass(st *State, ids []int, logits []float32, all bool, capt *Cap
 		add(x, out)
 		if lc != nil {
 			lc.MixerOut = appendRows(lc.MixerOut, out, n, H)
-			lc.Mixer = appendRows(lc.Mixer, x, n, H)
+			lc.AfterMixer = appendRows(lc.AfterMixer, x, n, H)
 		}
 
 		// h = h + MLP(RMSNorm1p(h))

@@ -233,8 +233,8 @@ func TestCapture(t *testing.T) {
 		}
 	}
 	for i, lc := range capt.Layers {
-		if len(lc.Mixer) != 7 || len(lc.Residual) != 7 || len(lc.MLP) != 7 || len(lc.MLP[0]) != c.Intermediate {
-			t.Errorf("layer %d: %d/%d/%d rows", i, len(lc.Mixer), len(lc.Residual), len(lc.MLP))
+		if len(lc.AfterMixer) != 7 || len(lc.Residual) != 7 || len(lc.MLP) != 7 || len(lc.MLP[0]) != c.Intermediate {
+			t.Errorf("layer %d: %d/%d/%d rows", i, len(lc.AfterMixer), len(lc.Residual), len(lc.MLP))
 		}
 		if c.IsFullAttention(i) {
 			if lc.Kind != FullAttention || len(lc.Attention) != c.Heads || lc.Beta != nil {
@@ -285,11 +285,11 @@ func TestCapture(t *testing.T) {
 				t.Errorf("layer %d token %d: InputNorm off by %g", i, tok, d)
 			}
 			for d := range H {
-				if in[tok][d]+lc.MixerOut[tok][d] != lc.Mixer[tok][d] || lc.Mixer[tok][d]+lc.MLPOut[tok][d] != lc.Residual[tok][d] {
+				if in[tok][d]+lc.MixerOut[tok][d] != lc.AfterMixer[tok][d] || lc.AfterMixer[tok][d]+lc.MLPOut[tok][d] != lc.Residual[tok][d] {
 					t.Fatalf("layer %d token %d dim %d: residual adds do not chain", i, tok, d)
 				}
 			}
-			rmsNorm1p(norm, lc.Mixer[tok], m.layers[i].postNorm, c.RMSEps)
+			rmsNorm1p(norm, lc.AfterMixer[tok], m.layers[i].postNorm, c.RMSEps)
 			if d := maxDiff(norm, lc.PostNorm[tok]); d > 1e-6 {
 				t.Errorf("layer %d token %d: PostNorm off by %g", i, tok, d)
 			}
@@ -533,7 +533,7 @@ func TestCaptureAttentionViews(t *testing.T) {
 			t.Fatalf("skip all layers: logit %d = %g, want %g", v, got[v], s)
 		}
 	}
-	if skip.Layers[0].Mixer != nil {
+	if skip.Layers[0].AfterMixer != nil {
 		t.Error("a skipped layer recorded rows")
 	}
 }
@@ -800,7 +800,7 @@ func TestThreadsAgree(t *testing.T) {
 					{"Beta", g.Beta, w.Beta},
 					{"HeadOut", g.HeadOut, w.HeadOut},
 					{"Gate", g.Gate, w.Gate},
-					{"Mixer", g.Mixer, w.Mixer},
+					{"AfterMixer", g.AfterMixer, w.AfterMixer},
 				} {
 					if len(f.got) != len(f.want) {
 						t.Fatalf("%s, %d threads, layer %d: %d %s rows, want %d", name, threads, i, len(f.got), f.what, len(f.want))
