@@ -97,25 +97,13 @@ type deltaInputs struct {
 }
 
 // load sets the workspace's state S from a transposed state St [dv][dk].
-func (w *chunkWork) load(St []float32) {
-	dk, dv := w.dk, w.dv
-	for j := range dv {
-		row := St[j*dk : (j+1)*dk]
-		for i, x := range row {
-			w.s[i*dv+j] = x
-		}
-	}
+func (w *chunkWork) load(p *kernels.Pool, St []float32) {
+	p.TransposeF32(w.s, w.dv, St, w.dk, w.dv, w.dk)
 }
 
 // store writes the workspace's state S back to St [dv][dk].
-func (w *chunkWork) store(St []float32) {
-	dk, dv := w.dk, w.dv
-	for i := range dk {
-		row := w.s[i*dv : (i+1)*dv]
-		for j, x := range row {
-			St[j*dk+i] = x
-		}
-	}
+func (w *chunkWork) store(p *kernels.Pool, St []float32) {
+	p.TransposeF32(St, w.dk, w.s, w.dv, w.dk, w.dv)
 }
 
 // chunk runs tokens t0 … t0+L−1 (L ≤ deltaChunkLen) of in through the
@@ -143,7 +131,6 @@ func (w *chunkWork) chunk(p *kernels.Pool, in *deltaInputs, t0, L int) {
 	}
 
 	// Gather X = [diag(β)V | diag(eβ)K], Kᵀ and Kᵀ diag(D[L−1][·]).
-	last := D[(L-1)*C:]
 	for t := range L {
 		r := in.x[(t0+t)*in.stride:]
 		k, v := r[in.kOff:in.kOff+dk], r[in.vOff:in.vOff+dv]
@@ -152,12 +139,17 @@ func (w *chunkWork) chunk(p *kernels.Pool, in *deltaInputs, t0, L int) {
 		for j, x := range v {
 			xr[j] = b * x
 		}
-		eb, dt := e[t]*b, last[t]
-		xk := xr[dv:]
+		eb := e[t] * b
 		for i, x := range k {
-			xk[i] = eb * x
-			w.kt[i*C+t] = x
-			w.ktd[i*C+t] = dt * x
+			xr[dv+i] = eb * x
+		}
+	}
+	p.TransposeF32(w.kt, C, in.x[t0*in.stride+in.kOff:], in.stride, L, dk)
+	last := D[(L-1)*C : (L-1)*C+L]
+	for i := range dk {
+		src, dst := w.kt[i*C:i*C+L], w.ktd[i*C:i*C+L]
+		for t, d := range last {
+			dst[t] = d * src[t]
 		}
 	}
 
@@ -232,7 +224,7 @@ func (m *Model) deltaHeadsChunked(st *State, lo, hi int) {
 			beta: s.b[h:], decay: s.a[h:], bstride: Hv,
 			out: s.y[h*dv:], ostride: Hv * dv,
 		}
-		w.load(St)
+		w.load(m.pool, St)
 		for t0 := 0; t0 < n; t0 += deltaChunkLen {
 			L := min(deltaChunkLen, n-t0)
 			w.chunk(m.pool, &in, t0, L)
@@ -242,6 +234,6 @@ func (m *Model) deltaHeadsChunked(st *State, lo, hi int) {
 				gatedRMSNorm(o, o, l.norm, s.z[i*dv:(i+1)*dv], c.RMSEps)
 			}
 		}
-		w.store(St)
+		w.store(m.pool, St)
 	}
 }

@@ -70,11 +70,11 @@ func (hc *headCase) chunked(p *kernels.Pool, St, out []float32, t0, t1 int) {
 	w := getChunkWork(hc.dk, hc.dv)
 	defer chunkWorks.Put(w)
 	in := hc.inputs(out)
-	w.load(St)
+	w.load(p, St)
 	for c0 := t0; c0 < t1; c0 += deltaChunkLen {
 		w.chunk(p, in, c0, min(deltaChunkLen, t1-c0))
 	}
-	w.store(St)
+	w.store(p, St)
 }
 
 // exact runs the spec's recurrence in float64 on S [dk][dv] (not
