@@ -54,12 +54,9 @@ func synthCheckpoint(t *testing.T) string {
 	return dir
 }
 
-// TestHFSynth checks the engine against transformers' Qwen3.5 code at full
-// size: 24 layers, 248,320-entry vocabulary, 303 tokens (prefill in one pass,
-// and 3 decode steps after a 300-token prefill), every compared logit within
-// the fixtures' tolerance and the top-16 ids in transformers' order.
-func TestHFSynth(t *testing.T) {
-	dir := synthCheckpoint(t)
+// readHFReference reads reference.json and the ids it was computed for.
+func readHFReference(t *testing.T) (hfReference, []int) {
+	t.Helper()
 	var ref hfReference
 	data, err := os.ReadFile("testdata/hf-synth/reference.json")
 	if err != nil {
@@ -76,10 +73,20 @@ func TestHFSynth(t *testing.T) {
 	for _, s := range strings.Split(strings.TrimSpace(string(raw)), ",") {
 		id, err := strconv.Atoi(s)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("ids.txt: %v", err)
 		}
 		ids = append(ids, id)
 	}
+	return ref, ids
+}
+
+// TestHFSynth checks the engine against transformers' Qwen3.5 code at full
+// size: 24 layers, 248,320-entry vocabulary, 303 tokens (prefill in one pass,
+// and 3 decode steps after a 300-token prefill), every compared logit within
+// the fixtures' tolerance and the top-16 ids in transformers' order.
+func TestHFSynth(t *testing.T) {
+	dir := synthCheckpoint(t)
+	ref, ids := readHFReference(t)
 
 	f, err := os.Open(filepath.Join(dir, "model.safetensors"))
 	if err != nil {

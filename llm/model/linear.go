@@ -14,8 +14,9 @@ import (
 type Linear struct {
 	Rows, Cols int
 	DType      safetensors.DType
-	u16        []uint16  // BF16 or F16 words, a view of the checkpoint
-	f32        []float32 // F32 values, a view of the checkpoint
+	u16        []uint16    // BF16 or F16 words, a view of the checkpoint
+	f32        []float32   // F32 values, a view of the checkpoint
+	q8         *kernels.Q8 // an 8-bit copy for matVec, after Model.QuantizeQ8
 }
 
 func newLinear(t *safetensors.Tensor) (Linear, error) {
@@ -34,6 +35,10 @@ func newLinear(t *safetensors.Tensor) (Linear, error) {
 
 // matVec computes dst = W·x for one vector x (len Cols) into dst (len Rows).
 func (l *Linear) matVec(p *kernels.Pool, dst, x []float32) {
+	if l.q8 != nil {
+		p.MatVecQ8(dst, l.q8, x)
+		return
+	}
 	switch l.DType {
 	case safetensors.BF16:
 		p.MatVecBF16(dst, l.u16, x)
@@ -79,3 +84,11 @@ func (l *Linear) row(dst []float32, r int) {
 
 // Bytes is the size of the matrix as stored.
 func (l *Linear) Bytes() int64 { return int64(l.Rows) * int64(l.Cols) * int64(l.DType.Size()) }
+
+// decodeBytes is what one matVec reads: the Q8 copy when there is one.
+func (l *Linear) decodeBytes() int64 {
+	if l.q8 != nil {
+		return int64(l.q8.Bytes())
+	}
+	return l.Bytes()
+}

@@ -254,10 +254,12 @@ func (m *Model) Close() error {
 // WeightBytes is the number of weight bytes one decode step reads: every
 // matrix and vector of the text model in its stored dtype, the LM head once
 // (when tied, the embedding is the head; the lookup of one row is not counted).
+//
+// After QuantizeQ8 it counts the 8-bit copies that decode reads instead.
 func (m *Model) WeightBytes() int64 {
-	n := m.embed.Bytes()
+	n := m.embed.decodeBytes()
 	if m.lmHead != nil {
-		n = m.lmHead.Bytes()
+		n = m.lmHead.decodeBytes()
 	}
 	vec := func(v ...[]float32) {
 		for _, x := range v {
@@ -267,8 +269,8 @@ func (m *Model) WeightBytes() int64 {
 	vec(m.norm)
 	for i := range m.layers {
 		l := &m.layers[i]
-		for _, w := range []*Linear{&l.q, &l.k, &l.v, &l.o, &l.qkv, &l.z, &l.b, &l.a, &l.out, &l.gate, &l.up, &l.down} {
-			n += w.Bytes()
+		for _, w := range l.linears() {
+			n += w.decodeBytes()
 		}
 		vec(l.inputNorm, l.postNorm, l.qNorm, l.kNorm, l.conv, l.dtBias, l.aLog, l.norm)
 	}

@@ -77,3 +77,26 @@ func TestBenchErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestBenchQ8(t *testing.T) {
+	run := func(extra ...string) (res benchResult) {
+		var out bytes.Buffer
+		args := append([]string{"-model", tinyModel, "-json", "-prefill", "3", "-decode", "2", "-reps", "1", "-bw-mib", "4"}, extra...)
+		if err := runBench(args, &out); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	bf16, q8 := run(), run("-q8")
+	// Q8 stores 32 weights in 32 bytes plus a 4-byte scale: 1.125 bytes a
+	// weight instead of 2 (the small float32 vectors stay as they are).
+	if bf16.Weights != "" || q8.Weights != "q8" {
+		t.Errorf("weights %q / %q, want \"\" / q8", bf16.Weights, q8.Weights)
+	}
+	if r := float64(q8.WeightBytes) / float64(bf16.WeightBytes); r < 0.55 || r > 0.6 {
+		t.Errorf("-q8 reads %d bytes per token, BF16 %d: ratio %.3f, want ≈ 1.125/2", q8.WeightBytes, bf16.WeightBytes, r)
+	}
+}

@@ -1,0 +1,88 @@
+package model
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/how-llms-work/course/llm/kernels"
+	"github.com/how-llms-work/course/llm/safetensors"
+)
+
+// QuantizeQ8 gives the model 8-bit weights for every product with a single
+// token's activations: all of decode, and the LM head of a prefill's last
+// position. Every BF16 matrix, the LM head included, gets a Q8_0-style copy
+// (blocks of 32 weights as int8 with one float32 scale, 1.125 bytes a weight
+// instead of 2; kernels.Q8). Decode is bound by memory bandwidth, so it runs
+// up to 1.78× faster. Products over several tokens (the layers of a prefill)
+// keep the BF16 matrices, so the model holds both: about 0.85 GB more for
+// Qwen3.5-0.8B.
+//
+// The price is accuracy: each weight moves by up to half its block's scale,
+// and the logits no longer match the float32 references within the
+// fixtures' 2e-3 (BENCHMARKS.md measures by how much). Call it once, before
+// the passes that should use it; it waits for a running pass. A second call
+// does nothing.
+func (m *Model) QuantizeQ8() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var mats []*Linear
+	add := func(l *Linear) {
+		if l.DType == safetensors.BF16 && l.q8 == nil && l.Rows > 0 {
+			mats = append(mats, l)
+		}
+	}
+	if m.lmHead != nil {
+		add(m.lmHead)
+	} else {
+		add(&m.embed)
+	}
+	for i := range m.layers {
+		for _, l := range m.layers[i].linears() {
+			add(l)
+		}
+	}
+	// The matrices are independent: quantise them on the pool's threads.
+	q := make([]*kernels.Q8, len(mats))
+	errs := make([]error, len(mats))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range m.pool.Threads() {
+		wg.Go(func() {
+			for i := range next {
+				q[i], errs[i] = kernels.QuantizeQ8(mats[i].u16, mats[i].Rows, mats[i].Cols)
+			}
+		})
+	}
+	for i := range mats {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("model: QuantizeQ8: matrix %d of %d [%d, %d]: %w", i+1, len(mats), mats[i].Rows, mats[i].Cols, err)
+		}
+	}
+	for i, l := range mats {
+		l.q8 = q[i]
+	}
+	return nil
+}
+
+// Quantized reports whether QuantizeQ8 has given decode 8-bit weights.
+func (m *Model) Quantized() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.lmHead != nil {
+		return m.lmHead.q8 != nil
+	}
+	return m.embed.q8 != nil
+}
+
+// linears lists the layer's weight matrices (those of its kind).
+func (l *layer) linears() []*Linear {
+	if l.full {
+		return []*Linear{&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down}
+	}
+	return []*Linear{&l.qkv, &l.z, &l.b, &l.a, &l.out, &l.gate, &l.up, &l.down}
+}
