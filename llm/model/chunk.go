@@ -33,9 +33,14 @@ const deltaChunkLen = 64
 // the chunked form instead of the recurrent one, on kernel paths with an
 // assembly MatMulF32 (kernels.Pool.MatMulF32Fast). Decode (n = 1) and
 // passes with a LayerCapture (which needs every token's state) always
-// run the recurrent form. Tests lower it to 1 to force the chunked form
-// on every path, or raise it to disable it.
-var deltaChunkMin = 64
+// run the recurrent form. 16 is where the chunked form overtakes the
+// recurrent one per head on the AVX-512 path (BenchmarkDeltaHead, dk = dv
+// = 128, 2-core Zen 5: 1.10 vs 1.37 µs per token at 16 tokens, 1.42 vs
+// 1.42 at 12, 1.53 vs 1.45 at 8; 0.86 vs 1.35 at 512): below it the
+// per-pass costs (transposing the state in and out, the 128×128 state
+// update) dominate. Tests lower it to force the chunked form on every
+// path, or raise it to disable it.
+var deltaChunkMin = 16
 
 // useChunked reports whether a DeltaNet pass over n tokens runs the
 // chunked form.

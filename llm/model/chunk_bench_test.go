@@ -109,7 +109,7 @@ func median(x []float64) float64 {
 // per-head cost the threshold deltaChunkMin trades off.
 func BenchmarkDeltaHead(b *testing.B) {
 	rng := newBenchRand()
-	for _, T := range []int{2, 4, 8, 16, 32, 64, 128, 512} {
+	for _, T := range []int{2, 4, 8, 12, 16, 24, 32, 64, 128, 512} {
 		hc := newHeadCase(rng, 128, 128, T, true)
 		out := make([]float32, T*hc.dv)
 		for _, form := range []string{"recurrent", "chunked"} {
