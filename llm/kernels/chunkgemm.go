@@ -39,7 +39,7 @@ func (path Path) matMulF32(m, n, k int, alpha float32, rowScale, a []float32, ar
 		return
 	}
 	if matMulF32Asm(path) {
-		matMulF32Tiles(m, n, k, alpha, rowScale, a, ars, aps, b, ldb, beta, c, ldc)
+		matMulF32Tiles(path, m, n, k, alpha, rowScale, a, ars, aps, b, ldb, beta, c, ldc)
 		return
 	}
 	matMulF32Go(m, n, k, alpha, rowScale, a, ars, aps, b, ldb, beta, c, ldc)

@@ -122,3 +122,116 @@ ct_set:
 	ROWSET(120, 156, Z14, Z15)
 	VZEROUPPER
 	RET
+
+// One k step of the AVX2 tile for row r: broadcast A[r][p] (row pointer
+// ra, byte offset R14) times the 8 columns of B's row p in Y8.
+#define STEP2(ra, acc) \
+	VBROADCASTSS (ra)(R14*1), Y9; \
+	VFMADD231PS Y8, Y9, acc
+
+// C[r][g] ← β·C[r][g] + α_r·acc for the group's 8 columns (masked by Y10);
+// DI points at the tile, R15 is the group's byte offset, Y12 holds β.
+#define ROWACC2(coff, aoff, acc) \
+	MOVQ coff(DI), R11; \
+	ADDQ R15, R11; \
+	VBROADCASTSS aoff(DI), Y13; \
+	VMASKMOVPS (R11), Y10, Y11; \
+	VMULPS Y12, Y11, Y11; \
+	VFMADD231PS acc, Y13, Y11; \
+	VMASKMOVPS Y11, Y10, (R11)
+
+// The same with β = 0: C not read.
+#define ROWSET2(coff, aoff, acc) \
+	MOVQ coff(DI), R11; \
+	ADDQ R15, R11; \
+	VBROADCASTSS aoff(DI), Y13; \
+	VMULPS acc, Y13, Y11; \
+	VMASKMOVPS Y11, Y10, (R11)
+
+// func chunkTileAVX2(t *chunkTile)
+//
+// chunkTileAVX512 for AVX2: the tile's columns in groups of 8 (t.groups of
+// them), each with 8 accumulators (Y0–Y7, one per row) for the whole k
+// loop; B's row and C are read and written with VMASKMOVPS under the
+// column mask t.vmask, so nothing past the tile is touched.
+TEXT ·chunkTileAVX2(SB), NOSPLIT, $0-8
+	MOVQ t+0(FP), DI
+	MOVQ 0(DI), AX
+	MOVQ 8(DI), BX
+	MOVQ 16(DI), CX
+	MOVQ 24(DI), DX
+	MOVQ 32(DI), SI
+	MOVQ 40(DI), R8
+	MOVQ 48(DI), R9
+	MOVQ 56(DI), R10
+	MOVQ 168(DI), R12
+	MOVQ 176(DI), R13
+	XORQ R15, R15
+
+ct2_group:
+	MOVQ t+0(FP), DI
+	VMOVDQU 336(DI)(R15*1), Y10   // this group's column mask
+	MOVQ 160(DI), R11
+	ADDQ R15, R11                 // B[0][8g]
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ R14, R14
+	MOVQ 184(DI), DI              // k
+	TESTQ DI, DI
+	JEQ ct2_epilogue
+
+ct2_loop:
+	VMASKMOVPS (R11), Y10, Y8
+	STEP2(AX, Y0)
+	STEP2(BX, Y1)
+	STEP2(CX, Y2)
+	STEP2(DX, Y3)
+	STEP2(SI, Y4)
+	STEP2(R8, Y5)
+	STEP2(R9, Y6)
+	STEP2(R10, Y7)
+	ADDQ R13, R14
+	ADDQ R12, R11
+	DECQ DI
+	JNE ct2_loop
+
+ct2_epilogue:
+	MOVQ t+0(FP), DI
+	MOVL 204(DI), R11
+	TESTL R11, R11
+	JEQ ct2_set
+	VBROADCASTSS 200(DI), Y12
+	ROWACC2(64, 128, Y0)
+	ROWACC2(72, 132, Y1)
+	ROWACC2(80, 136, Y2)
+	ROWACC2(88, 140, Y3)
+	ROWACC2(96, 144, Y4)
+	ROWACC2(104, 148, Y5)
+	ROWACC2(112, 152, Y6)
+	ROWACC2(120, 156, Y7)
+	JMP ct2_next
+
+ct2_set:
+	ROWSET2(64, 128, Y0)
+	ROWSET2(72, 132, Y1)
+	ROWSET2(80, 136, Y2)
+	ROWSET2(88, 140, Y3)
+	ROWSET2(96, 144, Y4)
+	ROWSET2(104, 148, Y5)
+	ROWSET2(112, 152, Y6)
+	ROWSET2(120, 156, Y7)
+
+ct2_next:
+	ADDQ $32, R15
+	MOVQ 464(DI), R11             // groups
+	SHLQ $5, R11
+	CMPQ R15, R11
+	JLT ct2_group
+	VZEROUPPER
+	RET
