@@ -25,17 +25,26 @@ type Pool struct {
 // cleanup can stop them.
 //
 // A call publishes its job by bumping gen (the low 16 bits carry the number
-// of parts, so a helper without a part never touches job). Helpers spin on
-// gen for a short while after each job and only then park on their wake
-// channel: a decode step makes hundreds of calls a few hundred microseconds
-// apart, and waking a parked goroutine costs tens of microseconds on a VM,
-// as much as a small matrix-vector product itself.
+// of parts). Helpers spin on gen for a short while after each job and only
+// then park on their wake channel: a decode step makes hundreds of calls a
+// few hundred microseconds apart, and waking a parked goroutine costs tens
+// of microseconds on a VM, as much as a small matrix-vector product itself.
+//
+// Parts are not bound to threads: the caller and the helpers take the next
+// part from claim until none is left, so a helper whose thread the OS has
+// not scheduled (another process busy on a core) costs nothing but its
+// share of the work, which the caller does instead of waiting for it. (With
+// fixed parts, a matrix-vector product waited for a scheduler time slice,
+// milliseconds, and two-thread decode on a shared core ran at half the
+// one-thread speed.) A helper reads job only after claiming a part, and the
+// caller returns only when every claimed part is done.
 type workers struct {
-	gen     atomic.Uint64 // generation<<16 | parts of the latest job; stopGen when stopped
-	pending atomic.Int32  // helpers still running the latest job
-	help    []helper
-	job     job
-	mem     []scratch
+	gen   atomic.Uint64 // generation<<16 | parts of the latest job; stopGen when stopped
+	claim atomic.Uint64 // generation<<16 | next unclaimed part of the latest job
+	done  atomic.Int32  // parts of the latest job finished
+	help  []helper
+	job   job
+	mem   []scratch
 }
 
 // helper is one helper goroutine's parking place. sleeping is set by the
@@ -184,7 +193,7 @@ func (w *workers) wakeAll(n int) {
 	}
 }
 
-// loop is helper i: it runs part i+1 of every job that has that many parts.
+// loop is helper i: it takes parts of every job that has more than i+1.
 func (w *workers) loop(i int) {
 	h := &w.help[i]
 	var last uint64 // gen starts at 0; the first job may be out before this runs
@@ -194,9 +203,30 @@ func (w *workers) loop(i int) {
 			return
 		}
 		last = g
-		if int(g&partsMask) > i+1 {
-			w.job.run(i+1, &w.mem[i])
-			w.pending.Add(-1)
+		if parts := int(g & partsMask); parts > i+1 {
+			for {
+				part, ok := w.take(g>>16, parts)
+				if !ok {
+					break
+				}
+				w.job.run(part, &w.mem[i])
+				w.done.Add(1)
+			}
+		}
+	}
+}
+
+// take claims the next part of job generation gen, which has parts parts;
+// ok is false when none is left or that job is over.
+func (w *workers) take(gen uint64, parts int) (part int, ok bool) {
+	for {
+		c := w.claim.Load()
+		part = int(c & partsMask)
+		if c>>16 != gen || part >= parts {
+			return 0, false
+		}
+		if w.claim.CompareAndSwap(c, c+1) {
+			return part, true
 		}
 	}
 }
@@ -232,9 +262,9 @@ func (w *workers) next(h *helper, last uint64) uint64 {
 	return w.gen.Load()
 }
 
-// wait spins until every helper has finished the current job.
-func (w *workers) wait() {
-	for k := 0; w.pending.Load() != 0; k++ {
+// wait spins until n parts of the current job are done.
+func (w *workers) wait(n int) {
+	for k := 0; int(w.done.Load()) < n; k++ {
 		if k&63 == 63 {
 			runtime.Gosched()
 		}
@@ -284,16 +314,30 @@ func (p *Pool) run(j job, work int) {
 	}
 	w := p.crew
 	w.job = j
-	w.pending.Store(int32(parts - 1))
-	w.gen.Store((w.gen.Load()>>16+1)<<16 | uint64(parts))
+	w.done.Store(0)
+	gen := w.gen.Load()>>16 + 1
+	w.claim.Store(gen << 16)
+	w.gen.Store(gen<<16 | uint64(parts))
 	w.wakeAll(parts - 1)
-	// Wait for the helpers even if part 0 panics (a For callback), so no
-	// helper is still running when the pool is used again.
+	// Wait for the parts the helpers took even if a part of the caller's
+	// panics (a For callback), so no helper is still running when the pool
+	// is used again; parts nobody took by then are not run.
+	failed := 0
 	defer func() {
-		w.wait()
+		taken := min(int(w.claim.Swap(gen<<16|partsMask)&partsMask), parts)
+		w.wait(taken - failed)
 		w.job = job{} // drop references to the caller's slices
 	}()
-	w.job.run(0, &p.own)
+	for {
+		part, ok := w.take(gen, parts)
+		if !ok {
+			break
+		}
+		failed = 1
+		w.job.run(part, &p.own)
+		failed = 0
+		w.done.Add(1)
+	}
 }
 
 // rowAlign keeps each part's rows a multiple of 16, so parts write whole
