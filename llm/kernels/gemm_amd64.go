@@ -6,46 +6,47 @@ import "unsafe"
 
 //go:generate sh -c "go run gemm_gen.go > gemm_amd64.s"
 
-// Micro-kernels of gemm_amd64.s (written by gemm_gen.go).
-
-//go:noescape
-func gemmR12V2(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)
-
-//go:noescape
-func gemmR6V4(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)
-
-//go:noescape
-func gemmR24V1(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)
+// Micro-kernels of gemm_amd64.s (written by gemm_gen.go): a tile of 12
+// weight rows × 32 or 16 tokens.
 
 //go:noescape
 func gemmR12V2B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)
 
 //go:noescape
-func gemmR14V2(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)
+func gemmR12V1B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)
 
 //go:noescape
 func gemmWidenAVX512(dst *float32, ldd int, src *uint16, lds int, rows, blocks int)
 
-// gemmShape is one micro-kernel: a tile of mr weight rows × nr tokens.
-type gemmShape struct {
-	mr, nr int
-	kern   func(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)
+// The avx512 path runs MatMulBF16 as a packed GEMM from gemmMinN tokens
+// up, the 4×6 tiles of matMulTiles below that (where the 32-token groups
+// of the GEMM would be mostly padding).
+func init() {
+	avx512Impl.matMulBF16 = func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
+		if n < gemmMinN {
+			matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX512, s)
+			return
+		}
+		matMulGemm(dst, w, x, n, rows, cols, lo, hi, s, gemmDefault)
+	}
 }
 
-var (
-	gemm12x32  = gemmShape{12, 32, gemmR12V2}
-	gemm6x64   = gemmShape{6, 64, gemmR6V4}
-	gemm24x16  = gemmShape{24, 16, gemmR24V1}
-	gemm12x32B = gemmShape{12, 32, gemmR12V2B}
-	gemm14x32  = gemmShape{14, 32, gemmR14V2}
+// gemmMinN is the fewest tokens for which matMulGemm beats the 4×6 tiles.
+const gemmMinN = 32
+
+// Tile of the micro-kernels: gemmMR weight rows (broadcast) × gemmNR tokens
+// (two vectors), or × gemmNR/2 tokens for the last group of a call when
+// that is enough.
+const (
+	gemmMR = 12
+	gemmNR = 32
 )
 
 // gemmMaxKC bounds gemmParams.kc; gemmMaxPF is the longest prefetch list:
-// the cache lines of gemmMaxMR rows of gemmMaxKC BF16 weights.
+// the cache lines of gemmMR rows of gemmMaxKC BF16 weights.
 const (
 	gemmMaxKC = 512
-	gemmMaxMR = 24
-	gemmMaxPF = gemmMaxMR * (gemmMaxKC*2/64 + 1)
+	gemmMaxPF = gemmMR * (gemmMaxKC*2/64 + 1)
 )
 
 // gemmUnroll is the k unrolling of the micro-kernels (gemm_gen.go).
@@ -53,12 +54,15 @@ const gemmUnroll = 4
 
 // gemmParams are the blocking of matMulGemm.
 type gemmParams struct {
-	shape gemmShape
-	kc    int // columns of W per pass (a multiple of 16)
-	mc    int // weight rows whose outputs are gathered before going to dst
+	kc int // columns of W per pass (a multiple of 16, at most gemmMaxKC)
+	mc int // weight rows whose outputs gather in scratch before going to dst
 }
 
-var gemmDefault = gemmParams{shape: gemm12x32, kc: 256, mc: 96}
+// gemmDefault: a pass of 256 columns keeps the 12 widened weight rows in
+// L1 (12 KiB) next to one group's activations (32 KiB), while the
+// activations of all groups (128 KiB for 128 tokens) stay in L2; 96 rows
+// of outputs (48 KiB for 128 tokens) gather in scratch.
+var gemmDefault = gemmParams{kc: 256, mc: 96}
 
 // matMulGemm is MatMulBF16's rows [lo, hi) the GotoBLAS way, exact in
 // float32 (products of widened BF16 weights and float32 activations, summed
@@ -66,23 +70,35 @@ var gemmDefault = gemmParams{shape: gemm12x32, kc: 256, mc: 96}
 // paths):
 //
 //   - the activations are packed once per call, transposed: for each group
-//     of nr tokens, k-major rows of nr floats (tokens past n are zero);
-//   - the weights are widened to float32 a few rows at a time (mr rows × kc
-//     columns, which stay in L1 while they meet every group of tokens);
-//   - the micro-kernel keeps an mr × nr tile of outputs in registers as
-//     vectors over tokens and broadcasts one weight at a time from memory,
-//     so no horizontal sums are needed;
-//   - outputs of mc rows gather in scratch as [row][token] and are
+//     of 32 tokens (16 for a short last group), k-major rows of 32 floats
+//     (tokens past n are zero);
+//   - the weights are widened to float32 12 rows × kc columns at a time,
+//     which stay in L1 while they meet every group of tokens, and the
+//     micro-kernel prefetches the next such block while it computes;
+//   - the micro-kernel keeps a 12 × 32 tile of outputs in registers as
+//     vectors over tokens and broadcasts one weight at a time, so no
+//     horizontal sums are needed;
+//   - the outputs of mc rows gather in scratch as [row][token] and are
 //     transposed into dst ([token][row]) once all columns are in.
 func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch, g gemmParams) {
-	mr, nr, kc := g.shape.mr, g.shape.nr, g.kc
+	const mr = gemmMR
+	kc := g.kc
 	kp := (cols + gemmUnroll - 1) / gemmUnroll * gemmUnroll // padded columns
-	groups := (n + nr - 1) / nr
-	np := groups * nr
+	// Token groups: full groups of gemmNR, and a last one of gemmNR or
+	// gemmNR/2 (padded with zero tokens).
+	full := n / gemmNR
+	last := 0 // width of the last, partial group
+	switch rem := n - full*gemmNR; {
+	case rem > gemmNR/2:
+		last = gemmNR
+	case rem > 0:
+		last = gemmNR / 2
+	}
+	np := full*gemmNR + last
 	mcp := (g.mc + mr - 1) / mr * mr
-	// Scratch: xt [groups][kp][nr], at [mr][kc], ct [mcp][np], each
-	// 64-byte aligned.
-	xtLen, atLen, ctLen := groups*kp*nr, mr*kc, mcp*np
+	// Scratch: xt [np][kp] in groups ([group][kp][width]), at [mr][kc],
+	// ct [mcp][np], each 64-byte aligned.
+	xtLen, atLen, ctLen := np*kp, mr*kc, mcp*np
 	buf := s.floats(xtLen + atLen + ctLen + 48)
 	off := int(-uintptr(unsafe.Pointer(&buf[0]))/4) & 15
 	xt := buf[off : off+xtLen]
@@ -91,21 +107,20 @@ func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi in
 	off += (atLen + 15) &^ 15
 	ct := buf[off : off+ctLen]
 
-	for gi := range groups {
-		t0 := gi * nr
-		tn := min(nr, n-t0)
-		xg := xt[gi*kp*nr : (gi+1)*kp*nr]
-		PathAVX512.transposeF32(xg, nr, x[t0*cols:], cols, tn, cols)
-		if tn < nr {
+	for t0 := 0; t0 < n; t0 += gemmNR {
+		width := min(gemmNR, np-t0)
+		tn := min(width, n-t0)
+		xg := xt[t0*kp : (t0+width)*kp]
+		PathAVX512.transposeF32(xg, width, x[t0*cols:], cols, tn, cols)
+		if tn < width {
 			for k := range cols {
-				clear(xg[k*nr+tn : (k+1)*nr])
+				clear(xg[k*width+tn : (k+1)*width])
 			}
 		}
-		clear(xg[cols*nr:])
+		clear(xg[cols*width:])
 	}
 
 	var pf [gemmMaxPF]uintptr
-	npf := 0
 	for m0 := lo; m0 < hi; m0 += g.mc {
 		m1 := min(m0+g.mc, hi)
 		for k0 := 0; k0 < kp; k0 += kc {
@@ -142,7 +157,7 @@ func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi in
 						nr0, nk0, nm1 = m1, 0, min(m1+g.mc, hi)
 					}
 				}
-				npf = 0
+				npf := 0
 				if nr0 < hi {
 					nkr := min(kc, cols-nk0)
 					for i := range min(mr, nm1-nr0) {
@@ -153,12 +168,26 @@ func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi in
 						}
 					}
 				}
+				// The groups share the prefetches.
+				groups := (np + gemmNR - 1) / gemmNR
 				for gi := range groups {
 					p0, p1 := gi*npf/groups, (gi+1)*npf/groups
-					g.shape.kern(&at[0], kk, &xt[(gi*kp+k0)*nr], &ct[(r-m0)*np+gi*nr], np, kk, load, &pf[min(p0, len(pf)-1)], p1-p0)
+					t0 := gi * gemmNR
+					// (Direct calls: through a func value pf would escape.)
+					a, c, pp := &at[0], &ct[(r-m0)*np+t0], &pf[min(p0, len(pf)-1)]
+					if np-t0 < gemmNR {
+						gemmR12V1B(a, kk, &xt[t0*kp+k0*gemmNR/2], c, np, kk, load, pp, p1-p0)
+					} else {
+						gemmR12V2B(a, kk, &xt[t0*kp+k0*gemmNR], c, np, kk, load, pp, p1-p0)
+					}
 				}
 			}
 		}
-		PathAVX512.transposeF32(dst[m0:], rows, ct, np, m1-m0, n)
+		// Eight tokens at a time, so that the rows of dst being written
+		// (often a multiple of 4 KiB apart, hence in a few L1 sets) fill
+		// whole cache lines before they are evicted.
+		for t0 := 0; t0 < n; t0 += 8 {
+			PathAVX512.transposeF32(dst[t0*rows+m0:], rows, ct[t0:], np, m1-m0, min(8, n-t0))
+		}
 	}
 }

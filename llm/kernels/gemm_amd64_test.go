@@ -10,99 +10,114 @@ import (
 	"time"
 )
 
-var gemmVariants = []struct {
-	name string
-	g    gemmParams
-}{
-	{"12x32", gemmParams{gemm12x32, 256, 96}},
-	{"6x64", gemmParams{gemm6x64, 256, 96}},
-	{"24x16", gemmParams{gemm24x16, 256, 96}},
-	{"12x32B", gemmParams{gemm12x32B, 256, 96}},
-	{"14x32", gemmParams{gemm14x32, 256, 96}},
-	{"12x32/kc64/mc12", gemmParams{gemm12x32, 64, 12}},
-	{"6x64/kc16/mc50", gemmParams{gemm6x64, 16, 50}},
+// gemmRef is the float64 reference of MatMulBF16 and its Σ|w·x|.
+func gemmRef(w []uint16, x []float32, n, rows, cols int) (ref, mag []float64) {
+	ref = make([]float64, n*rows)
+	mag = make([]float64, n*rows)
+	for tok := range n {
+		r, m := refMatVec(rows, cols, func(i int) float32 { return BF16ToF32(w[i]) }, x[tok*cols:(tok+1)*cols])
+		copy(ref[tok*rows:], r)
+		copy(mag[tok*rows:], m)
+	}
+	return ref, mag
 }
 
-// TestGemm checks matMulGemm, every tile shape and odd blockings, against
-// the float64 reference on whole calls and on row ranges [lo, hi).
+// TestGemm checks matMulGemm with several blockings against the float64
+// reference, on whole calls and on two uneven row ranges [lo, hi) as two
+// pool parts would run them, for token counts around the group widths.
 func TestGemm(t *testing.T) {
 	if !PathAVX512.Supported() {
 		t.Skip("no AVX-512")
 	}
 	rng := rand.New(rand.NewPCG(21, 22))
 	shapes := []struct{ rows, cols int }{{1, 1}, {5, 3}, {13, 16}, {37, 100}, {70, 1030}, {48, 257}, {129, 64}, {96, 520}}
+	blockings := []gemmParams{gemmDefault, {kc: 64, mc: 12}, {kc: 16, mc: 50}, {kc: 512, mc: 200}}
 	var s scratch
 	for _, sh := range shapes {
 		w := randBF16(rng, sh.rows*sh.cols)
-		for _, n := range []int{1, 2, 7, 16, 17, 31, 32, 33, 64, 65, 100} {
+		for _, n := range []int{1, 2, 7, 15, 16, 17, 31, 32, 33, 47, 48, 49, 64, 65, 100} {
 			x := randF32(rng, n*sh.cols)
-			ref := make([]float64, n*sh.rows)
-			mag := make([]float64, n*sh.rows)
-			for tok := range n {
-				r, m := refMatVec(sh.rows, sh.cols, func(i int) float32 { return BF16ToF32(w[i]) }, x[tok*sh.cols:(tok+1)*sh.cols])
-				copy(ref[tok*sh.rows:], r)
-				copy(mag[tok*sh.rows:], m)
-			}
-			for _, v := range gemmVariants {
+			ref, mag := gemmRef(w, x, n, sh.rows, sh.cols)
+			for _, g := range blockings {
 				dst := make([]float32, n*sh.rows)
 				for i := range dst {
-					dst[i] = float32(0x1p100) // every output must be overwritten
+					dst[i] = float32(math.NaN()) // every output must be written
 				}
-				// Two uneven row ranges, as two pool parts would do.
 				mid := sh.rows / 3
-				matMulGemm(dst, w, x, n, sh.rows, sh.cols, 0, mid, &s, v.g)
-				matMulGemm(dst, w, x, n, sh.rows, sh.cols, mid, sh.rows, &s, v.g)
-				checkTol(t, fmt.Sprintf("%s %dx%d n=%d", v.name, sh.rows, sh.cols, n), dst, ref, mag, 4e-7*8*math.Sqrt(float64(sh.cols+1)))
+				matMulGemm(dst, w, x, n, sh.rows, sh.cols, 0, mid, &s, g)
+				matMulGemm(dst, w, x, n, sh.rows, sh.cols, mid, sh.rows, &s, g)
+				checkTol(t, fmt.Sprintf("kc=%d mc=%d %dx%d n=%d", g.kc, g.mc, sh.rows, sh.cols, n), dst, ref, mag, 4e-7*8*math.Sqrt(float64(sh.cols+1)))
 			}
 		}
 	}
 }
 
-// BenchmarkGemm times the tile shapes and blockings on one thread at the
-// Qwen3.5-0.8B shapes, with the current avx512 kernel as "tiles".
+// TestGemmPool runs MatMulBF16 through pools of every path at token counts
+// that take the GEMM on the avx512 path (TestMatMulBF16 stays below them).
+func TestGemmPool(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for _, sh := range []struct{ rows, cols int }{{100, 300}, {520, 1030}} {
+		w := randBF16(rng, sh.rows*sh.cols)
+		for _, n := range []int{gemmMinN, 40, 128} {
+			x := randF32(rng, n*sh.cols)
+			ref, mag := gemmRef(w, x, n, sh.rows, sh.cols)
+			for _, p := range pools(t, 1, 2, 3) {
+				dst := make([]float32, n*sh.rows)
+				p.MatMulBF16(dst, w, x, n)
+				checkTol(t, fmt.Sprintf("%s %dx%d n=%d", name(p), sh.rows, sh.cols, n), dst, ref, mag, matMulTol(p, sh.cols))
+			}
+		}
+	}
+}
+
+func TestGemmNoAllocations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	const rows, cols, n = 512, 1024, 128
+	w := randBF16(rng, rows*cols)
+	x := randF32(rng, n*cols)
+	dst := make([]float32, n*rows)
+	for _, p := range pools(t, 1, 2) {
+		p.MatMulBF16(dst, w, x, n) // warm the scratch buffers
+		if a := testing.AllocsPerRun(10, func() { p.MatMulBF16(dst, w, x, n) }); a != 0 {
+			t.Errorf("%s: MatMulBF16 allocates %v times per call", name(p), a)
+		}
+	}
+}
+
+// BenchmarkGemm compares matMulGemm with the 4×6 tiles on one thread at
+// the Qwen3.5-0.8B shapes, for several token counts.
 //
 //	go test ./llm/kernels -run '^$' -bench Gemm -benchtime 5x -count 6
 func BenchmarkGemm(b *testing.B) {
 	if !PathAVX512.Supported() {
 		b.Skip("no AVX-512")
 	}
-	const n = 128
-	type variant struct {
-		name string
-		run  func(dst []float32, w []uint16, x []float32, rows, cols int, s *scratch)
-	}
-	vs := []variant{{"tiles", func(dst []float32, w []uint16, x []float32, rows, cols int, s *scratch) {
-		matMulTiles(dst, w, x, n, rows, cols, 0, rows, tileAVX512, s)
-	}}}
-	for _, g := range []gemmParams{
-		{gemm12x32B, 256, 96}, {gemm12x32B, 128, 96}, {gemm12x32B, 512, 96}, {gemm12x32B, 256, 384},
-		{gemm24x16, 256, 96}, {gemm24x16, 128, 96},
-	} {
-		vs = append(vs, variant{fmt.Sprintf("%dx%d/kc=%d/mc=%d", g.shape.mr, g.shape.nr, g.kc, g.mc),
-			func(dst []float32, w []uint16, x []float32, rows, cols int, s *scratch) {
-				matMulGemm(dst, w, x, n, rows, cols, 0, rows, s, g)
-			}})
-	}
 	for _, sh := range benchShapes[:3] {
 		ws := benchWeights(sh.rows, sh.cols)
-		x := benchX(n * sh.cols)
-		dst := make([]float32, n*sh.rows)
-		for _, v := range vs {
-			b.Run(fmt.Sprintf("%s/%s", sh.name, v.name), func(b *testing.B) {
-				var s scratch
-				i := 0
-				best := time.Duration(1<<63 - 1)
-				start := time.Now()
-				for b.Loop() {
-					t0 := time.Now()
-					v.run(dst, ws[i%len(ws)], x, sh.rows, sh.cols, &s)
-					best = min(best, time.Since(t0))
-					i++
-				}
-				flops := 2 * float64(sh.rows*sh.cols*n)
-				b.ReportMetric(flops*float64(i)/time.Since(start).Seconds()/1e9, "GFLOP/s")
-				b.ReportMetric(flops/best.Seconds()/1e9, "best-GFLOP/s")
-			})
+		for _, n := range []int{16, 24, 32, 48, 128} {
+			x := benchX(n * sh.cols)
+			dst := make([]float32, n*sh.rows)
+			for _, kind := range []string{"tiles", "gemm"} {
+				b.Run(fmt.Sprintf("%s/n=%d/%s", sh.name, n, kind), func(b *testing.B) {
+					var s scratch
+					i := 0
+					best := time.Duration(1<<63 - 1)
+					start := time.Now()
+					for b.Loop() {
+						t0 := time.Now()
+						if kind == "tiles" {
+							matMulTiles(dst, ws[i%len(ws)], x, n, sh.rows, sh.cols, 0, sh.rows, tileAVX512, &s)
+						} else {
+							matMulGemm(dst, ws[i%len(ws)], x, n, sh.rows, sh.cols, 0, sh.rows, &s, gemmDefault)
+						}
+						best = min(best, time.Since(t0))
+						i++
+					}
+					flops := 2 * float64(sh.rows*sh.cols*n)
+					b.ReportMetric(flops*float64(i)/time.Since(start).Seconds()/1e9, "GFLOP/s")
+					b.ReportMetric(flops/best.Seconds()/1e9, "best-GFLOP/s")
+				})
+			}
 		}
 	}
 }
@@ -113,20 +128,20 @@ func BenchmarkGemmMicro(b *testing.B) {
 		b.Skip("no AVX-512")
 	}
 	const kc = 128
-	for _, sh := range []gemmShape{gemm12x32, gemm12x32B, gemm14x32, gemm6x64, gemm24x16} {
-		b.Run(fmt.Sprintf("%dx%d", sh.mr, sh.nr), func(b *testing.B) {
-			a := make([]float32, sh.mr*kc)
-			x := make([]float32, kc*sh.nr)
-			c := make([]float32, sh.mr*sh.nr)
-			for i := range a {
-				a[i] = 1e-3
-			}
+	for _, k := range []struct {
+		nr   int
+		kern func(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)
+	}{{32, gemmR12V2B}, {16, gemmR12V1B}} {
+		b.Run(fmt.Sprintf("%dx%d", gemmMR, k.nr), func(b *testing.B) {
+			a := make([]float32, gemmMR*kc)
+			x := make([]float32, kc*k.nr)
+			c := make([]float32, gemmMR*k.nr)
 			for b.Loop() {
 				for range 100 {
-					sh.kern(&a[0], kc, &x[0], &c[0], sh.nr, kc, 1, nil, 0)
+					k.kern(&a[0], kc, &x[0], &c[0], k.nr, kc, 1, nil, 0)
 				}
 			}
-			flops := 2 * float64(sh.mr*sh.nr*kc*100)
+			flops := 2 * float64(gemmMR*k.nr*kc*100)
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}

@@ -38,11 +38,8 @@ func main() {
 	p("//go:build amd64 && !purego")
 	p("")
 	p(`#include "textflag.h"`)
-	micro(12, 2, false)
-	micro(6, 4, false)
-	micro(24, 1, false)
 	micro(12, 2, true)
-	micro(14, 2, false)
+	micro(12, 1, true)
 	widen()
 	os.Stdout.WriteString(out.String())
 }
