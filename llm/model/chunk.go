@@ -38,8 +38,9 @@ const deltaChunkLen = 64
 // = 128, 2-core Zen 5: 1.10 vs 1.37 µs per token at 16 tokens, 1.42 vs
 // 1.42 at 12, 1.53 vs 1.45 at 8; 0.86 vs 1.35 at 512; on the AVX2 path
 // 1.78 vs 2.38 at 16, 1.68 vs 2.40 at 512): below it the per-pass costs
-// (transposing the state in and out, the 128×128 state update) dominate. Tests lower it to force the chunked form on every
-// path, or raise it to disable it.
+// (transposing the state in and out, the 128×128 state update) dominate.
+// Tests set it to 1 to force the chunked form on every path (the pure-Go
+// one included), or to MaxInt to disable it.
 var deltaChunkMin = 16
 
 // useChunked reports whether a DeltaNet pass over n tokens runs the
