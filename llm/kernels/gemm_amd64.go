@@ -19,11 +19,13 @@ func gemmR12V1B(a *float32, lda int, b *float32, c *float32, ldc int, k int, loa
 func gemmWidenAVX512(dst *float32, ldd int, src *uint16, lds int, rows, blocks int)
 
 // The avx512 path runs MatMulBF16 as a packed GEMM from gemmMinN tokens
-// up, the 4×6 tiles of matMulTiles below that (where the 32-token groups
-// of the GEMM would be mostly padding).
+// and gemmMinRows rows (per pool part) up, the 4×6 tiles of matMulTiles
+// below that: with fewer tokens the 32-token groups of the GEMM would be
+// mostly padding, with fewer rows packing the activations costs more than
+// the GEMM saves.
 func init() {
 	avx512Impl.matMulBF16 = func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
-		if n < gemmMinN {
+		if n < gemmMinN || hi-lo < gemmMinRows {
 			matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX512, s)
 			return
 		}
@@ -31,8 +33,14 @@ func init() {
 	}
 }
 
-// gemmMinN is the fewest tokens for which matMulGemm beats the 4×6 tiles.
-const gemmMinN = 32
+// gemmMinN and gemmMinRows are the fewest tokens and rows for which
+// matMulGemm beats the 4×6 tiles (one thread, 1024 columns, 128 tokens:
+// 96 rows 211 against 200 GFLOP/s, 64 rows 181 against 200, 16 rows 105
+// against 190).
+const (
+	gemmMinN    = 32
+	gemmMinRows = 96
+)
 
 // Tile of the micro-kernels: gemmMR weight rows (broadcast) × gemmNR tokens
 // (two vectors), or × gemmNR/2 tokens for the last group of a call when

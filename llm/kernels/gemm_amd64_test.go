@@ -56,7 +56,7 @@ func TestGemm(t *testing.T) {
 // that take the GEMM on the avx512 path (TestMatMulBF16 stays below them).
 func TestGemmPool(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
-	for _, sh := range []struct{ rows, cols int }{{100, 300}, {520, 1030}} {
+	for _, sh := range []struct{ rows, cols int }{{100, 300}, {2 * gemmMinRows, 100}, {520, 1030}} {
 		w := randBF16(rng, sh.rows*sh.cols)
 		for _, n := range []int{gemmMinN, 40, 128} {
 			x := randF32(rng, n*sh.cols)
