@@ -10,10 +10,10 @@ import "unsafe"
 // weight rows × 32 or 16 tokens.
 
 //go:noescape
-func gemmR12V2B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)
+func gemmR12V2B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int)
 
 //go:noescape
-func gemmR12V1B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)
+func gemmR12V1B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int)
 
 //go:noescape
 func gemmWidenAVX512(dst *float32, ldd int, src *uint16, lds int, rows, blocks int)
@@ -50,19 +50,12 @@ const (
 	gemmNR = 32
 )
 
-// gemmMaxKC bounds gemmParams.kc; gemmMaxPF is the longest prefetch list:
-// the cache lines of gemmMR rows of gemmMaxKC BF16 weights.
-const (
-	gemmMaxKC = 512
-	gemmMaxPF = gemmMR * (gemmMaxKC*2/64 + 1)
-)
-
 // gemmUnroll is the k unrolling of the micro-kernels (gemm_gen.go).
 const gemmUnroll = 4
 
 // gemmParams are the blocking of matMulGemm.
 type gemmParams struct {
-	kc int // columns of W per pass (a multiple of 16, at most gemmMaxKC)
+	kc int // columns of W per pass (a multiple of 16)
 	mc int // weight rows whose outputs gather in scratch before going to dst
 }
 
@@ -128,7 +121,6 @@ func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi in
 		clear(xg[cols*width:])
 	}
 
-	var pf [gemmMaxPF]uintptr
 	for m0 := lo; m0 < hi; m0 += g.mc {
 		m1 := min(m0+g.mc, hi)
 		for k0 := 0; k0 < kp; k0 += kc {
@@ -165,28 +157,32 @@ func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi in
 						nr0, nk0, nm1 = m1, 0, min(m1+g.mc, hi)
 					}
 				}
-				npf := 0
+				// Prefetches for it, shared by the groups' calls: row by
+				// row, pfLines lines from each row's first line (one more
+				// when rows are not all aligned alike).
+				nrows, pfLines := 0, 0
+				var pf0 uintptr
 				if nr0 < hi {
+					nrows = min(mr, nm1-nr0)
 					nkr := min(kc, cols-nk0)
-					for i := range min(mr, nm1-nr0) {
-						row := uintptr(unsafe.Pointer(&w[(nr0+i)*cols+nk0]))
-						for a := row &^ 63; a < row+uintptr(2*nkr); a += 64 {
-							pf[npf] = a
-							npf++
-						}
+					pf0 = uintptr(unsafe.Pointer(&w[nr0*cols+nk0]))
+					pfLines = (int(pf0&63) + 2*nkr + 63) / 64
+					if cols%32 != 0 {
+						pfLines++
 					}
+					pf0 &^= 63
 				}
-				// The groups share the prefetches.
+				pfSkip := 2*cols - 64*pfLines
 				groups := (np + gemmNR - 1) / gemmNR
 				for gi := range groups {
-					p0, p1 := gi*npf/groups, (gi+1)*npf/groups
+					r0, r1 := gi*nrows/groups, (gi+1)*nrows/groups
+					pf, npf := pf0+uintptr(r0*2*cols), (r1-r0)*pfLines
 					t0 := gi * gemmNR
-					// (Direct calls: through a func value pf would escape.)
-					a, c, pp := &at[0], &ct[(r-m0)*np+t0], &pf[min(p0, len(pf)-1)]
+					a, c := &at[0], &ct[(r-m0)*np+t0]
 					if np-t0 < gemmNR {
-						gemmR12V1B(a, kk, &xt[t0*kp+k0*gemmNR/2], c, np, kk, load, pp, p1-p0)
+						gemmR12V1B(a, kk, &xt[t0*kp+k0*gemmNR/2], c, np, kk, load, pf, pfLines, pfSkip, npf)
 					} else {
-						gemmR12V2B(a, kk, &xt[t0*kp+k0*gemmNR], c, np, kk, load, pp, p1-p0)
+						gemmR12V2B(a, kk, &xt[t0*kp+k0*gemmNR], c, np, kk, load, pf, pfLines, pfSkip, npf)
 					}
 				}
 			}

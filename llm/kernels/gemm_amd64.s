@@ -4,11 +4,11 @@
 
 #include "textflag.h"
 
-// func gemmR12V2B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)
+// func gemmR12V2B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int)
 //
 // c[i·ldc + j] = (load ? c[i·ldc + j] : 0) + Σ_κ a[i·lda + κ]·b[κ·32 + j] for i < 12,
-// j < 32, κ < k (k a positive multiple of 4); prefetches pf[:npf].
-TEXT ·gemmR12V2B(SB), NOSPLIT, $0-72
+// j < 32, κ < k (k a positive multiple of 4), prefetching as above.
+TEXT ·gemmR12V2B(SB), NOSPLIT, $0-88
 	MOVQ a+0(FP), AX
 	MOVQ lda+8(FP), DX
 	SHLQ $2, DX
@@ -88,16 +88,20 @@ gemmR12V2B_load:
 	VMOVUPS 64(R15), Z23
 gemmR12V2B_start:
 	MOVQ pf+56(FP), DI
-	MOVQ npf+64(FP), R14
+	MOVQ pfLines+64(FP), R15
+	MOVQ npf+80(FP), R14
 
 gemmR12V2B_loop:
 	TESTQ R14, R14
-	JEQ gemmR12V2B_body
-	MOVQ (DI), R15
-	PREFETCHT0 (R15)
-	ADDQ $8, DI
+	JEQ gemmR12V2B_pf0
+	PREFETCHT0 (DI)
+	ADDQ $64, DI
 	DECQ R14
-gemmR12V2B_body:
+	DECQ R15
+	JNE gemmR12V2B_pf0
+	ADDQ pfSkip+72(FP), DI
+	MOVQ pfLines+64(FP), R15
+gemmR12V2B_pf0:
 	VMOVUPS 0(SI), Z30
 	VMOVUPS 64(SI), Z31
 	VBROADCASTSS 0(AX), Z24
@@ -174,6 +178,16 @@ gemmR12V2B_body:
 	VBROADCASTSS 4(R9)(DX*2), Z29
 	VFMADD231PS Z29, Z30, Z22
 	VFMADD231PS Z29, Z31, Z23
+	TESTQ R14, R14
+	JEQ gemmR12V2B_pf2
+	PREFETCHT0 (DI)
+	ADDQ $64, DI
+	DECQ R14
+	DECQ R15
+	JNE gemmR12V2B_pf2
+	ADDQ pfSkip+72(FP), DI
+	MOVQ pfLines+64(FP), R15
+gemmR12V2B_pf2:
 	VMOVUPS 256(SI), Z30
 	VMOVUPS 320(SI), Z31
 	VBROADCASTSS 8(AX), Z24
@@ -299,11 +313,11 @@ gemmR12V2B_body:
 	VZEROUPPER
 	RET
 
-// func gemmR12V1B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)
+// func gemmR12V1B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int)
 //
 // c[i·ldc + j] = (load ? c[i·ldc + j] : 0) + Σ_κ a[i·lda + κ]·b[κ·16 + j] for i < 12,
-// j < 16, κ < k (k a positive multiple of 4); prefetches pf[:npf].
-TEXT ·gemmR12V1B(SB), NOSPLIT, $0-72
+// j < 16, κ < k (k a positive multiple of 4), prefetching as above.
+TEXT ·gemmR12V1B(SB), NOSPLIT, $0-88
 	MOVQ a+0(FP), AX
 	MOVQ lda+8(FP), DX
 	SHLQ $2, DX
@@ -359,16 +373,20 @@ gemmR12V1B_load:
 	VMOVUPS 0(R15), Z11
 gemmR12V1B_start:
 	MOVQ pf+56(FP), DI
-	MOVQ npf+64(FP), R14
+	MOVQ pfLines+64(FP), R15
+	MOVQ npf+80(FP), R14
 
 gemmR12V1B_loop:
 	TESTQ R14, R14
-	JEQ gemmR12V1B_body
-	MOVQ (DI), R15
-	PREFETCHT0 (R15)
-	ADDQ $8, DI
+	JEQ gemmR12V1B_pf0
+	PREFETCHT0 (DI)
+	ADDQ $64, DI
 	DECQ R14
-gemmR12V1B_body:
+	DECQ R15
+	JNE gemmR12V1B_pf0
+	ADDQ pfSkip+72(FP), DI
+	MOVQ pfLines+64(FP), R15
+gemmR12V1B_pf0:
 	VMOVUPS 0(SI), Z31
 	VBROADCASTSS 0(AX), Z12
 	VFMADD231PS Z12, Z31, Z0
@@ -419,6 +437,16 @@ gemmR12V1B_body:
 	VFMADD231PS Z22, Z31, Z10
 	VBROADCASTSS 4(R9)(DX*2), Z23
 	VFMADD231PS Z23, Z31, Z11
+	TESTQ R14, R14
+	JEQ gemmR12V1B_pf2
+	PREFETCHT0 (DI)
+	ADDQ $64, DI
+	DECQ R14
+	DECQ R15
+	JNE gemmR12V1B_pf2
+	ADDQ pfSkip+72(FP), DI
+	MOVQ pfLines+64(FP), R15
+gemmR12V1B_pf2:
 	VMOVUPS 128(SI), Z31
 	VBROADCASTSS 8(AX), Z12
 	VFMADD231PS Z12, Z31, Z0

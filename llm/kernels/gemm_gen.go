@@ -67,9 +67,10 @@ func rowAddr(i, disp int) string {
 // each A element is broadcast into a register by VBROADCASTSS and used by
 // vecs register FMAs; without, each FMA broadcasts it from memory.
 //
-// While it computes, the kernel prefetches the cache lines listed in
-// pf[:npf] (the weights the driver will widen next), one per loop
-// iteration, so that widening them later does not wait for memory.
+// While it computes, the kernel prefetches npf cache lines of the weights
+// the driver will widen next, so that widening them later does not wait
+// for memory: rows of pfLines lines from pf on, each row pfSkip bytes
+// after the end of the previous one; two lines per loop iteration at most.
 func micro(rows, vecs int, reg bool) {
 	name := fmt.Sprintf("gemmR%dV%d", rows, vecs)
 	if reg {
@@ -80,11 +81,11 @@ func micro(rows, vecs int, reg bool) {
 		panic("tile too big")
 	}
 	p("")
-	p("// func %s(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf *uintptr, npf int)", name)
+	p("// func %s(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int)", name)
 	p("//")
 	p("// c[i·ldc + j] = (load ? c[i·ldc + j] : 0) + Σ_κ a[i·lda + κ]·b[κ·%d + j] for i < %d,", 16*vecs, rows)
-	p("// j < %d, κ < k (k a positive multiple of %d); prefetches pf[:npf].", 16*vecs, unroll)
-	p("TEXT ·%s(SB), NOSPLIT, $0-72", name)
+	p("// j < %d, κ < k (k a positive multiple of %d), prefetching as above.", 16*vecs, unroll)
+	p("TEXT ·%s(SB), NOSPLIT, $0-88", name)
 	p("\tMOVQ a+0(FP), AX")
 	p("\tMOVQ lda+8(FP), DX")
 	p("\tSHLQ $2, DX")
@@ -117,17 +118,26 @@ func micro(rows, vecs int, reg bool) {
 	}
 	p("%s_start:", name)
 	p("\tMOVQ pf+56(FP), DI")
-	p("\tMOVQ npf+64(FP), R14")
+	p("\tMOVQ pfLines+64(FP), R15")
+	p("\tMOVQ npf+80(FP), R14")
 	p("")
 	p("%s_loop:", name)
-	p("\tTESTQ R14, R14")
-	p("\tJEQ %s_body", name)
-	p("\tMOVQ (DI), R15")
-	p("\t%s (R15)", prefetch)
-	p("\tADDQ $8, DI")
-	p("\tDECQ R14")
-	p("%s_body:", name)
 	for u := range unroll {
+		if u%2 == 0 {
+			// One prefetch: DI is the line, R15 the lines left in its
+			// row, R14 the prefetches left.
+			l := fmt.Sprintf("%s_pf%d", name, u)
+			p("\tTESTQ R14, R14")
+			p("\tJEQ %s", l)
+			p("\t%s (DI)", prefetch)
+			p("\tADDQ $64, DI")
+			p("\tDECQ R14")
+			p("\tDECQ R15")
+			p("\tJNE %s", l)
+			p("\tADDQ pfSkip+72(FP), DI")
+			p("\tMOVQ pfLines+64(FP), R15")
+			p("%s:", l)
+		}
 		for h := range vecs {
 			p("\tVMOVUPS %d(SI), Z%d", 64*(vecs*u+h), 32-vecs+h)
 		}
