@@ -10,10 +10,10 @@ import "unsafe"
 // weight rows × 32 or 16 tokens.
 
 //go:noescape
-func gemmR12V2B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int)
+func gemmR12V2B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int, ws *uint16, wd *float32, wRowVecs, wSkip, nw int)
 
 //go:noescape
-func gemmR12V1B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int)
+func gemmR12V1B(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int, ws *uint16, wd *float32, wRowVecs, wSkip, nw int)
 
 //go:noescape
 func gemmWidenAVX512(dst *float32, ldd int, src *uint16, lds int, rows, blocks int)
@@ -97,15 +97,18 @@ func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi in
 	}
 	np := full*gemmNR + last
 	mcp := (g.mc + mr - 1) / mr * mr
-	// Scratch: xt [np][kp] in groups ([group][kp][width]), at [mr][kc],
-	// ct [mcp][np], each 64-byte aligned.
+	// Scratch: xt [np][kp] in groups ([group][kp][width]), two buffers of
+	// widened weights at [2][mr][kc], ct [mcp][np], each 64-byte aligned.
 	xtLen, atLen, ctLen := np*kp, mr*kc, mcp*np
-	buf := s.floats(xtLen + atLen + ctLen + 48)
+	buf := s.floats(xtLen + 2*atLen + ctLen + 64)
 	off := int(-uintptr(unsafe.Pointer(&buf[0]))/4) & 15
 	xt := buf[off : off+xtLen]
 	off += (xtLen + 15) &^ 15
-	at := buf[off : off+atLen]
-	off += (atLen + 15) &^ 15
+	var at [2][]float32
+	for i := range at {
+		at[i] = buf[off : off+atLen]
+		off += (atLen + 15) &^ 15
+	}
 	ct := buf[off : off+ctLen]
 
 	for t0 := 0; t0 < n; t0 += gemmNR {
@@ -121,77 +124,115 @@ func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi in
 		clear(xg[cols*width:])
 	}
 
-	for m0 := lo; m0 < hi; m0 += g.mc {
-		m1 := min(m0+g.mc, hi)
-		for k0 := 0; k0 < kp; k0 += kc {
-			kk := min(kc, kp-k0)   // padded columns in this pass
-			kr := min(kk, cols-k0) // real ones
-			kv := kr &^ 15         // widened by the assembly
-			for r := m0; r < m1; r += mr {
-				rn := min(mr, m1-r)
-				if kv > 0 {
-					gemmWidenAVX512(&at[0], kk, &w[r*cols+k0], cols, rn, kv/16)
-				}
-				if kv < kk {
-					for i := range rn {
-						a := at[i*kk : (i+1)*kk]
-						for c := kv; c < kr; c++ {
-							a[c] = BF16ToF32(w[(r+i)*cols+k0+c])
-						}
-						clear(a[kr:])
-					}
-				}
-				if rn < mr {
-					clear(at[rn*kk : mr*kk])
-				}
-				load := 0
-				if k0 > 0 {
-					load = 1
-				}
-				// The block widened next: the next rows of this pass, the
-				// first rows of the next pass, or of the next mc rows.
-				nr0, nk0, nm1 := r+mr, k0, m1
-				if nr0 >= m1 {
-					nr0, nk0 = m0, k0+kc
-					if nk0 >= kp {
-						nr0, nk0, nm1 = m1, 0, min(m1+g.mc, hi)
-					}
-				}
-				// Prefetches for it, shared by the groups' calls: row by
-				// row, pfLines lines from each row's first line (one more
-				// when rows are not all aligned alike).
-				nrows, pfLines := 0, 0
-				var pf0 uintptr
-				if nr0 < hi {
-					nrows = min(mr, nm1-nr0)
-					nkr := min(kc, cols-nk0)
-					pf0 = uintptr(unsafe.Pointer(&w[nr0*cols+nk0]))
-					pfLines = (int(pf0&63) + 2*nkr + 63) / 64
-					if cols%32 != 0 {
-						pfLines++
-					}
-					pf0 &^= 63
-				}
-				pfSkip := 2*cols - 64*pfLines
-				groups := (np + gemmNR - 1) / gemmNR
-				for gi := range groups {
-					r0, r1 := gi*nrows/groups, (gi+1)*nrows/groups
-					pf, npf := pf0+uintptr(r0*2*cols), (r1-r0)*pfLines
-					t0 := gi * gemmNR
-					a, c := &at[0], &ct[(r-m0)*np+t0]
-					if np-t0 < gemmNR {
-						gemmR12V1B(a, kk, &xt[t0*kp+k0*gemmNR/2], c, np, kk, load, pf, pfLines, pfSkip, npf)
-					} else {
-						gemmR12V2B(a, kk, &xt[t0*kp+k0*gemmNR], c, np, kk, load, pf, pfLines, pfSkip, npf)
-					}
-				}
+	// A block is mr rows from r on (of the mc rows from m0 on) × kc
+	// columns from k0 on; they go mc rows at a time, pass by pass, down
+	// the rows within a pass. The calls of one block widen the next block
+	// (into the other buffer) and prefetch the one after.
+	type block struct{ m0, k0, r int }
+	next := func(b block) block {
+		m1 := min(b.m0+g.mc, hi)
+		if b.r += mr; b.r >= m1 {
+			b.r = b.m0
+			if b.k0 += kc; b.k0 >= kp {
+				b.m0, b.k0, b.r = m1, 0, m1
 			}
 		}
-		// Eight tokens at a time, so that the rows of dst being written
-		// (often a multiple of 4 KiB apart, hence in a few L1 sets) fill
-		// whole cache lines before they are evicted.
-		for t0 := 0; t0 < n; t0 += 8 {
-			PathAVX512.transposeF32(dst[t0*rows+m0:], rows, ct[t0:], np, m1-m0, min(8, n-t0))
+		return b
+	}
+	groups := (np + gemmNR - 1) / gemmNR
+	cur, ab, ready := block{lo, 0, lo}, 0, false
+	for cur.m0 < hi {
+		m1 := min(cur.m0+g.mc, hi)
+		kk := min(kc, kp-cur.k0) // padded columns in this pass
+		a := at[ab]
+		if !ready {
+			gemmWiden(a, w, cols, cur.r, min(mr, m1-cur.r), cur.k0, kk)
+		}
+		// The next block is widened by the calls if all its columns are
+		// whole vectors of real ones and each call has k steps enough.
+		nb := next(cur)
+		nrows, nkk := 0, 0
+		if nb.m0 < hi {
+			nrows = min(mr, min(nb.m0+g.mc, hi)-nb.r)
+			nkk = min(kc, kp-nb.k0)
+		}
+		fuse := nrows > 0 && nkk%16 == 0 && nb.k0+nkk <= cols && (nrows+groups-1)/groups*nkk/16 <= kk
+		if fuse && nrows < mr {
+			clear(at[1-ab][nrows*nkk : mr*nkk])
+		}
+		// Prefetches for the block after, shared by the calls: row by row,
+		// pfLines lines from each row's first line (one more when rows are
+		// not all aligned alike).
+		pb := next(nb)
+		prows, pfLines := 0, 0
+		var pf0 uintptr
+		if nb.m0 < hi && pb.m0 < hi {
+			prows = min(mr, min(pb.m0+g.mc, hi)-pb.r)
+			pkr := min(kc, cols-pb.k0)
+			pf0 = uintptr(unsafe.Pointer(&w[pb.r*cols+pb.k0]))
+			pfLines = (int(pf0&63) + 2*pkr + 63) / 64
+			if cols%32 != 0 {
+				pfLines++
+			}
+			pf0 &^= 63
+		}
+		pfSkip := 2*cols - 64*pfLines
+		load := 0
+		if cur.k0 > 0 {
+			load = 1
+		}
+		for gi := range groups {
+			r0, r1 := gi*prows/groups, (gi+1)*prows/groups
+			pf, npf := pf0+uintptr(r0*2*cols), (r1-r0)*pfLines
+			var ws *uint16
+			var wd *float32
+			nw := 0
+			if fuse {
+				r0, r1 = gi*nrows/groups, (gi+1)*nrows/groups
+				if r1 > r0 {
+					ws, wd, nw = &w[(nb.r+r0)*cols+nb.k0], &at[1-ab][r0*nkk], (r1-r0)*nkk/16
+				}
+			}
+			t0 := gi * gemmNR
+			c := &ct[(cur.r-cur.m0)*np+t0]
+			if np-t0 < gemmNR {
+				gemmR12V1B(&a[0], kk, &xt[t0*kp+cur.k0*gemmNR/2], c, np, kk, load, pf, pfLines, pfSkip, npf, ws, wd, nkk/16, 2*cols-2*nkk, nw)
+			} else {
+				gemmR12V2B(&a[0], kk, &xt[t0*kp+cur.k0*gemmNR], c, np, kk, load, pf, pfLines, pfSkip, npf, ws, wd, nkk/16, 2*cols-2*nkk, nw)
+			}
+		}
+		if nb.m0 != cur.m0 {
+			// The mc rows are done. Eight tokens at a time, so that the
+			// rows of dst being written (often a multiple of 4 KiB apart,
+			// hence in a few L1 sets) fill whole cache lines before they
+			// are evicted.
+			for t0 := 0; t0 < n; t0 += 8 {
+				PathAVX512.transposeF32(dst[t0*rows+cur.m0:], rows, ct[t0:], np, m1-cur.m0, min(8, n-t0))
+			}
+		}
+		if fuse {
+			ab = 1 - ab
+		}
+		cur, ready = nb, fuse
+	}
+}
+
+// gemmWiden sets a[i*kk+c] to the weight in row r+i, column k0+c for
+// i < rn, c < kk (zero past the last column) and clears rows rn to gemmMR.
+func gemmWiden(a []float32, w []uint16, cols, r, rn, k0, kk int) {
+	kr := min(kk, cols-k0) // real columns
+	kv := kr &^ 15         // widened by the assembly
+	if kv > 0 {
+		gemmWidenAVX512(&a[0], kk, &w[r*cols+k0], cols, rn, kv/16)
+	}
+	if kv < kk {
+		for i := range rn {
+			ai := a[i*kk : (i+1)*kk]
+			for c := kv; c < kr; c++ {
+				ai[c] = BF16ToF32(w[(r+i)*cols+k0+c])
+			}
+			clear(ai[kr:])
 		}
 	}
+	clear(a[rn*kk : gemmMR*kk])
 }

@@ -130,7 +130,7 @@ func BenchmarkGemmMicro(b *testing.B) {
 	const kc = 128
 	for _, k := range []struct {
 		nr   int
-		kern func(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int)
+		kern func(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int, ws *uint16, wd *float32, wRowVecs, wSkip, nw int)
 	}{{32, gemmR12V2B}, {16, gemmR12V1B}} {
 		b.Run(fmt.Sprintf("%dx%d", gemmMR, k.nr), func(b *testing.B) {
 			a := make([]float32, gemmMR*kc)
@@ -138,7 +138,7 @@ func BenchmarkGemmMicro(b *testing.B) {
 			c := make([]float32, gemmMR*k.nr)
 			for b.Loop() {
 				for range 100 {
-					k.kern(&a[0], kc, &x[0], &c[0], k.nr, kc, 1, 0, 1, 0, 0)
+					k.kern(&a[0], kc, &x[0], &c[0], k.nr, kc, 1, 0, 1, 0, 0, nil, nil, 1, 0, 0)
 				}
 			}
 			flops := 2 * float64(gemmMR*k.nr*kc*100)

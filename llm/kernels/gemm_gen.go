@@ -44,10 +44,10 @@ func main() {
 	os.Stdout.WriteString(out.String())
 }
 
-// rowBase is the register holding row i's address base and the scale of
-// the stride register DX that reaches it: rows come in threes off bases
-// that lie 3·DX apart.
-var bases = []string{"AX", "BX", "R8", "R9", "R10", "R11", "R12", "R13"}
+// bases hold the addresses of the A rows 0, 3, 6, 9; row i is reached off
+// base i/3 with the stride register DX scaled by i%3. (R10–R15 and DI
+// serve the prefetching and the widening.)
+var bases = []string{"AX", "BX", "R8", "R9"}
 
 func rowAddr(i, disp int) string {
 	b := bases[i/3]
@@ -71,21 +71,30 @@ func rowAddr(i, disp int) string {
 // the driver will widen next, so that widening them later does not wait
 // for memory: rows of pfLines lines from pf on, each row pfSkip bytes
 // after the end of the previous one; two lines per loop iteration at most.
+// It also widens nw vectors of 16 BF16 weights from ws into float32 at wd
+// (contiguous), rows of wRowVecs vectors, each row of ws wSkip bytes after
+// the end of the previous one; one vector per k step at most: the block
+// the driver would otherwise widen before its next calls, now with its
+// loads overlapped with this block's arithmetic.
 func micro(rows, vecs int, reg bool) {
 	name := fmt.Sprintf("gemmR%dV%d", rows, vecs)
 	if reg {
 		name += "B"
 	}
 	nacc := rows * vecs
-	if nacc+vecs > 32 || (rows+2)/3 > len(bases) || reg && nacc+vecs+2 > 32 {
+	// Registers: accumulators, B vectors, the widening temporary, and
+	// the broadcast temporaries (reg).
+	wtmp := 32 - vecs - 1
+	ntmp := wtmp - nacc
+	if (rows+2)/3 > 4 || reg && ntmp < 2 || !reg && ntmp < 0 {
 		panic("tile too big")
 	}
 	p("")
-	p("// func %s(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int)", name)
+	p("// func %s(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int, ws *uint16, wd *float32, wRowVecs, wSkip, nw int)", name)
 	p("//")
 	p("// c[i·ldc + j] = (load ? c[i·ldc + j] : 0) + Σ_κ a[i·lda + κ]·b[κ·%d + j] for i < %d,", 16*vecs, rows)
 	p("// j < %d, κ < k (k a positive multiple of %d), prefetching as above.", 16*vecs, unroll)
-	p("TEXT ·%s(SB), NOSPLIT, $0-88", name)
+	p("TEXT ·%s(SB), NOSPLIT, $0-128", name)
 	p("\tMOVQ a+0(FP), AX")
 	p("\tMOVQ lda+8(FP), DX")
 	p("\tSHLQ $2, DX")
@@ -120,6 +129,10 @@ func micro(rows, vecs int, reg bool) {
 	p("\tMOVQ pf+56(FP), DI")
 	p("\tMOVQ pfLines+64(FP), R15")
 	p("\tMOVQ npf+80(FP), R14")
+	p("\tMOVQ ws+88(FP), R10")
+	p("\tMOVQ wd+96(FP), R11")
+	p("\tMOVQ wRowVecs+104(FP), R13")
+	p("\tMOVQ nw+120(FP), R12")
 	p("")
 	p("%s_loop:", name)
 	for u := range unroll {
@@ -138,12 +151,28 @@ func micro(rows, vecs int, reg bool) {
 			p("\tMOVQ pfLines+64(FP), R15")
 			p("%s:", l)
 		}
+		// One vector widened: R10 the source, R11 the destination, R13
+		// the vectors left in the row, R12 the vectors left.
+		l := fmt.Sprintf("%s_w%d", name, u)
+		p("\tTESTQ R12, R12")
+		p("\tJEQ %s", l)
+		p("\tVPMOVZXWD (R10), Z%d", wtmp)
+		p("\tVPSLLD $16, Z%d, Z%d", wtmp, wtmp)
+		p("\tVMOVUPS Z%d, (R11)", wtmp)
+		p("\tADDQ $32, R10")
+		p("\tADDQ $64, R11")
+		p("\tDECQ R12")
+		p("\tDECQ R13")
+		p("\tJNE %s", l)
+		p("\tADDQ wSkip+112(FP), R10")
+		p("\tMOVQ wRowVecs+104(FP), R13")
+		p("%s:", l)
 		for h := range vecs {
 			p("\tVMOVUPS %d(SI), Z%d", 64*(vecs*u+h), 32-vecs+h)
 		}
 		for i := range rows {
 			if reg {
-				t := nacc + i%(32-vecs-nacc)
+				t := nacc + i%ntmp
 				p("\tVBROADCASTSS %s, Z%d", rowAddr(i, 4*u), t)
 				for h := range vecs {
 					p("\tVFMADD231PS Z%d, Z%d, Z%d", t, 32-vecs+h, vecs*i+h)
