@@ -34,9 +34,10 @@ func init() {
 }
 
 // gemmMinN and gemmMinRows are the fewest tokens and rows for which
-// matMulGemm beats the 4×6 tiles (one thread, 1024 columns, 128 tokens:
-// 96 rows 211 against 200 GFLOP/s, 64 rows 181 against 200, 16 rows 105
-// against 190).
+// matMulGemm beats the 4×6 tiles (one thread, 1024 columns, 128 tokens,
+// passes of 256 columns: 96 rows 211 against 200 GFLOP/s, 64 rows 181
+// against 200, 16 rows 105 against 190; 3584 rows, 1024 columns: 24 tokens
+// 135 against 160, 32 tokens 182 against 158).
 const (
 	gemmMinN    = 32
 	gemmMinRows = 96
@@ -63,7 +64,7 @@ type gemmParams struct {
 // KiB) stay in L1 while one group's activations (64 KiB) stream from L2,
 // where the activations of all groups (256 KiB for 128 tokens) stay; 96
 // rows of outputs (48 KiB for 128 tokens) gather in scratch. One thread,
-// 128 tokens, quiet machine: 253–257 GFLOP/s (97 % of the FMA peak);
+// 128 tokens, quiet machine: 253–257 GFLOP/s (96–97 % of the FMA peak);
 // passes of 256 columns 247–254, of 384 251–254.
 var gemmDefault = gemmParams{kc: 512, mc: 96}
 
@@ -75,9 +76,11 @@ var gemmDefault = gemmParams{kc: 512, mc: 96}
 //   - the activations are packed once per call, transposed: for each group
 //     of 32 tokens (16 for a short last group), k-major rows of 32 floats
 //     (tokens past n are zero);
-//   - the weights are widened to float32 12 rows × kc columns at a time,
-//     which stay in L1 while they meet every group of tokens, and the
-//     micro-kernel prefetches the next such block while it computes;
+//   - the weights are widened to float32 12 rows × kc columns at a time
+//     (a block), which stay in L1 while they meet every group of tokens;
+//     the micro-kernel calls of one block widen the next block into a
+//     second buffer and prefetch the one after, so the weights' loads
+//     overlap the arithmetic;
 //   - the micro-kernel keeps a 12 × 32 tile of outputs in registers as
 //     vectors over tokens and broadcasts one weight at a time, so no
 //     horizontal sums are needed;
