@@ -32,6 +32,8 @@ type Model struct {
 
 	mu   sync.Mutex // held during a pass: the kernel pool serves one caller at a time
 	pool *kernels.Pool
+
+	resident *residentMem // the matrices' own copy, after MakeResident
 }
 
 // layer holds one decoder layer's weights.
@@ -237,10 +239,14 @@ func (m *Model) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.pool.Close()
-	if !m.owned {
-		return nil
-	}
 	var first error
+	if r := m.resident; r != nil && r.free != nil {
+		m.resident = nil
+		first = r.free()
+	}
+	if !m.owned {
+		return first
+	}
 	for _, f := range m.files {
 		if err := f.Close(); err != nil && first == nil {
 			first = err

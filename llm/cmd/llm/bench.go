@@ -23,8 +23,9 @@ type benchResult struct {
 	Model        string  `json:"model"`
 	Threads      int     `json:"threads"`
 	Kernels      string  `json:"kernels"`
-	Weights      string  `json:"weights,omitempty"` // "q8" after -q8; else as stored
-	WeightBytes  int64   `json:"weight_bytes"`      // read per decoded token
+	Weights      string  `json:"weights,omitempty"`  // "q8" after -q8; else as stored
+	Resident     bool    `json:"resident,omitempty"` // weights copied by -resident
+	WeightBytes  int64   `json:"weight_bytes"`       // read per decoded token
 	DecodeTokS   float64 `json:"decode_tok_s"`
 	PrefillTokS  float64 `json:"prefill_tok_s"`
 	WeightsGBs   float64 `json:"weights_gb_s"`   // decode_tok_s × weight_bytes
@@ -54,10 +55,11 @@ func runBench(args []string, stdout io.Writer) error {
 	reps := fs.Int("reps", 3, "repetitions of each measurement (the median is reported)")
 	kernelPath := fs.String("kernels", "", "kernel path: go, avx2, avx512, avx512bf16 or neon (default: $LLM_KERNELS, else the fastest exact one)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the prefill and decode runs to this file")
+	resident := fs.Bool("resident", false, "copy the weights into the process's own memory, in huge pages where Linux offers them (Model.MakeResident), before measuring")
 	q8 := fs.Bool("q8", false, "decode on 8-bit weights (Model.QuantizeQ8): faster, less exact; weights_gb_s then counts the Q8 bytes")
 	bwMiB := fs.Int("bw-mib", kernels.DefaultBandwidthBytes>>20, "size of the bandwidth buffer in MiB (well above the L3 cache)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w (usage: llm bench -model DIR [-threads N] [-json] [-kernels PATH] [-q8] [-prefill 128] [-decode 32] [-reps 3])", err)
+		return fmt.Errorf("%w (usage: llm bench -model DIR [-threads N] [-json] [-kernels PATH] [-resident] [-q8] [-prefill 128] [-decode 32] [-reps 3])", err)
 	}
 	switch {
 	case *dir == "":
@@ -87,6 +89,11 @@ func runBench(args []string, stdout io.Writer) error {
 	}
 	defer m.Close()
 	m.SetThreads(*threads)
+	if *resident {
+		if err := m.MakeResident(); err != nil {
+			return err
+		}
+	}
 	if *q8 {
 		if err := m.QuantizeQ8(); err != nil {
 			return err
@@ -96,7 +103,7 @@ func runBench(args []string, stdout io.Writer) error {
 	if *prefill+*decode+1 > c.MaxPositions {
 		return fmt.Errorf("-prefill %d plus -decode %d exceed the model's %d positions", *prefill, *decode, c.MaxPositions)
 	}
-	res := benchResult{Model: *dir, Threads: *threads, PrefillTokens: *prefill, DecodeTokens: *decode, Reps: *reps}
+	res := benchResult{Model: *dir, Threads: *threads, PrefillTokens: *prefill, DecodeTokens: *decode, Reps: *reps, Resident: *resident}
 	if res.WeightBytes, err = decodeBytes(m); err != nil {
 		return err
 	}
@@ -181,6 +188,9 @@ func runBench(args []string, stdout io.Writer) error {
 	weights := ""
 	if res.Weights != "" {
 		weights = ", " + res.Weights
+	}
+	if res.Resident {
+		weights += ", resident"
 	}
 	fmt.Fprintf(stdout, "model      %s (%.3f GB of weights read per decoded token%s)\n", res.Model, float64(res.WeightBytes)/1e9, weights)
 	fmt.Fprintf(stdout, "threads    %d (kernels %s)\n", res.Threads, res.Kernels)

@@ -78,7 +78,7 @@ func TestBenchErrors(t *testing.T) {
 	}
 }
 
-func TestBenchQ8(t *testing.T) {
+func TestBenchQ8Resident(t *testing.T) {
 	run := func(extra ...string) (res benchResult) {
 		var out bytes.Buffer
 		args := append([]string{"-model", tinyModel, "-json", "-prefill", "3", "-decode", "2", "-reps", "1", "-bw-mib", "4"}, extra...)
@@ -91,6 +91,9 @@ func TestBenchQ8(t *testing.T) {
 		return res
 	}
 	bf16, q8 := run(), run("-q8")
+	if res := run("-resident"); !res.Resident || res.WeightBytes != bf16.WeightBytes || !(res.DecodeTokS > 0) {
+		t.Errorf("-resident: resident %v, %d bytes per token (want %d), %g tok/s", res.Resident, res.WeightBytes, bf16.WeightBytes, res.DecodeTokS)
+	}
 	// Q8 stores 32 weights in 32 bytes plus a 4-byte scale: 1.125 bytes a
 	// weight instead of 2 (the small float32 vectors stay as they are).
 	if bf16.Weights != "" || q8.Weights != "q8" {
