@@ -7,16 +7,20 @@
 // so MatVec computes dst[r] = Σ_c w[r*cols+c]·x[c].
 //
 // A Pool splits rows across threads (persistent helper goroutines that poll
-// for the next call for a moment before parking, no allocation per call)
+// for the next call for a moment before parking, parts claimed rather than
+// bound to threads, no allocation per call)
 // and runs one of several implementations (Path), chosen when the pool is
 // made: hand-written AVX-512 or AVX2+FMA assembly
 // on amd64, NEON assembly for the BF16 products on arm64, or portable Go
 // (other architectures, or the purego build tag). LLM_KERNELS=go|avx2|
 // avx512|neon forces a path, so tests can run every one.
 // Decode is memory-bound (MatVecBF16 widens BF16 to float32 in registers and
-// streams each row once); prefill is compute-bound (MatMulBF16 keeps a tile
-// of 4 weight rows × 6 tokens in registers, so every weight load serves six
-// tokens). ReadBandwidth measures the memory bandwidth the first is bounded by.
+// streams each row once, prefetching a page ahead); prefill is compute-bound
+// (MatMulBF16 on AVX-512 is a packed GEMM: weights widened to float32 in
+// blocks that stay in L1, a 12-row × 32-token tile of accumulators, each
+// weight broadcast once into two FMAs; short inputs use a 4 × 6 register
+// tile). ReadBandwidth measures the memory bandwidth the first is bounded by.
+// MatMulF32 and TransposeF32 serve the chunked DeltaNet of package model.
 package kernels
 
 import (
