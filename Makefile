@@ -45,7 +45,8 @@ vet:
 
 # Within make test the chapter tests read the notebooks that make notebooks has just
 # executed instead of running them again. The kernels and the engine are tested once
-# more on the pure-Go path (what arm64 and other platforms run).
+# more on the pure-Go path (what arm64 and other platforms run), and under the race
+# detector (the kernel pool's helpers share work through atomics).
 ## synth: make the full-size synthetic checkpoint once (about 10 s)
 synth: $(SYNTH)/model.safetensors
 $(SYNTH)/model.safetensors:
@@ -54,6 +55,12 @@ $(SYNTH)/model.safetensors:
 unit: synth
 	LLM_SYNTH_DIR=$(abspath $(SYNTH)) LLM_EXECUTED_NOTEBOOKS=$(if $(filter test,$(MAKECMDGOALS)),$(abspath $(OUT))) $(GO) test ./...
 	LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -tags purego ./llm/kernels ./llm/model
+	@if command -v gcc >/dev/null || [ "$$CI" = true ]; then \
+		echo "LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -race ./llm/kernels ./llm/model"; \
+		LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -race ./llm/kernels ./llm/model; \
+	else \
+		echo "skipping the race-detector run: it needs a C compiler (apt-get install gcc)"; \
+	fi
 
 fuzz:
 	FUZZTIME=$(FUZZTIME) bash .ci/fuzz
