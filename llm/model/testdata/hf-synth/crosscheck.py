@@ -18,6 +18,7 @@ Usage: python3 crosscheck.py CHECKPOINT_DIR IDS_FILE GO_PREFILL.bin GO_DECODE.bi
 import hashlib
 import importlib.util
 import json
+import os
 import platform
 import sys
 import time
@@ -31,6 +32,11 @@ from transformers.models.qwen3_5 import modeling_qwen3_5 as q35
 
 POSITIONS = [0, 1, 2, 7, 63, 64, 65, 127, 128, 150, 191, 192, 255, 256, 299]
 PREFIX = 300  # tokens prefilled before the cached decode steps
+NAME = "reference.json"
+if os.environ.get("HF_POSITIONS"):  # a longer run: crosscheck.sh with HF_IDS etc.
+    POSITIONS = [int(p) for p in os.environ["HF_POSITIONS"].split(",")]
+    PREFIX = int(os.environ["HF_PREFIX"])
+    NAME = os.environ["HF_NAME"]
 TOP = 16
 SAMPLE = 512
 
@@ -150,9 +156,9 @@ def main():
         "decode": [row(PREFIX + i, decode[i]) for i in range(len(steps))],
         "report": report,
     }
-    with open(f"{out}/reference.json", "w") as f:
+    with open(f"{out}/{NAME}", "w") as f:
         json.dump(ref, f, separators=(",", ":"))
-    print("wrote reference.json", flush=True)
+    print("wrote", NAME, flush=True)
 
 
 if __name__ == "__main__":

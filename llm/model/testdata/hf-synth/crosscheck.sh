@@ -13,7 +13,8 @@ mkdir -p "$out"
 nvidia-smi --query-gpu=name --format=csv,noheader || true
 python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)'
 time "${LLM_BIN:-./bin/llm}" synth -config llm/model/testdata/qwen35-0.8b-config.json -out "$work/synth" -seed 1
-ids=$(cat $here/ids.txt)
+idsfile=${HF_IDS:-$here/ids.txt}  # ids-2048.txt with HF_POSITIONS, HF_PREFIX, HF_NAME for the long run
+ids=$(cat "$idsfile")
 time "${LLM_BIN:-./bin/llm}" logits -model "$work/synth" -ids "$ids" -out "$work/go_prefill.bin"
 time "${LLM_BIN:-./bin/llm}" logits -model "$work/synth" -ids "$ids" -out "$work/go_decode.bin" -decode
-time python3 $here/crosscheck.py "$work/synth" $here/ids.txt "$work/go_prefill.bin" "$work/go_decode.bin" "$out"
+time python3 $here/crosscheck.py "$work/synth" "$idsfile" "$work/go_prefill.bin" "$work/go_decode.bin" "$out"
