@@ -75,11 +75,12 @@ func check(t *testing.T, what string, got []float32, ref, mag []float64, cols in
 }
 
 // matMulTol is the error bound of MatMulBF16 on path p relative to Σ|w·x|:
-// float32 rounding, or for PathAVX512BF16 the rounding of x to BF16 (2⁻⁹)
-// on top.
+// float32 rounding, or for PathAVX512BF16 the rounding of x to BF16 on
+// top: 8 significant bits rounded to nearest, so a relative error of up to
+// 2⁻⁸ per element (2⁻⁹ was too tight: FuzzPaths found a product 2.06e-3 off).
 func matMulTol(p *Pool, cols int) float64 {
 	if !p.Path().Exact() {
-		return 0x1p-9 + 4e-7*math.Sqrt(float64(cols)+1)*8
+		return 0x1p-8 + 4e-7*math.Sqrt(float64(cols)+1)*8
 	}
 	return 4e-7 * math.Sqrt(float64(cols)+1) * 8
 }

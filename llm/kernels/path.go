@@ -23,9 +23,10 @@ const (
 	PathAVX512
 	// PathAVX512BF16 is PathAVX512 with MatMulBF16 on the AVX512_BF16
 	// dot-product instruction: activations are rounded to BF16 (relative
-	// error ≤ 2⁻⁹ per element) so each instruction does 32 multiply-adds.
-	// It is faster for prefill but not exact in float32, so NewPool never
-	// picks it unless LLM_KERNELS=avx512bf16 asks for it.
+	// error ≤ 2⁻⁸ per element, the unit roundoff of 8 significant bits)
+	// so each instruction does 32 multiply-adds. It is faster for prefill
+	// but not exact in float32, so NewPool never picks it unless
+	// LLM_KERNELS=avx512bf16 asks for it.
 	PathAVX512BF16
 	// PathNEON uses arm64 Advanced SIMD (always present on arm64) for the
 	// BF16 products; the rest is PathGo.
