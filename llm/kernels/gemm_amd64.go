@@ -18,19 +18,17 @@ func gemmR12V1B(a *float32, lda int, b *float32, c *float32, ldc int, k int, loa
 //go:noescape
 func gemmWidenAVX512(dst *float32, ldd int, src *uint16, lds int, rows, blocks int)
 
-// The avx512 path runs MatMulBF16 as a packed GEMM from gemmMinN tokens
-// and gemmMinRows rows (per pool part) up, the 4×6 tiles of matMulTiles
-// below that: with fewer tokens the 32-token groups of the GEMM would be
-// mostly padding, with fewer rows packing the activations costs more than
-// the GEMM saves.
-func init() {
-	avx512Impl.matMulBF16 = func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
-		if n < gemmMinN || hi-lo < gemmMinRows {
-			matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX512, s)
-			return
-		}
-		matMulGemm(dst, w, x, n, rows, cols, lo, hi, s, gemmDefault)
+// matMulBF16AVX512 is the avx512 path's MatMulBF16: a packed GEMM from
+// gemmMinN tokens and gemmMinRows rows (per pool part) up, the 4×6 tiles
+// of matMulTiles below that: with fewer tokens the 32-token groups of the
+// GEMM would be mostly padding, with fewer rows packing the activations
+// costs more than the GEMM saves.
+func matMulBF16AVX512(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
+	if n < gemmMinN || hi-lo < gemmMinRows {
+		matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX512, s)
+		return
 	}
+	matMulGemm(dst, w, x, n, rows, cols, lo, hi, s, gemmDefault)
 }
 
 // gemmMinN and gemmMinRows are the fewest tokens and rows for which

@@ -100,14 +100,12 @@ var (
 		matVecF32: func(dst []float32, w []float32, stride int, x []float32) {
 			matVecF32Asm(dst, w, stride, x, 16, matVecF32AVX512)
 		},
-		matMulBF16: func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
-			matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX512, s)
-		},
-		read:      func(b []byte) uint64 { return readAsm(b, 256, readAVX512) },
-		dot:       dotWith(16, dotAVX512),
-		axpy:      axpyWith(16, axpyAVX512),
-		deltaRule: deltaRuleWith(deltaRuleAVX512),
-		silu:      func(dst, x, up []float32) { siluAsm(dst, x, up, 16, siluAVX512) },
+		matMulBF16: matMulBF16AVX512, // gemm_amd64.go
+		read:       func(b []byte) uint64 { return readAsm(b, 256, readAVX512) },
+		dot:        dotWith(16, dotAVX512),
+		axpy:       axpyWith(16, axpyAVX512),
+		deltaRule:  deltaRuleWith(deltaRuleAVX512),
+		silu:       func(dst, x, up []float32) { siluAsm(dst, x, up, 16, siluAVX512) },
 		deltaRuleT: func(St, q, k, v, out []float32, decay, beta float32) {
 			deltaRuleTAsm(St, q, k, v, out, decay, beta, 16, deltaRuleTAVX512)
 		},
