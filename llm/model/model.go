@@ -258,14 +258,16 @@ func (m *Model) Close() error {
 }
 
 // WeightBytes is the number of weight bytes one decode step reads: every
-// matrix and vector of the text model in its stored dtype, the LM head once
-// (when tied, the embedding is the head; the lookup of one row is not counted).
+// matrix of the text model in its stored dtype and every vector (norms,
+// gates, conv taps) as the float32 it is widened to at load, the LM head
+// once (when tied, the embedding is the head; the lookup of one row is not
+// counted).
 //
 // After QuantizeQ8 it counts the 8-bit copies that decode reads instead.
 func (m *Model) WeightBytes() int64 {
-	n := m.embed.decodeBytes()
-	if m.lmHead != nil {
-		n = m.lmHead.decodeBytes()
+	var n int64
+	for _, l := range m.decodeMatrices() {
+		n += l.decodeBytes()
 	}
 	vec := func(v ...[]float32) {
 		for _, x := range v {
@@ -275,12 +277,31 @@ func (m *Model) WeightBytes() int64 {
 	vec(m.norm)
 	for i := range m.layers {
 		l := &m.layers[i]
-		for _, w := range l.linears() {
-			n += w.decodeBytes()
-		}
 		vec(l.inputNorm, l.postNorm, l.qNorm, l.kNorm, l.conv, l.dtBias, l.aLog, l.norm)
 	}
 	return n
+}
+
+// decodeMatrices lists the matrices a decode step reads, each once: the LM
+// head (the embedding when tied) and every layer's.
+func (m *Model) decodeMatrices() []*Linear {
+	head := &m.embed
+	if m.lmHead != nil {
+		head = m.lmHead
+	}
+	mats := []*Linear{head}
+	for i := range m.layers {
+		mats = append(mats, m.layers[i].linears()...)
+	}
+	return mats
+}
+
+// linears lists the layer's weight matrices (those of its kind).
+func (l *layer) linears() []*Linear {
+	if l.full {
+		return []*Linear{&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down}
+	}
+	return []*Linear{&l.qkv, &l.z, &l.b, &l.a, &l.out, &l.gate, &l.up, &l.down}
 }
 
 // Embed returns a copy of token id's embedding row as float32 (the input

@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/how-llms-work/course/llm/kernels"
 	"github.com/how-llms-work/course/llm/safetensors"
@@ -26,38 +25,19 @@ func (m *Model) QuantizeQ8() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var mats []*Linear
-	add := func(l *Linear) {
+	for _, l := range m.decodeMatrices() {
 		if l.DType == safetensors.BF16 && l.q8 == nil && l.Rows > 0 {
 			mats = append(mats, l)
-		}
-	}
-	if m.lmHead != nil {
-		add(m.lmHead)
-	} else {
-		add(&m.embed)
-	}
-	for i := range m.layers {
-		for _, l := range m.layers[i].linears() {
-			add(l)
 		}
 	}
 	// The matrices are independent: quantise them on the pool's threads.
 	q := make([]*kernels.Q8, len(mats))
 	errs := make([]error, len(mats))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range m.pool.Threads() {
-		wg.Go(func() {
-			for i := range next {
-				q[i], errs[i] = kernels.QuantizeQ8(mats[i].u16, mats[i].Rows, mats[i].Cols)
-			}
-		})
-	}
-	for i := range mats {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	m.pool.For(len(mats), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			q[i], errs[i] = kernels.QuantizeQ8(mats[i].u16, mats[i].Rows, mats[i].Cols)
+		}
+	})
 	for i, err := range errs {
 		if err != nil {
 			return fmt.Errorf("model: QuantizeQ8: matrix %d of %d [%d, %d]: %w", i+1, len(mats), mats[i].Rows, mats[i].Cols, err)
@@ -73,16 +53,5 @@ func (m *Model) QuantizeQ8() error {
 func (m *Model) Quantized() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.lmHead != nil {
-		return m.lmHead.q8 != nil
-	}
-	return m.embed.q8 != nil
-}
-
-// linears lists the layer's weight matrices (those of its kind).
-func (l *layer) linears() []*Linear {
-	if l.full {
-		return []*Linear{&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down}
-	}
-	return []*Linear{&l.qkv, &l.z, &l.b, &l.a, &l.out, &l.gate, &l.up, &l.down}
+	return m.decodeMatrices()[0].q8 != nil // the LM head
 }

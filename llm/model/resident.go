@@ -6,8 +6,9 @@ import (
 	"github.com/how-llms-work/course/llm/safetensors"
 )
 
-// MakeResident copies every BF16 and F16 weight matrix out of the
-// memory-mapped checkpoint into memory of the model's own: on Linux an
+// MakeResident copies every BF16 and F16 matrix that decode reads (the LM
+// head and the layers'; an untied embedding table, of which a token reads
+// one row, stays mapped) out of the memory-mapped checkpoint into memory of the model's own: on Linux an
 // anonymous mapping advised to use 2 MiB transparent huge pages, elsewhere
 // the Go heap. Decode reads every weight once per token, and through the
 // checkpoint's 4 KiB page-cache pages it spends part of its time on TLB
@@ -27,18 +28,9 @@ func (m *Model) MakeResident() error {
 		return nil
 	}
 	var mats []*Linear
-	add := func(l *Linear) {
+	for _, l := range m.decodeMatrices() {
 		if (l.DType == safetensors.BF16 || l.DType == safetensors.F16) && len(l.u16) > 0 {
 			mats = append(mats, l)
-		}
-	}
-	add(&m.embed)
-	if m.lmHead != nil {
-		add(m.lmHead)
-	}
-	for i := range m.layers {
-		for _, l := range m.layers[i].linears() {
-			add(l)
 		}
 	}
 	// One region, each matrix starting on a 64-byte cache line.

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/llm/kernels"
 	"github.com/how-llms-work/course/llm/model"
 )
@@ -104,11 +105,8 @@ func runBench(args []string, stdout io.Writer) error {
 		return fmt.Errorf("-prefill %d plus -decode %d exceed the model's %d positions", *prefill, *decode, c.MaxPositions)
 	}
 	res := benchResult{Model: *dir, Threads: *threads, PrefillTokens: *prefill, DecodeTokens: *decode, Reps: *reps, Resident: *resident}
-	if res.WeightBytes, err = decodeBytes(m); err != nil {
-		return err
-	}
+	res.WeightBytes = m.WeightBytes() // after -q8: the 8-bit copies decode reads
 	if *q8 {
-		res.WeightBytes = m.WeightBytes() // the 8-bit copies decode reads
 		res.Weights = "q8"
 	}
 
@@ -155,12 +153,12 @@ func runBench(args []string, stdout io.Writer) error {
 
 		// Greedy decode after the prompt; the first step warms the
 		// caches and is not counted.
-		next := argmax(logits)
+		next := llm.Argmax(logits)
 		if err := m.ForwardTo(logits, st, []int{next}); err != nil {
 			return fmt.Errorf("decode after %d tokens: %w", st.Len(), err)
 		}
 		for range *decode {
-			next = argmax(logits)
+			next = llm.Argmax(logits)
 			t0 = time.Now()
 			if err := m.ForwardTo(logits, st, []int{next}); err != nil {
 				return fmt.Errorf("decode after %d tokens: %w", st.Len(), err)
@@ -199,35 +197,6 @@ func runBench(args []string, stdout io.Writer) error {
 		res.DecodeTokS, res.WeightsGBs, res.Ratio, *reps, *decode, res.DecodeBestTokS, res.BestRatio)
 	fmt.Fprintf(stdout, "prefill    %.1f tok/s (%d-token prompt, median of %d; best %.1f tok/s)\n", res.PrefillTokS, *prefill, *reps, res.PrefillBestTokS)
 	return nil
-}
-
-// decodeBytes is how many weight bytes one decode step reads: every text
-// tensor, except the embedding table when an untied LM head exists (then
-// only one embedding row is read).
-func decodeBytes(m *model.Model) (int64, error) {
-	c := m.Config()
-	var n int64
-	for _, spec := range c.Tensors() {
-		if spec.Part != model.PartText || (spec.Component == model.CompEmbedding && !c.TieEmbeddings) {
-			continue
-		}
-		t, err := m.Weight(spec.Name)
-		if err != nil {
-			return 0, fmt.Errorf("weight accounting: %w", err)
-		}
-		n += int64(t.Bytes())
-	}
-	return n, nil
-}
-
-func argmax(x []float32) int {
-	best := 0
-	for i, v := range x {
-		if v > x[best] {
-			best = i
-		}
-	}
-	return best
 }
 
 func median(x []float64) float64 {
