@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/how-llms-work/course/llm/kernels"
@@ -85,22 +86,38 @@ func readHFReferenceFile(t *testing.T, name, idsName string) (hfReference, []int
 	return ref, ids
 }
 
+// synthSHA256 hashes dir/model.safetensors (1.5 GB) once per test binary;
+// dir is the same for every caller (synthCheckpoint).
+var synthSHA256 = func() func(dir string) (string, error) {
+	var once sync.Once
+	var sum string
+	var err error
+	return func(dir string) (string, error) {
+		once.Do(func() {
+			var f *os.File
+			if f, err = os.Open(filepath.Join(dir, "model.safetensors")); err != nil {
+				return
+			}
+			defer f.Close()
+			h := sha256.New()
+			if _, err = io.Copy(h, f); err == nil {
+				sum = hex.EncodeToString(h.Sum(nil))
+			}
+		})
+		return sum, err
+	}
+}()
+
 // openHFSynth opens the synthetic checkpoint after checking that it is the
 // one ref was computed on.
 func openHFSynth(t *testing.T, ref hfReference) *Model {
 	t.Helper()
 	dir := synthCheckpoint(t)
-	f, err := os.Open(filepath.Join(dir, "model.safetensors"))
+	got, err := synthSHA256(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := sha256.New()
-	_, err = io.Copy(h, f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != ref.Checkpoint {
+	if got != ref.Checkpoint {
 		t.Fatalf("%s/model.safetensors has sha256 %s, want %s (the checkpoint of llm synth -seed 1)", dir, got, ref.Checkpoint)
 	}
 	m, err := Open(dir)

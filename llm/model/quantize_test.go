@@ -78,13 +78,8 @@ func TestQuantizeQ8Fixtures(t *testing.T) {
 // TestQuantizeQ8Synth measures Q8 decode against transformers' float32
 // logits on the full-size synthetic checkpoint (TestHFSynth's reference).
 func TestQuantizeQ8Synth(t *testing.T) {
-	dir := synthCheckpoint(t)
 	ref, ids := readHFReference(t)
-	m, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := openHFSynth(t, ref)
 	if err := m.QuantizeQ8(); err != nil {
 		t.Fatal(err)
 	}
