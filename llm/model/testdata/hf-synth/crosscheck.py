@@ -3,8 +3,8 @@
 Run by crosscheck.sh on a machine with PyTorch and transformers >= 5.2 (the
 project's GPU device machine); never in CI. It loads the full-size synthetic
 checkpoint (`llm synth -seed 1`) into transformers' Qwen3_5ForCausalLM in
-float32 (TF32 off; the pure-torch delta-rule and conv paths, so no Triton
-kernel rounds anything), runs the ids of ids.txt, and
+float32 (TF32 off; it refuses to run where fla, causal_conv1d or kernels is
+installed, so transformers uses its reference PyTorch delta rule and conv), runs the ids of ids.txt, and
 
   * compares every logit with the Go engine's (`llm logits`, prefill and
     token-by-token decode), printing the differences, and
@@ -56,8 +56,12 @@ def build(ckpt, device):
         text._attn_implementation = "eager"
     except Exception as e:  # newer configs may guard the attribute
         print("attention implementation left as is:", e)
+    # Without these packages transformers runs its reference PyTorch delta
+    # rule and conv (it says so on stderr); with them it would use Triton or
+    # CUDA kernels that may round differently. Stop rather than compare those.
     for pkg in ("fla", "causal_conv1d", "kernels"):
-        print(f"package {pkg}: {'installed' if importlib.util.find_spec(pkg) else 'absent'}")
+        if importlib.util.find_spec(pkg):
+            sys.exit(f"package {pkg} is installed: run this where transformers uses its reference PyTorch code")
     torch.set_default_dtype(torch.float32)
     with torch.device(device):
         model = q35.Qwen3_5ForCausalLM(text)
@@ -71,18 +75,6 @@ def build(ckpt, device):
     if missing or unexpected:
         sys.exit(f"state dict mismatch: missing {missing[:8]} unexpected {unexpected[:8]}")
     model.lm_head.weight = model.model.embed_tokens.weight  # tied head
-    # Force the reference torch implementations of the delta rule and conv.
-    paths = set()
-    for mod in model.modules():
-        if hasattr(mod, "chunk_gated_delta_rule"):
-            mod.chunk_gated_delta_rule = q35.torch_chunk_gated_delta_rule
-            mod.recurrent_gated_delta_rule = q35.torch_recurrent_gated_delta_rule
-            if hasattr(mod, "causal_conv1d_fn"):
-                mod.causal_conv1d_fn = None
-            if hasattr(mod, "causal_conv1d_update") and hasattr(q35, "torch_causal_conv1d_update"):
-                mod.causal_conv1d_update = q35.torch_causal_conv1d_update
-            paths.add(type(mod).__name__)
-    print("delta-rule modules forced to torch:", sorted(paths), flush=True)
     return model.to(device).eval(), text
 
 
