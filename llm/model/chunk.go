@@ -39,17 +39,17 @@ const deltaChunkLen = 64
 // 1.42 at 12, 1.53 vs 1.45 at 8; 0.86 vs 1.35 at 512; on the AVX2 path
 // 1.78 vs 2.38 at 16, 1.68 vs 2.40 at 512): below it the per-pass costs
 // (transposing the state in and out, the 128×128 state update) dominate.
-// Tests set it to 1 to force the chunked form on every path (the pure-Go
-// one included), or to MaxInt to disable it.
-var deltaChunkMin = 16
+// It is each Model's chunkMin, which tests set to 1 to force the chunked
+// form on every path (the pure-Go one included), or to MaxInt to disable it.
+const deltaChunkMin = 16
 
 // useChunked reports whether a DeltaNet pass over n tokens runs the
 // chunked form.
 func (m *Model) useChunked(n int, lc *LayerCapture) bool {
-	if lc != nil || n < 2 || n < deltaChunkMin {
+	if lc != nil || n < 2 || n < m.chunkMin {
 		return false
 	}
-	return deltaChunkMin <= 1 || m.pool.MatMulF32Fast()
+	return m.chunkMin <= 1 || m.pool.MatMulF32Fast()
 }
 
 // chunkWork is one head's workspace for the chunked form, sized for

@@ -64,7 +64,7 @@ func BenchmarkPrefillForms(b *testing.B) {
 					for j := range forms {
 						f := forms[(j+iter)%len(forms)]
 						i := slices.Index(forms, f)
-						withChunkMin(f.chunkMin, func() {
+						withChunkMin(m, f.chunkMin, func() {
 							st.Reset()
 							t0 := time.Now()
 							if err := m.ForwardTo(logits, st, prompt); err != nil {

@@ -254,11 +254,11 @@ func TestChunkedDecays(t *testing.T) {
 	}
 }
 
-// withChunkMin runs f with deltaChunkMin set to n.
-func withChunkMin(n int, f func()) {
-	old := deltaChunkMin
-	deltaChunkMin = n
-	defer func() { deltaChunkMin = old }()
+// withChunkMin runs f with m's chunked-form threshold set to n.
+func withChunkMin(m *Model, n int, f func()) {
+	old := m.chunkMin
+	m.chunkMin = n
+	defer func() { m.chunkMin = old }()
 	f()
 }
 
@@ -294,7 +294,7 @@ func TestChunkedModel(t *testing.T) {
 					}
 					want := readLogits(t, filepath.Join(dir, sq.File), len(sq.TokenIDs), V)
 					var got []float32
-					withChunkMin(1, func() { got, err = m.ForwardAll(m.NewState(), sq.TokenIDs) })
+					withChunkMin(m, 1, func() { got, err = m.ForwardAll(m.NewState(), sq.TokenIDs) })
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -310,7 +310,7 @@ func TestChunkedModel(t *testing.T) {
 					ids[i] = (i*7919 + 13) % V
 				}
 				run := func(chunkMin int) (logits []float32, st *State) {
-					withChunkMin(chunkMin, func() {
+					withChunkMin(m, chunkMin, func() {
 						st = m.NewState()
 						if _, err = m.Forward(st, ids[:150]); err != nil {
 							t.Fatal(err)
@@ -356,9 +356,9 @@ func TestChunkedSelection(t *testing.T) {
 	if m.useChunked(1000, &LayerCapture{}) {
 		t.Error("a captured pass uses the chunked form")
 	}
-	withChunkMin(1, func() {
+	withChunkMin(m, 1, func() {
 		if !m.useChunked(2, nil) {
-			t.Error("deltaChunkMin = 1: a 2-token pass is recurrent")
+			t.Error("chunkMin = 1: a 2-token pass is recurrent")
 		}
 	})
 	if got, want := m.useChunked(deltaChunkMin, nil), m.pool.MatMulF32Fast(); got != want {
@@ -382,7 +382,7 @@ func TestChunkedPrefillAllocates(t *testing.T) {
 		ids[i] = i % 300
 	}
 	logits := make([]float32, m.Config().Vocab)
-	withChunkMin(1, func() {
+	withChunkMin(m, 1, func() {
 		st := m.NewState()
 		m.ForwardTo(logits, st, ids)
 		allocs := testing.AllocsPerRun(10, func() {

@@ -34,6 +34,7 @@ type Model struct {
 	pool *kernels.Pool
 
 	resident *residentMem // the matrices' own copy, after MakeResident
+	chunkMin int          // shortest DeltaNet pass run in the chunked form (deltaChunkMin)
 }
 
 // layer holds one decoder layer's weights.
@@ -95,7 +96,7 @@ func New(cfg *Config, files ...*safetensors.File) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: cfg, files: files, tensors: map[string]*safetensors.Tensor{}, rope: newRope(cfg)}
+	m := &Model{cfg: cfg, files: files, tensors: map[string]*safetensors.Tensor{}, rope: newRope(cfg), chunkMin: deltaChunkMin}
 	m.pool = kernels.NewPool(runtime.GOMAXPROCS(0))
 	for _, f := range files {
 		for _, t := range f.Tensors() {
