@@ -42,6 +42,8 @@ doctor:
 
 vet:
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff >/dev/null || { $(GO) mod tidy -diff; echo 'go.mod/go.sum are not tidy: run go mod tidy'; exit 1; }
+	@test -z "$$(gofmt -l llm widgets ci kernel notebooks)" || { gofmt -l .; echo 'not gofmt-formatted'; exit 1; }
 
 # Within make test the chapter tests read the notebooks that make notebooks has just
 # executed instead of running them again. The kernels and the engine are tested once
@@ -54,10 +56,10 @@ $(SYNTH)/model.safetensors:
 
 unit: synth
 	LLM_SYNTH_DIR=$(abspath $(SYNTH)) LLM_EXECUTED_NOTEBOOKS=$(if $(filter test,$(MAKECMDGOALS)),$(abspath $(OUT))) $(GO) test ./...
-	LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -tags purego ./llm/kernels ./llm/model
+	LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -tags purego ./llm/simd ./llm/model
 	@if command -v gcc >/dev/null || [ "$$CI" = true ]; then \
-		echo "LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -race ./llm/kernels ./llm/model"; \
-		LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -race ./llm/kernels ./llm/model; \
+		echo "LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -race ./llm/simd ./llm/model"; \
+		LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -race ./llm/simd ./llm/model; \
 	else \
 		echo "skipping the race-detector run: it needs a C compiler (apt-get install gcc)"; \
 	fi

@@ -48,7 +48,7 @@ func FromPass(p *llm.Pass, name string) Journey {
 	norms := p.LayerNorms()
 	for i, l := range p.Capture.Layers {
 		kind := "deltanet"
-		if l.Kind == model.FullAttention {
+		if l.Type == model.FullAttention {
 			kind = "full attention"
 		}
 		j.Layers = append(j.Layers, Layer{Kind: kind, Norm: norms[i]})

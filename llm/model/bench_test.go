@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/how-llms-work/course/llm/kernels"
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // The full-size benchmarks run on a synthetic Qwen3.5-0.8B checkpoint
@@ -117,7 +117,7 @@ func BenchmarkOpen(b *testing.B) {
 // work, so the ratio uses the best of each: the fastest iteration (best, in
 // seconds) against the best bandwidth pass.
 func reportBandwidth(b *testing.B, threads int, weightBytes int64, mean, best float64) {
-	bw := kernels.MeasureBandwidth(threads, 500*time.Millisecond) / 1e9
+	bw := simd.MeasureBandwidth(threads, 500*time.Millisecond) / 1e9
 	b.ReportMetric(float64(weightBytes)/mean/1e9, "weights-GB/s")
 	b.ReportMetric(float64(weightBytes)/best/1e9, "best-weights-GB/s")
 	b.ReportMetric(bw, "mem-GB/s")

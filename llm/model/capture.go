@@ -25,7 +25,7 @@ type Capture struct {
 
 // LayerCapture holds one layer's views. Fields of the other layer kind stay nil.
 type LayerCapture struct {
-	Kind string // LinearAttention or FullAttention
+	Type LayerType // LinearAttention or FullAttention
 
 	// The points of a layer in order, each [token][Hidden]:
 	//   InputNorm  the mixer's input, RMSNorm1p(h, input_layernorm)
@@ -62,7 +62,7 @@ func (c *Capture) layer(m *Model, i int) *LayerCapture {
 	if len(c.Layers) != m.cfg.Layers {
 		c.Layers = make([]LayerCapture, m.cfg.Layers)
 		for j := range c.Layers {
-			c.Layers[j].Kind = m.cfg.LayerTypes[j]
+			c.Layers[j].Type = m.cfg.LayerTypes[j]
 		}
 	}
 	return &c.Layers[i]

@@ -3,7 +3,7 @@ package model
 import (
 	"sync"
 
-	"github.com/how-llms-work/course/llm/kernels"
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // The chunked form of the gated delta rule (spec §7.6). Within a chunk of
@@ -18,7 +18,7 @@ import (
 //	O  = diag(e) Q S + (Q Kᵀ ⊙ D) Vn                   (lower, diagonal included)
 //	S' = e_{L−1} S + (diag(D[L−1][·]) K)ᵀ Vn
 //
-// Every product is a kernels.MatMulF32 call; the triangular ones
+// Every product is a simd.MatMulF32 call; the triangular ones
 // (K Kᵀ, Q Kᵀ, the substitution's off-diagonal blocks, P Vn) go in blocks
 // of 8 rows that stop at the diagonal, so about half their zeros are
 // skipped. Per head and full chunk that is ≈ 4.6 M multiply-adds (≈ 1.1×
@@ -31,7 +31,7 @@ const deltaChunkLen = 64
 
 // deltaChunkMin is the shortest pass (in tokens) for which deltaNet uses
 // the chunked form instead of the recurrent one, on kernel paths with an
-// assembly MatMulF32 (kernels.Pool.MatMulF32Fast). Decode (n = 1) and
+// assembly MatMulF32 (simd.Pool.MatMulF32Fast). Decode (n = 1) and
 // passes with a LayerCapture (which needs every token's state) always
 // run the recurrent form. 16 is where the chunked form overtakes the
 // recurrent one per head on the AVX-512 path (BenchmarkDeltaHead, dk = dv
@@ -103,18 +103,18 @@ type deltaInputs struct {
 }
 
 // load sets the workspace's state S from a transposed state St [dv][dk].
-func (w *chunkWork) load(p *kernels.Pool, St []float32) {
+func (w *chunkWork) load(p *simd.Pool, St []float32) {
 	p.TransposeF32(w.s, w.dv, St, w.dk, w.dv, w.dk)
 }
 
 // store writes the workspace's state S back to St [dv][dk].
-func (w *chunkWork) store(p *kernels.Pool, St []float32) {
+func (w *chunkWork) store(p *simd.Pool, St []float32) {
 	p.TransposeF32(St, w.dk, w.s, w.dv, w.dk, w.dv)
 }
 
 // chunk runs tokens t0 … t0+L−1 (L ≤ deltaChunkLen) of in through the
 // chunked form: it writes their outputs o_t and advances w.s past them.
-func (w *chunkWork) chunk(p *kernels.Pool, in *deltaInputs, t0, L int) {
+func (w *chunkWork) chunk(p *simd.Pool, in *deltaInputs, t0, L int) {
 	const C = deltaChunkLen
 	dk, dv := w.dk, w.dv
 	ldx := dv + dk

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/how-llms-work/course/llm/kernels"
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // headCase is one head's inputs for T tokens in the layout deltaHeads
@@ -57,7 +57,7 @@ func (hc *headCase) inputs(out []float32) *deltaInputs {
 
 // recurrent runs tokens [t0, t1) through the recurrent form (the pool's
 // DeltaRuleT, as deltaHeads does) on St, writing out [T][dv].
-func (hc *headCase) recurrent(p *kernels.Pool, St, out []float32, t0, t1 int) {
+func (hc *headCase) recurrent(p *simd.Pool, St, out []float32, t0, t1 int) {
 	dk, dv := hc.dk, hc.dv
 	for t := t0; t < t1; t++ {
 		r := hc.x[t*(2*dk+dv):]
@@ -66,7 +66,7 @@ func (hc *headCase) recurrent(p *kernels.Pool, St, out []float32, t0, t1 int) {
 }
 
 // chunked runs tokens [t0, t1) through the chunked form on St.
-func (hc *headCase) chunked(p *kernels.Pool, St, out []float32, t0, t1 int) {
+func (hc *headCase) chunked(p *simd.Pool, St, out []float32, t0, t1 int) {
 	w := getChunkWork(hc.dk, hc.dv)
 	defer chunkWorks.Put(w)
 	in := hc.inputs(out)
@@ -159,8 +159,8 @@ const (
 func TestChunkedEqualsRecurrent(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	var worstOut, worstState, worstExact, worstAbs float64
-	for _, path := range kernels.Paths() {
-		p, err := kernels.NewPoolPath(1, path)
+	for _, path := range simd.Paths() {
+		p, err := simd.NewPoolPath(1, path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +168,7 @@ func TestChunkedEqualsRecurrent(t *testing.T) {
 		for _, dims := range [][2]int{{128, 128}, {16, 16}, {32, 32}, {16, 24}} {
 			for _, T := range []int{1, 5, 63, 64, 65, 150, 300} {
 				for _, initial := range []bool{false, true} {
-					if path == kernels.PathGo && dims[0] == 128 && T == 300 && testing.Short() {
+					if path == simd.PathGo && dims[0] == 128 && T == 300 && testing.Short() {
 						continue
 					}
 					hc := newHeadCase(rng, dims[0], dims[1], T, initial)
@@ -182,7 +182,7 @@ func TestChunkedEqualsRecurrent(t *testing.T) {
 					absOut, relOut := errs(co, ro)
 					absState, relState := errs(cs, rs)
 					worstAbs = max(worstAbs, absOut, absState)
-					if testing.Verbose() && path == kernels.BestPath() {
+					if testing.Verbose() && path == simd.BestPath() {
 						t.Logf("%s: chunked vs recurrent: outputs %.3g abs %.3g rel, state %.3g abs %.3g rel", what, absOut, relOut, absState, relState)
 					}
 					_, relRE := errs(ro, eo)
@@ -267,9 +267,9 @@ func withChunkMin(m *Model, n int, f func()) {
 // logits against the llama.cpp fixtures (2e-3), and a chunked prefill
 // followed by decode against the recurrent engine, logits and states.
 func TestChunkedModel(t *testing.T) {
-	for _, path := range kernels.Paths() {
+	for _, path := range simd.Paths() {
 		t.Run(path.String(), func(t *testing.T) {
-			t.Setenv(kernels.EnvPath, path.String())
+			t.Setenv(simd.EnvPath, path.String())
 			for _, dir := range fixtureDirs() {
 				m, err := Open(dir)
 				if err != nil {

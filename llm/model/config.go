@@ -7,25 +7,28 @@ import (
 	"strings"
 )
 
-// Layer kinds, as spelled in config.json's layer_types.
+// LayerType names a layer's token mixer, as spelled in config.json's layer_types.
+type LayerType string
+
+// The two layer types of Qwen3.5.
 const (
-	LinearAttention = "linear_attention" // Gated DeltaNet
-	FullAttention   = "full_attention"   // gated softmax attention with a KV cache
+	LinearAttention LayerType = "linear_attention" // Gated DeltaNet
+	FullAttention   LayerType = "full_attention"   // gated softmax attention with a KV cache
 )
 
 // Config holds the sizes of a Qwen3.5 text model (the text_config of the
 // published config.json), plus the vision tower and MTP sizes used only for
 // parameter accounting and synthetic checkpoints.
 type Config struct {
-	Hidden       int      // hidden_size: width of the residual stream
-	Layers       int      // num_hidden_layers
-	LayerTypes   []string // layer_types: LinearAttention or FullAttention per layer
-	Heads        int      // num_attention_heads (query heads of a full-attention layer)
-	KVHeads      int      // num_key_value_heads
-	HeadDim      int      // head_dim of a full-attention head
-	RotaryDim    int      // dims of each q/k head that RoPE rotates (head_dim × partial_rotary_factor)
-	RopeTheta    float64  // rope_theta
-	MRopeSection []int    // rope_parameters.mrope_section (text tokens: plain 1-D RoPE)
+	Hidden       int         // hidden_size: width of the residual stream
+	Layers       int         // num_hidden_layers
+	LayerTypes   []LayerType // layer_types: LinearAttention or FullAttention per layer
+	Heads        int         // num_attention_heads (query heads of a full-attention layer)
+	KVHeads      int         // num_key_value_heads
+	HeadDim      int         // head_dim of a full-attention head
+	RotaryDim    int         // dims of each q/k head that RoPE rotates (head_dim × partial_rotary_factor)
+	RopeTheta    float64     // rope_theta
+	MRopeSection []int       // rope_parameters.mrope_section (text tokens: plain 1-D RoPE)
 
 	LinearKeyHeads   int // linear_num_key_heads (DeltaNet q/k heads)
 	LinearValueHeads int // linear_num_value_heads (DeltaNet v heads, ≥ key heads)
@@ -98,7 +101,7 @@ type textJSON struct {
 	ModelType             string          `json:"model_type,omitempty"`
 	Hidden                int             `json:"hidden_size"`
 	Layers                int             `json:"num_hidden_layers"`
-	LayerTypes            []string        `json:"layer_types,omitempty"`
+	LayerTypes            []LayerType     `json:"layer_types,omitempty"`
 	FullAttentionInterval int             `json:"full_attention_interval,omitempty"`
 	Heads                 int             `json:"num_attention_heads"`
 	KVHeads               int             `json:"num_key_value_heads"`

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -67,7 +68,7 @@ func TestParseConfigFlatDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(c.LayerTypes, ","); got != "linear_attention,linear_attention,linear_attention,full_attention,linear_attention,linear_attention,linear_attention,full_attention" {
+	if got := fmt.Sprint(c.LayerTypes); got != "[linear_attention linear_attention linear_attention full_attention linear_attention linear_attention linear_attention full_attention]" {
 		t.Errorf("layer types %s", got)
 	}
 	if !reflect.DeepEqual(c.EOS, []int{8, 9}) || c.RotaryDim != 2 || c.RopeTheta != 1e6 || c.RMSEps != 1e-6 {

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/how-llms-work/course/llm/kernels"
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // TestDeltaRuleLayout checks the contract deltaHeads relies on: the pool's
@@ -14,7 +14,7 @@ import (
 // S ← S + k ⊗ δ; o = Sᵀq.
 func TestDeltaRuleLayout(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	pool := kernels.NewPool(1)
+	pool := simd.NewPool(1)
 	defer pool.Close()
 	for _, dims := range [][2]int{{1, 1}, {4, 5}, {7, 3}, {16, 16}, {128, 128}} {
 		dk, dv := dims[0], dims[1]

@@ -12,7 +12,7 @@
 //	mlp.go        SwiGLU
 //	state.go      State: KV caches, conv and recurrent states, Clone; perHead, heads across threads
 //	capture.go    Capture: opt-in views of a pass for the chapters
-//	linear.go     the weight matrices, in place, through package kernels
+//	linear.go     the weight matrices, in place, through package simd
 //	synth.go      random checkpoints with the published layout, for benchmarks
 //
 // # Using a model
@@ -27,7 +27,7 @@
 // Weights stay in their stored dtype (BF16 in the published checkpoint) as
 // views of the mapped file; opening costs milliseconds and almost no memory.
 // Arithmetic is float32. A decode step through ForwardTo allocates nothing.
-// The inner loops are calls into package kernels (matrix products, the
+// The inner loops are calls into package simd (matrix products, the
 // fused delta-rule step, SiLU, dot products); the matrix products split
 // their rows and the mixers their heads across threads, GOMAXPROCS by
 // default (SetThreads changes it).

@@ -24,7 +24,7 @@ func ExampleModel_ForwardCapture() {
 		panic(err)
 	}
 	probs := c.Layers[3].Attention[0] // layer 3 is full attention; head 0
-	fmt.Println(len(probs), len(probs[2]), c.Layers[0].Kind, len(c.Layers[0].Beta[0]))
+	fmt.Println(len(probs), len(probs[2]), c.Layers[0].Type, len(c.Layers[0].Beta[0]))
 	// Output: 3 3 linear_attention 4
 }
 

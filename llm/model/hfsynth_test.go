@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/how-llms-work/course/llm/kernels"
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // hfReference is testdata/hf-synth/reference.json: logits that Hugging Face
@@ -196,7 +196,7 @@ func TestHFSynth(t *testing.T) {
 	// The pure-Go path (-tags purego, arm64 without NEON) is ~20x slower:
 	// there only the first positions are checked.
 	n := len(ids)
-	if m.pool.Path() == kernels.PathGo {
+	if m.pool.Path() == simd.PathGo {
 		n = 8
 		t.Logf("pure-Go kernels: checking the first %d positions only", n)
 	}
@@ -230,7 +230,7 @@ func TestHFSynth2048(t *testing.T) {
 	}
 	ref, ids := readHFReferenceFile(t, "reference-2048.json", "ids-2048.txt")
 	m := openHFSynth(t, ref)
-	if m.pool.Path() == kernels.PathGo {
+	if m.pool.Path() == simd.PathGo {
 		t.Skip("skipped on the pure-Go kernels: minutes for 2,048 tokens (TestHFSynth covers this path)")
 	}
 	c := &hfCheck{t: t, ref: &ref}

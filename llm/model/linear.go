@@ -3,20 +3,20 @@ package model
 import (
 	"fmt"
 
-	"github.com/how-llms-work/course/llm/kernels"
 	"github.com/how-llms-work/course/llm/safetensors"
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // Linear is a weight matrix of shape [Rows, Cols] (PyTorch [out, in]) used
 // in place, in its stored dtype: y = W·x, y[r] = Σ_c W[r,c]·x[c]. All matrix
 // products of the forward pass go through matVec and matMul, which hand the
-// work to package kernels.
+// work to package simd.
 type Linear struct {
 	Rows, Cols int
 	DType      safetensors.DType
-	u16        []uint16    // BF16 or F16 words, a view of the checkpoint
-	f32        []float32   // F32 values, a view of the checkpoint
-	q8         *kernels.Q8 // an 8-bit copy for matVec, after Model.QuantizeQ8
+	u16        []uint16  // BF16 or F16 words, a view of the checkpoint
+	f32        []float32 // F32 values, a view of the checkpoint
+	q8         *simd.Q8  // an 8-bit copy for matVec, after Model.QuantizeQ8
 }
 
 func newLinear(t *safetensors.Tensor) (Linear, error) {
@@ -34,7 +34,7 @@ func newLinear(t *safetensors.Tensor) (Linear, error) {
 }
 
 // matVec computes dst = W·x for one vector x (len Cols) into dst (len Rows).
-func (l *Linear) matVec(p *kernels.Pool, dst, x []float32) {
+func (l *Linear) matVec(p *simd.Pool, dst, x []float32) {
 	if l.q8 != nil {
 		p.MatVecQ8(dst, l.q8, x)
 		return
@@ -51,7 +51,7 @@ func (l *Linear) matVec(p *kernels.Pool, dst, x []float32) {
 
 // matMul computes dst[t] = W·x[t] for n row vectors: x is [n, Cols], dst is
 // [n, Rows]. One token uses the matrix-vector kernel.
-func (l *Linear) matMul(p *kernels.Pool, dst, x []float32, n int) {
+func (l *Linear) matMul(p *simd.Pool, dst, x []float32, n int) {
 	dst, x = dst[:n*l.Rows], x[:n*l.Cols]
 	if n == 1 {
 		l.matVec(p, dst, x)
@@ -71,11 +71,11 @@ func (l *Linear) row(dst []float32, r int) {
 	switch l.DType {
 	case safetensors.BF16:
 		for c, b := range l.u16[r*l.Cols : (r+1)*l.Cols] {
-			dst[c] = kernels.BF16ToF32(b)
+			dst[c] = simd.BF16ToF32(b)
 		}
 	case safetensors.F16:
 		for c, h := range l.u16[r*l.Cols : (r+1)*l.Cols] {
-			dst[c] = kernels.F16ToF32(h)
+			dst[c] = simd.F16ToF32(h)
 		}
 	default:
 		copy(dst, l.f32[r*l.Cols:(r+1)*l.Cols])

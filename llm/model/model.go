@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/how-llms-work/course/llm/kernels"
 	"github.com/how-llms-work/course/llm/safetensors"
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // Model is a loaded Qwen3.5 text model. Its large weights are views of the
@@ -31,7 +31,7 @@ type Model struct {
 	rope   rope
 
 	mu   sync.Mutex // held during a pass: the kernel pool serves one caller at a time
-	pool *kernels.Pool
+	pool *simd.Pool
 
 	resident *residentMem // the matrices' own copy, after MakeResident
 	chunkMin int          // shortest DeltaNet pass run in the chunked form (deltaChunkMin)
@@ -97,7 +97,7 @@ func New(cfg *Config, files ...*safetensors.File) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{cfg: cfg, files: files, tensors: map[string]*safetensors.Tensor{}, rope: newRope(cfg), chunkMin: deltaChunkMin}
-	m.pool = kernels.NewPool(runtime.GOMAXPROCS(0))
+	m.pool = simd.NewPool(runtime.GOMAXPROCS(0))
 	for _, f := range files {
 		for _, t := range f.Tensors() {
 			if prev, dup := m.tensors[t.Name]; dup {
@@ -221,7 +221,7 @@ func (m *Model) SetThreads(n int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old := m.pool
-	m.pool = kernels.NewPool(n)
+	m.pool = simd.NewPool(n)
 	old.Close()
 }
 

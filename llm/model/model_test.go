@@ -237,8 +237,8 @@ func TestCapture(t *testing.T) {
 			t.Errorf("layer %d: %d/%d/%d rows", i, len(lc.AfterMixer), len(lc.Residual), len(lc.MLP))
 		}
 		if c.IsFullAttention(i) {
-			if lc.Kind != FullAttention || len(lc.Attention) != c.Heads || lc.Beta != nil {
-				t.Fatalf("layer %d: kind %s, %d heads", i, lc.Kind, len(lc.Attention))
+			if lc.Type != FullAttention || len(lc.Attention) != c.Heads || lc.Beta != nil {
+				t.Fatalf("layer %d: kind %s, %d heads", i, lc.Type, len(lc.Attention))
 			}
 			// Row q of the first 6 tokens plus the 8th token's row (the 7th was not captured).
 			for h, rows := range lc.Attention {

@@ -3,15 +3,15 @@ package model
 import (
 	"fmt"
 
-	"github.com/how-llms-work/course/llm/kernels"
 	"github.com/how-llms-work/course/llm/safetensors"
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // QuantizeQ8 gives the model 8-bit weights for every product with a single
 // token's activations: all of decode, and the LM head of a prefill's last
 // position. Every BF16 matrix, the LM head included, gets a Q8_0-style copy
 // (blocks of 32 weights as int8 with one float32 scale, 1.125 bytes a weight
-// instead of 2; kernels.Q8). Decode is bound by memory bandwidth, so it runs
+// instead of 2; simd.Q8). Decode is bound by memory bandwidth, so it runs
 // up to 1.78× faster. Products over several tokens (the layers of a prefill)
 // keep the BF16 matrices, so the model holds both: about 0.85 GB more for
 // Qwen3.5-0.8B.
@@ -31,11 +31,11 @@ func (m *Model) QuantizeQ8() error {
 		}
 	}
 	// The matrices are independent: quantise them on the pool's threads.
-	q := make([]*kernels.Q8, len(mats))
+	q := make([]*simd.Q8, len(mats))
 	errs := make([]error, len(mats))
 	m.pool.For(len(mats), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			q[i], errs[i] = kernels.QuantizeQ8(mats[i].u16, mats[i].Rows, mats[i].Cols)
+			q[i], errs[i] = simd.QuantizeQ8(mats[i].u16, mats[i].Rows, mats[i].Cols)
 		}
 	})
 	for i, err := range errs {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/how-llms-work/course/llm/kernels"
 	"github.com/how-llms-work/course/llm/safetensors"
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // Q8 accuracy, stated from the measurements in BENCHMARKS.md ("Q8
@@ -85,7 +85,7 @@ func TestQuantizeQ8Synth(t *testing.T) {
 	}
 	V := m.Config().Vocab
 	n := 66 // decode through the first chunk boundary: positions 0 … 65
-	if testing.Short() || m.pool.Path() == kernels.PathGo {
+	if testing.Short() || m.pool.Path() == simd.PathGo {
 		n = 8
 	}
 	st := m.NewState()
@@ -145,7 +145,7 @@ func dequantized(t *testing.T, dir string) *Model {
 			t.Fatal(err)
 		}
 		rows, cols := tn.Shape[0], tn.Shape[1]
-		q, err := kernels.QuantizeQ8(w, rows, cols)
+		q, err := simd.QuantizeQ8(w, rows, cols)
 		if err != nil {
 			t.Fatalf("%s: %v", tn.Name, err)
 		}

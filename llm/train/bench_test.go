@@ -6,9 +6,9 @@ import "testing"
 // hidden 128, 8 layers (3 DeltaNet : 1 attention), MLP 384, 4 query heads
 // sharing 1 KV head of dim 32, DeltaNet 4/4 heads of dim 32, vocab 4096.
 func tinyShapes() *Config {
-	lt := []string{"linear_attention", "linear_attention", "linear_attention", "full_attention"}
+	lt := []LayerType{"linear_attention", "linear_attention", "linear_attention", "full_attention"}
 	return &Config{
-		Hidden: 128, Layers: 8, LayerTypes: append(append([]string{}, lt...), lt...),
+		Hidden: 128, Layers: 8, LayerTypes: append(append([]LayerType{}, lt...), lt...),
 		Heads: 4, KVHeads: 1, HeadDim: 32, RotaryDim: 8, RopeTheta: 1e7,
 		LinearKeyHeads: 4, LinearValueHeads: 4, LinearKeyDim: 32, LinearValueDim: 32, ConvKernel: 4,
 		Intermediate: 384, Vocab: 4096, RMSEps: 1e-6, TieEmbeddings: true, MaxPositions: 256,

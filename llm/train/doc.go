@@ -40,5 +40,8 @@ import "github.com/how-llms-work/course/llm/model"
 // Qwen3.5 config.json); training uses the same type.
 type Config = model.Config
 
+// LayerType names a layer's token mixer (model.LinearAttention or model.FullAttention).
+type LayerType = model.LayerType
+
 // LoadConfig reads and validates a config.json (see model.LoadConfig).
 func LoadConfig(path string) (*Config, error) { return model.LoadConfig(path) }

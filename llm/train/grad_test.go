@@ -11,7 +11,7 @@ import (
 // gated attention layer with 2 query heads sharing 1 KV head.
 func testConfig() *Config {
 	return &Config{
-		Hidden: 8, Layers: 2, LayerTypes: []string{"linear_attention", "full_attention"},
+		Hidden: 8, Layers: 2, LayerTypes: []LayerType{"linear_attention", "full_attention"},
 		Heads: 2, KVHeads: 1, HeadDim: 8, RotaryDim: 4, RopeTheta: 1e4,
 		LinearKeyHeads: 1, LinearValueHeads: 2, LinearKeyDim: 4, LinearValueDim: 4, ConvKernel: 3,
 		Intermediate: 12, Vocab: 17, RMSEps: 1e-6, TieEmbeddings: true, MaxPositions: 64,

@@ -8,7 +8,7 @@ package train
 func Micro(vocab int) *Config {
 	return &Config{
 		Hidden: 32, Layers: 4,
-		LayerTypes: []string{"linear_attention", "linear_attention", "linear_attention", "full_attention"},
+		LayerTypes: []LayerType{"linear_attention", "linear_attention", "linear_attention", "full_attention"},
 		Heads:      2, KVHeads: 1, HeadDim: 16, RotaryDim: 4, RopeTheta: 1e7, MRopeSection: []int{1, 1, 0},
 		LinearKeyHeads: 2, LinearValueHeads: 2, LinearKeyDim: 16, LinearValueDim: 16, ConvKernel: 4,
 		Intermediate: 64, Vocab: vocab, RMSEps: 1e-6, TieEmbeddings: true, MaxPositions: 128,

@@ -6,8 +6,8 @@ import (
 	"io"
 	"math"
 
-	"github.com/how-llms-work/course/llm/kernels"
 	"github.com/how-llms-work/course/llm/safetensors"
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // decode widens a BF16, F32 or F64 tensor exactly into dst.
@@ -48,7 +48,7 @@ func encode[F Float](dst []byte, src []F, dtype safetensors.DType) {
 		}
 	case safetensors.BF16:
 		for i, v := range src {
-			binary.LittleEndian.PutUint16(dst[2*i:], kernels.F32ToBF16(float32(v)))
+			binary.LittleEndian.PutUint16(dst[2*i:], simd.F32ToBF16(float32(v)))
 		}
 	}
 }

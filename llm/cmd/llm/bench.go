@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/how-llms-work/course/llm"
-	"github.com/how-llms-work/course/llm/kernels"
 	"github.com/how-llms-work/course/llm/model"
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // benchResult is what `llm bench -json` prints. Every speed comes with the
@@ -58,7 +58,7 @@ func runBench(args []string, stdout io.Writer) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the prefill and decode runs to this file")
 	resident := fs.Bool("resident", false, "copy the weights into the process's own memory, in huge pages where Linux offers them (Model.MakeResident), before measuring")
 	q8 := fs.Bool("q8", false, "decode on 8-bit weights (Model.QuantizeQ8): faster, less exact; weights_gb_s then counts the Q8 bytes")
-	bwMiB := fs.Int("bw-mib", kernels.DefaultBandwidthBytes>>20, "size of the bandwidth buffer in MiB (well above the L3 cache)")
+	bwMiB := fs.Int("bw-mib", simd.DefaultBandwidthBytes>>20, "size of the bandwidth buffer in MiB (well above the L3 cache)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w (usage: llm bench -model DIR [-threads N] [-json] [-kernels PATH] [-resident] [-q8] [-prefill 128] [-decode 32] [-reps 3])", err)
 	}
@@ -72,15 +72,15 @@ func runBench(args []string, stdout io.Writer) error {
 	}
 
 	if *kernelPath != "" {
-		path, err := kernels.ParsePath(*kernelPath)
+		path, err := simd.ParsePath(*kernelPath)
 		if err != nil {
 			return fmt.Errorf("-kernels: %w", err)
 		}
 		if !path.Supported() {
-			return fmt.Errorf("-kernels %s: not supported by this CPU or build (have %v)", path, kernels.Paths())
+			return fmt.Errorf("-kernels %s: not supported by this CPU or build (have %v)", path, simd.Paths())
 		}
 		// The model's pool, made by SetThreads below, reads the variable.
-		if err := os.Setenv(kernels.EnvPath, path.String()); err != nil {
+		if err := os.Setenv(simd.EnvPath, path.String()); err != nil {
 			return err
 		}
 	}
@@ -113,11 +113,11 @@ func runBench(args []string, stdout io.Writer) error {
 	// Bandwidth before and after the model runs, on the same thread count;
 	// the better figure is the reference, so that one measurement taken in
 	// a noisy moment on a shared machine cannot flatter the ratio.
-	pool := kernels.NewPool(*threads)
+	pool := simd.NewPool(*threads)
 	defer pool.Close()
 	res.Kernels = pool.Path().String()
 	measureBW := func() {
-		bw := pool.ReadBandwidth(kernels.BandwidthBuffer(*bwMiB<<20), 500*time.Millisecond)
+		bw := pool.ReadBandwidth(simd.BandwidthBuffer(*bwMiB<<20), 500*time.Millisecond)
 		res.BandwidthGBs = max(res.BandwidthGBs, bw/1e9)
 		runtime.GC()
 	}

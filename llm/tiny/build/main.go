@@ -40,7 +40,7 @@ func Config(eos int) *model.Config {
 	return &model.Config{
 		Hidden:           128,
 		Layers:           8,
-		LayerTypes:       []string{L, L, L, F, L, L, L, F},
+		LayerTypes:       []model.LayerType{L, L, L, F, L, L, L, F},
 		Heads:            4,
 		KVHeads:          1,
 		HeadDim:          32,

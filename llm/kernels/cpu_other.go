@@ -1,6 +1,0 @@
-//go:build (!amd64 && !arm64) || purego
-
-package kernels
-
-// cpu reports no SIMD features: only the pure-Go path runs.
-var cpu cpuFeatures

@@ -1,0 +1,57 @@
+package simd
+
+import (
+	"time"
+)
+
+// readPage is the unit in which a bandwidth read is split across threads.
+const readPage = 4096
+
+// DefaultBandwidthBytes is a buffer size well above any last-level cache
+// (this project's machines have 32 MiB of L3), so reads come from DRAM.
+const DefaultBandwidthBytes = 512 << 20
+
+// BandwidthBuffer returns size bytes of non-zero data (every page written,
+// so none is a shared zero page) for ReadBandwidth.
+func BandwidthBuffer(size int) []byte {
+	b := make([]byte, size)
+	for i := range b {
+		b[i] = byte(i*131 + 7)
+	}
+	return b
+}
+
+// ReadBandwidth streams buf through the CPU, split across the pool's threads
+// like a matrix-vector product, repeatedly for at least minTime (and at
+// least three passes) and returns the best pass in bytes per second. This is
+// the STREAM-like read bandwidth that a memory-bound kernel can hope for.
+func (p *Pool) ReadBandwidth(buf []byte, minTime time.Duration) float64 {
+	if len(buf) == 0 {
+		return 0
+	}
+	pages := (len(buf) + readPage - 1) / readPage
+	sums := make([]uint64, p.Threads())
+	best := time.Duration(1<<63 - 1)
+	var sink uint64
+	start := time.Now()
+	for pass := 0; pass < 3 || time.Since(start) < minTime; pass++ {
+		t0 := time.Now()
+		p.run(job{kind: kindRead, b: buf, rows: pages, sums: sums}, len(buf))
+		best = min(best, time.Since(t0))
+		for _, s := range sums {
+			sink ^= s
+		}
+	}
+	if sink == 1 { // keep the sums live; never true for BandwidthBuffer data in practice
+		best++
+	}
+	return float64(len(buf)) / best.Seconds()
+}
+
+// MeasureBandwidth allocates a DefaultBandwidthBytes buffer and returns the
+// read bandwidth in bytes per second on a fresh pool of threads threads.
+func MeasureBandwidth(threads int, minTime time.Duration) float64 {
+	p := NewPool(threads)
+	defer p.Close()
+	return p.ReadBandwidth(BandwidthBuffer(DefaultBandwidthBytes), minTime)
+}

@@ -1,0 +1,110 @@
+// Package simd holds the numeric inner loops of the engine: matrix-vector
+// and matrix-matrix products over weights stored as BF16, F16 or F32, and a
+// few vector helpers. The teaching code in package model calls these through
+// small, boring signatures; the speed lives here.
+//
+// Matrices are row-major [rows, cols] in PyTorch Linear layout ([out, in]),
+// so MatVec computes dst[r] = Σ_c w[r*cols+c]·x[c].
+//
+// A Pool splits rows across threads (persistent helper goroutines that poll
+// for the next call for a moment before parking, parts claimed rather than
+// bound to threads, no allocation per call)
+// and runs one of several implementations (Path), chosen when the pool is
+// made: hand-written AVX-512 or AVX2+FMA assembly
+// on amd64, NEON assembly for the BF16 products on arm64, or portable Go
+// (other architectures, or the purego build tag). LLM_KERNELS=go|avx2|
+// avx512|neon forces a path, so tests can run every one.
+// Decode is memory-bound (MatVecBF16 widens BF16 to float32 in registers and
+// streams each row once, prefetching a page ahead); prefill is compute-bound
+// (MatMulBF16 on AVX-512 is a packed GEMM: weights widened to float32 in
+// blocks that stay in L1, a 12-row × 32-token tile of accumulators, each
+// weight broadcast once into two FMAs; short inputs use a 4 × 6 register
+// tile). ReadBandwidth measures the memory bandwidth the first is bounded by.
+// MatMulF32 and TransposeF32 serve the chunked DeltaNet of package model.
+package simd
+
+import (
+	"fmt"
+	"math"
+)
+
+// BF16ToF32 widens one bfloat16 value exactly.
+func BF16ToF32(b uint16) float32 { return math.Float32frombits(uint32(b) << 16) }
+
+// F32ToBF16 rounds a float32 to the nearest bfloat16 (ties to even); NaN stays NaN.
+func F32ToBF16(f float32) uint16 {
+	u := math.Float32bits(f)
+	if u&0x7fffffff > 0x7f800000 { // NaN
+		return uint16(u>>16) | 0x40
+	}
+	u += 0x7fff + (u>>16)&1
+	return uint16(u >> 16)
+}
+
+// F16ToF32 widens one IEEE half-precision value exactly.
+func F16ToF32(h uint16) float32 {
+	sign := uint32(h>>15) << 31
+	exp := uint32(h>>10) & 0x1f
+	man := uint32(h) & 0x3ff
+	switch {
+	case exp == 0 && man == 0:
+		return math.Float32frombits(sign)
+	case exp == 0: // subnormal
+		e := uint32(127 - 15 + 1)
+		for man&0x400 == 0 {
+			man <<= 1
+			e--
+		}
+		man &= 0x3ff
+		return math.Float32frombits(sign | e<<23 | man<<13)
+	case exp == 0x1f:
+		return math.Float32frombits(sign | 0xff<<23 | man<<13)
+	}
+	return math.Float32frombits(sign | (exp+127-15)<<23 | man<<13)
+}
+
+// MatVecBF16 computes dst = W·x for a BF16 matrix W of shape [len(dst), len(x)].
+func (p *Pool) MatVecBF16(dst []float32, w []uint16, x []float32) {
+	if len(w) != len(dst)*len(x) {
+		panic(fmt.Sprintf("simd: MatVecBF16: len(w)=%d, want len(dst)*len(x)=%d*%d", len(w), len(dst), len(x)))
+	}
+	p.run(job{kind: kindMatVecBF16, dst: dst, wu: w, x: x, rows: len(dst), cols: len(x)}, len(w))
+}
+
+// MatVecF16 computes dst = W·x for an F16 matrix W of shape [len(dst), len(x)].
+func (p *Pool) MatVecF16(dst []float32, w []uint16, x []float32) {
+	if len(w) != len(dst)*len(x) {
+		panic(fmt.Sprintf("simd: MatVecF16: len(w)=%d, want len(dst)*len(x)=%d*%d", len(w), len(dst), len(x)))
+	}
+	p.run(job{kind: kindMatVecF16, dst: dst, wu: w, x: x, rows: len(dst), cols: len(x)}, len(w))
+}
+
+// MatVecF32 computes dst = W·x for an F32 matrix W of shape [len(dst), len(x)].
+func (p *Pool) MatVecF32(dst []float32, w []float32, x []float32) {
+	if len(w) != len(dst)*len(x) {
+		panic(fmt.Sprintf("simd: MatVecF32: len(w)=%d, want len(dst)*len(x)=%d*%d", len(w), len(dst), len(x)))
+	}
+	p.run(job{kind: kindMatVecF32, dst: dst, wf: w, x: x, rows: len(dst), cols: len(x)}, len(w))
+}
+
+// MatMulBF16 computes dst[t] = W·x[t] for n tokens at once: x is [n, cols]
+// row-major, dst is [n, rows] row-major, W is BF16 [rows, cols].
+func (p *Pool) MatMulBF16(dst []float32, w []uint16, x []float32, n int) {
+	if n <= 0 {
+		if n < 0 || len(dst) != 0 || len(x) != 0 {
+			panic(fmt.Sprintf("simd: MatMulBF16: n=%d with len(x)=%d, len(dst)=%d", n, len(x), len(dst)))
+		}
+		return
+	}
+	cols := len(x) / n
+	rows := len(dst) / n
+	if len(w) != rows*cols || len(x) != n*cols || len(dst) != n*rows {
+		panic(fmt.Sprintf("simd: MatMulBF16: n=%d tokens, len(x)=%d, len(dst)=%d, len(w)=%d: want x [n, cols], dst [n, rows], w [rows, cols]",
+			n, len(x), len(dst), len(w)))
+	}
+	if n == 1 {
+		p.MatVecBF16(dst, w, x)
+		return
+	}
+	p.run(job{kind: kindMatMulBF16, dst: dst, wu: w, x: x, n: n, rows: rows, cols: cols}, len(w)*n)
+}
