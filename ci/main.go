@@ -5,6 +5,7 @@
 //
 //	go run ./ci run [flags] notebooks/*.ipynb
 //	go run ./ci crosscheck [flags] notebooks/*.ipynb
+//	go run ./ci test [-skips FILE] [go test flags] packages
 //
 // It speaks the Jupyter messaging protocol to the kernel over ZeroMQ, executes the
 // code cells in order, writes the executed notebooks (nbformat 4.5) into -out, prints
@@ -22,6 +23,9 @@
 //
 // crosscheck runs the same notebooks through Jupyter's own nbclient with the same
 // kernel and fails when the outputs differ beyond timing and ordering.
+//
+// test runs go test and prints what it prints, then every skipped test with the
+// reason it gave (make test collects them into one list at its end).
 package main
 
 import (
@@ -40,6 +44,7 @@ import (
 
 const usage = `usage: go run ./ci run [flags] notebook.ipynb...
        go run ./ci crosscheck [flags] notebook.ipynb...
+       go run ./ci test [-skips FILE] [go test flags] packages...
 
 run executes each notebook through a Jupyter kernel, writes the executed copies and
 prints a summary; it exits 1 when any cell or notebook fails. crosscheck runs each
@@ -57,6 +62,8 @@ func main() {
 		code = run(ctx, os.Args[2:], os.Stdout, os.Stderr)
 	case len(os.Args) > 1 && os.Args[1] == "crosscheck":
 		code = crosscheck(ctx, os.Args[2:], os.Stdout, os.Stderr)
+	case len(os.Args) > 1 && os.Args[1] == "test":
+		code = gotest(ctx, os.Args[2:], os.Stdout, os.Stderr)
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		newFlags(os.Stderr, &config{}).PrintDefaults()

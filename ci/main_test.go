@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -690,5 +691,52 @@ func TestRunOutputTextIsNotExitStatus(t *testing.T) {
 	last := outs[len(outs)-1]
 	if last.Name != "stderr" || !strings.Contains(last.Text, "output truncated") || !strings.Contains(last.Text, "the end of stderr") {
 		t.Errorf("the capped cell's last output is %q, want the truncation note and the end of stderr", last.Text)
+	}
+}
+
+// TestSummarizeTests feeds a go test -json stream: passing tests stay quiet,
+// a failing test's output is shown, and skipped tests are listed with their
+// reasons at the end.
+func TestSummarizeTests(t *testing.T) {
+	events := []testEvent{
+		{Action: "start", Package: "p"},
+		{Action: "run", Package: "p", Test: "TestOK"},
+		{Action: "output", Package: "p", Test: "TestOK", Output: "=== RUN   TestOK\n"},
+		{Action: "output", Package: "p", Test: "TestOK", Output: "--- PASS: TestOK (0.00s)\n"},
+		{Action: "pass", Package: "p", Test: "TestOK"},
+		{Action: "output", Package: "p", Test: "TestBad", Output: "    x_test.go:9: got 2, want 3\n"},
+		{Action: "output", Package: "p", Test: "TestBad", Output: "--- FAIL: TestBad (0.00s)\n"},
+		{Action: "fail", Package: "p", Test: "TestBad"},
+		{Action: "output", Package: "p", Test: "TestNpm", Output: "=== RUN   TestNpm\n"},
+		{Action: "output", Package: "p", Test: "TestNpm", Output: "    npm_test.go:20: no npm test data (run npm ci --prefix testdata/npm)\n"},
+		{Action: "output", Package: "p", Test: "TestNpm", Output: "--- SKIP: TestNpm (0.00s)\n"},
+		{Action: "skip", Package: "p", Test: "TestNpm"},
+		{Action: "skip", Package: "q", Test: "TestQuiet"},
+		{Action: "output", Package: "p", Output: "PASS\n"},
+		{Action: "output", Package: "p", Output: "FAIL\tp\t0.01s\n"},
+		{Action: "build-output", ImportPath: "r", Output: "r/x.go:1:1: syntax error\n"},
+	}
+	var in bytes.Buffer
+	for _, e := range events {
+		b, _ := json.Marshal(e)
+		in.Write(append(b, '\n'))
+	}
+	var out bytes.Buffer
+	skips := summarizeTests(&in, &out)
+	got := out.String() + skipReport(skips, "go test ./...")
+	for _, want := range []string{
+		"x_test.go:9: got 2, want 3", "--- FAIL: TestBad", "FAIL\tp\t0.01s", "r/x.go:1:1: syntax error",
+		"2 skipped tests (go test ./...):",
+		"SKIP p TestNpm: npm_test.go:20: no npm test data (run npm ci --prefix testdata/npm)",
+		"SKIP q TestQuiet: (no reason given)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	for _, quiet := range []string{"TestOK", "PASS\n", "=== RUN"} {
+		if strings.Contains(got, quiet) {
+			t.Errorf("output shows %q:\n%s", quiet, got)
+		}
 	}
 }
