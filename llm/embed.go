@@ -24,10 +24,11 @@ type Embeddings struct {
 	// (tie_word_embeddings), so that logits = E · final hidden state.
 	Tied bool
 
-	m     *Model
-	u16   []uint16 // BF16 or F16 words, a view of the checkpoint
-	f32   []float32
-	norms []float32 // the L2 norm of every row
+	m         *Model
+	u16       []uint16 // BF16 or F16 words, a view of the checkpoint
+	f32       []float32
+	norms     []float32 // the L2 norm of every row, computed on first use
+	normsOnce sync.Once
 
 	mu   sync.Mutex // guards pool, which one goroutine may use at a time
 	pool *simd.Pool
@@ -80,15 +81,25 @@ func (m *Model) Embeddings() (*Embeddings, error) {
 	if err != nil {
 		return nil, fmt.Errorf("llm: embeddings: tensor %q: %w", t.Name, err)
 	}
-	e.norms = make([]float32, e.Vocab)
-	e.pool.For(e.Vocab, func(lo, hi int) {
-		row := make([]float32, e.Hidden)
-		for id := lo; id < hi; id++ {
-			e.row(row, id)
-			e.norms[id] = float32(Norm(row))
-		}
-	})
 	return e, nil
+}
+
+// rowNorms returns the norm of every row, computing them on first use (a
+// pass over the whole matrix, split across threads).
+func (e *Embeddings) rowNorms() []float32 {
+	e.normsOnce.Do(func() {
+		e.norms = make([]float32, e.Vocab)
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.pool.For(e.Vocab, func(lo, hi int) {
+			row := make([]float32, e.Hidden)
+			for id := lo; id < hi; id++ {
+				e.row(row, id)
+				e.norms[id] = float32(Norm(row))
+			}
+		})
+	})
+	return e.norms
 }
 
 // MustEmbeddings is Embeddings for notebook cells: it panics with its error.
@@ -152,7 +163,7 @@ func (e *Embeddings) MustRow(id int) []float32 {
 }
 
 // Norms returns the L2 norm of every row, indexed by token id (a copy).
-func (e *Embeddings) Norms() []float32 { return append([]float32(nil), e.norms...) }
+func (e *Embeddings) Norms() []float32 { return append([]float32(nil), e.rowNorms()...) }
 
 // Scores returns E·v: the dot product of v (len Hidden) with every row, one
 // score per token. With the final hidden state of a tied model these are
@@ -183,8 +194,9 @@ func (e *Embeddings) Cosines(v []float32) ([]float32, error) {
 		return nil, err
 	}
 	nv := float32(Norm(v))
+	norms := e.rowNorms()
 	for i := range s {
-		if d := e.norms[i] * nv; d > 0 {
+		if d := norms[i] * nv; d > 0 {
 			s[i] /= d
 		} else {
 			s[i] = 0

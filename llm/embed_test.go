@@ -413,3 +413,71 @@ func BenchmarkNearest(b *testing.B) {
 		e.MustNearest(q, 10, 100)
 	}
 }
+
+func TestCollectAndMeanCosines(t *testing.T) {
+	_, e, _ := tinyEmb(t)
+	if got := Spaced(" cat  dog "); !slices.Equal(got, []string{" cat", " dog"}) {
+		t.Fatalf("Spaced: %q", got)
+	}
+	c := e.Collect(Category{"animals", Spaced("dog cat tiger")}, Category{"numbers", Spaced("one two three")})
+	if !slices.Equal(c.Labels, []string{" dog", " cat", " one", " two", " three"}) || c.Groups[1] != "animals" || c.Groups[2] != "numbers" {
+		t.Fatalf("labels %q groups %q", c.Labels, c.Groups)
+	}
+	if len(c.Split["animals"]) != 1 || c.Split["animals"][0].Text != " tiger" || len(c.Split["numbers"]) != 0 {
+		t.Errorf("split %v", c.Split)
+	}
+	// By hand: 1 animal pair and 3 number pairs within, 2×3 pairs across.
+	cos := func(a, b string) float64 { return Cosine(e.MustWord(a).Vec, e.MustWord(b).Vec) }
+	within := (cos(" dog", " cat") + cos(" one", " two") + cos(" one", " three") + cos(" two", " three")) / 4
+	var across float64
+	for _, a := range []string{" dog", " cat"} {
+		for _, b := range []string{" one", " two", " three"} {
+			across += cos(a, b) / 6
+		}
+	}
+	w, a := c.MeanCosines()
+	if math.Abs(w-within) > 1e-12 || math.Abs(a-across) > 1e-12 {
+		t.Errorf("mean cosines %g %g, by hand %g %g", w, a, within, across)
+	}
+}
+
+func TestDirectionCompareByNorm(t *testing.T) {
+	_, e, raw := tinyEmb(t)
+	d, err := e.Direction(" woman", " man")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := e.Token(" woman")
+	m, _ := e.Token(" man")
+	for j := range d {
+		if d[j] != raw[w*e.Hidden+j]-raw[m*e.Hidden+j] {
+			t.Fatalf("direction value %d", j)
+		}
+	}
+	if _, err := e.Direction(" queen", " king"); err == nil {
+		t.Error("Direction of split words: no error")
+	}
+	got, err := e.Compare(d, " she", " tiger", " he")
+	if err != nil || len(got) != 2 || got[0].Piece != " she" || got[1].Piece != " he" {
+		t.Fatalf("Compare: %v %v", got, err)
+	}
+	she, _ := e.Token(" she")
+	if math.Abs(float64(got[0].Cosine)-Cosine(d, e.MustRow(she))) > 1e-6 {
+		t.Errorf("Compare cosine %g", got[0].Cosine)
+	}
+	ids := e.ByNorm()
+	n := e.Norms()
+	if len(ids) != e.Vocab {
+		t.Fatalf("%d ids", len(ids))
+	}
+	seen := make([]bool, e.Vocab)
+	for i, id := range ids {
+		seen[id] = true
+		if i > 0 && n[ids[i-1]] > n[id] {
+			t.Fatalf("ByNorm out of order at %d", i)
+		}
+	}
+	if slices.Contains(seen, false) {
+		t.Error("ByNorm is not a permutation")
+	}
+}

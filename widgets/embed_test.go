@@ -119,7 +119,7 @@ func TestFromPCA(t *testing.T) {
 func demoNeighbours() widgets.Neighbours {
 	return widgets.Neighbours{Title: "neighbours", Lists: []widgets.NeighbourList{
 		{Query: " said", Items: []widgets.Neighbour{{ID: 1, Piece: " says", Cosine: 0.747}, {ID: 2, Piece: " asked", Cosine: 0.731}}},
-		{Query: " king − man + woman", Note: "recorded with Qwen3.5-0.8B", Items: []widgets.Neighbour{{ID: 3, Piece: " queen", Cosine: 0.578}, {ID: 4, Piece: "queen", Cosine: -0.25}}},
+		{Query: " king − man + woman", Note: "recorded with Qwen3.5-0.8B", Items: []widgets.Neighbour{{ID: -1, Piece: " queen", Cosine: 0.578}, {ID: 4, Piece: "queen", Cosine: -0.25}}},
 	}}
 }
 
@@ -153,7 +153,7 @@ func TestNeighbours(t *testing.T) {
 		t.Error("a single list has buttons")
 	}
 	txt, _ := n.Text()
-	if !strings.Contains(txt, "·king·−·man·+·woman (recorded with Qwen3.5-0.8B)") || !strings.Contains(txt, "0.578") {
+	if !strings.Contains(txt, "·king·−·man·+·woman (recorded with Qwen3.5-0.8B)") || !strings.Contains(txt, "·queen                  –   0.578") {
 		t.Errorf("text form:\n%s", txt)
 	}
 	for _, bad := range []widgets.Neighbours{
@@ -265,5 +265,39 @@ func TestLineChart(t *testing.T) {
 		if _, err := bad.HTML(); err == nil {
 			t.Errorf("no error for %+v", bad)
 		}
+	}
+}
+
+func TestFromStreams(t *testing.T) {
+	st := func(vs ...[]float32) []llm.Stage {
+		var out []llm.Stage
+		for i, v := range vs {
+			out = append(out, llm.Stage{Name: []string{"embedding", "layer 1", "final norm"}[i], Vec: v})
+		}
+		return out
+	}
+	a := st([]float32{1, 0}, []float32{1, 1}, []float32{0, 1})
+	b := st([]float32{1, 0}, []float32{1, 0}, []float32{0, -2})
+	c := st([]float32{1, 0}, []float32{0, 1}, []float32{3, 0})
+	ch, err := widgets.FromStreams([]string{"a", "b", "c"}, [][]llm.Stage{a, b, c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Series) != 3 || ch.Series[0].Name != "a vs b" || ch.Series[2].Name != "b vs c" || ch.X[2] != "final norm" {
+		t.Fatalf("%+v", ch)
+	}
+	want := [][]float64{{1, 1 / math.Sqrt2, -1}, {1, 1 / math.Sqrt2, 0}, {1, 0, 0}}
+	for k, s := range ch.Series {
+		for i, v := range s.Values {
+			if math.Abs(v-want[k][i]) > 1e-12 {
+				t.Errorf("%s at %s: %g, want %g", s.Name, ch.X[i], v, want[k][i])
+			}
+		}
+	}
+	if _, err := widgets.FromStreams([]string{"a"}, [][]llm.Stage{a}); err == nil {
+		t.Error("one stream: no error")
+	}
+	if _, err := widgets.FromStreams([]string{"a", "b"}, [][]llm.Stage{a, b[:2]}); err == nil {
+		t.Error("streams of different lengths: no error")
 	}
 }

@@ -3,6 +3,8 @@ package widgets
 import (
 	"fmt"
 	"strings"
+
+	"github.com/how-llms-work/course/llm"
 )
 
 // Series is one named line of a LineChart, one value per x position.
@@ -169,4 +171,28 @@ func (c LineChart) Text() (string, error) {
 		b.WriteString(c.Note + "\n")
 	}
 	return b.String(), nil
+}
+
+// FromStreams charts, stage by stage, the cosine similarity between the
+// streams of one position in different prompts (from llm.Pass.Stream): one
+// series per pair of streams, named "a vs b" from names. At the embedding
+// stage the same token gives cosine 1; later stages show what context did.
+func FromStreams(names []string, streams [][]llm.Stage) (LineChart, error) {
+	if len(streams) < 2 || len(names) != len(streams) {
+		return LineChart{}, fmt.Errorf("widgets: FromStreams: %d streams, %d names: want at least 2 streams, one name each", len(streams), len(names))
+	}
+	c := LineChart{Title: "Cosine between the vectors of one token in different contexts", YLabel: "cosine", YMin: -1, YMax: 1}
+	for _, s := range streams[0] {
+		c.X = append(c.X, s.Name)
+	}
+	for i := range streams {
+		for j := i + 1; j < len(streams); j++ {
+			cos, err := llm.StreamCosines(streams[i], streams[j])
+			if err != nil {
+				return LineChart{}, fmt.Errorf("widgets: FromStreams: %s vs %s: %w", names[i], names[j], err)
+			}
+			c.Series = append(c.Series, Series{Name: names[i] + " vs " + names[j], Values: cos})
+		}
+	}
+	return c, c.check()
 }

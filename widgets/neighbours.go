@@ -10,7 +10,9 @@ import (
 // Neighbour is one token near a query vector: llm.Neighbour.
 type Neighbour = llm.Neighbour
 
-// NeighbourList is the nearest tokens of one query, best first.
+// NeighbourList is the nearest tokens of one query, best first. An item
+// whose ID is negative (a list recorded elsewhere, ids unknown) shows "–"
+// for its id.
 type NeighbourList struct {
 	Query string      // what was searched for: " king", "king − man + woman"
 	Note  string      // optional: where the list comes from ("recorded with Qwen3.5-0.8B")
@@ -86,8 +88,8 @@ func (n Neighbours) HTML() (string, error) {
 		w.WriteString(`</p><table><thead><tr><th scope="col">#</th><th scope="col">token</th><th scope="col">id</th><th scope="col">cosine</th><th scope="col"></th></tr></thead><tbody>`)
 		for j, it := range l.Items {
 			bw := max(0, float64(it.Cosine)) * 120
-			fmt.Fprintf(&w, `<tr><td>%d</td><td><span class="tok">%s</span></td><td>%d</td><td>%s</td><td><svg width="124" height="12" viewBox="0 0 124 12" aria-hidden="true"><rect class="bar" x="0" y="1" width="%.1f" height="10"></rect></svg></td></tr>`,
-				j+1, esc(visible(it.Piece)), it.ID, num(float64(it.Cosine), 3), bw)
+			fmt.Fprintf(&w, `<tr><td>%d</td><td><span class="tok">%s</span></td><td>%s</td><td>%s</td><td><svg width="124" height="12" viewBox="0 0 124 12" aria-hidden="true"><rect class="bar" x="0" y="1" width="%.1f" height="10"></rect></svg></td></tr>`,
+				j+1, esc(visible(it.Piece)), idText(it.ID), num(float64(it.Cosine), 3), bw)
 		}
 		w.WriteString(`</tbody></table></div>`)
 	}
@@ -113,8 +115,16 @@ func (n Neighbours) Text() (string, error) {
 		}
 		b.WriteString("\n")
 		for j, it := range l.Items {
-			b.WriteString(row([]string{fmt.Sprint(j + 1), visible(it.Piece), fmt.Sprint(it.ID), num(float64(it.Cosine), 3)}, 4, -16, 8, 7))
+			b.WriteString(row([]string{fmt.Sprint(j + 1), visible(it.Piece), idText(it.ID), num(float64(it.Cosine), 3)}, 4, -16, 8, 7))
 		}
 	}
 	return b.String(), nil
+}
+
+// idText shows a token id, or "–" for an unknown (negative) one.
+func idText(id int) string {
+	if id < 0 {
+		return "–"
+	}
+	return fmt.Sprint(id)
 }
