@@ -166,3 +166,9 @@ func TestLoad(t *testing.T) {
 		t.Error("Load of a missing folder succeeded")
 	}
 }
+
+func TestFloat64s(t *testing.T) {
+	if f := widgets.Float64s([]float32{0.5, -2}); len(f) != 2 || f[0] != 0.5 || f[1] != -2 {
+		t.Errorf("Float64s = %v", f)
+	}
+}

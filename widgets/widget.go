@@ -297,3 +297,13 @@ func tooMany(what string, n int) error {
 	}
 	return nil
 }
+
+// Float64s converts a float32 vector (embedding norms, a row) to the
+// float64 that Histogram and LineChart take.
+func Float64s[F llm.Float](v []F) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
