@@ -304,3 +304,30 @@ func TestQwen35Recorded(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainBrown checks that training on Brown reproduces the embedded
+// model's tokenizer, and that its first 4,096 ids of a larger vocabulary
+// are that tokenizer too.
+func TestTrainBrown(t *testing.T) {
+	if _, _, err := corpus.Load(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	tr, held, err := TrainBrown(8192)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := tr.Smaller(4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := tinyModel(t)
+	if !slices.Equal(small.Rules(), tok.Rules()) {
+		t.Error("the first 4,096 ids trained on Brown are not the embedded tokenizer")
+	}
+	if held == "" || !slices.Equal(small.Encode(held[:5000]), tok.Encode(held[:5000])) {
+		t.Error("the held-out text is missing or encodes differently")
+	}
+}
