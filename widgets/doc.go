@@ -34,6 +34,8 @@
 //   - [WeightsVsActivations]: parameter counts next to activation sizes.
 //   - [Quiz]: multiple choice with feedback; [Quiz.Check] verifies answers.
 //   - [Progress]: a bar redrawn in place (notebook or terminal).
+//   - [ForwardRibbon]: the forward-pass strip that opens every chapter, the
+//     chapter's stages lit ([Ribbon]).
 //
 // [Show] displays any [Widget]; [Page] joins several into one HTML file.
 package widgets
