@@ -68,6 +68,11 @@ $(STANDIN)/model.safetensors:
 notebooks-standin: kernel standin
 	LLM_MODEL=$(abspath $(STANDIN)) $(GO) run ./ci run -kernel $(KERNEL) -timeout $(TIMEOUT) -j $(JOBS) -out $(OUT)-standin $(NOTEBOOKS)
 
+## site: the static HTML book of the executed chapters in out/site (after make notebooks)
+SITE ?= out/site
+site:
+	$(GO) run ./ci site -executed $(OUT) -index notebooks/README.md -out $(SITE)
+
 unit: synth
 	LLM_SYNTH_DIR=$(abspath $(SYNTH)) LLM_EXECUTED_NOTEBOOKS=$(if $(filter test,$(MAKECMDGOALS)),$(abspath $(OUT))) $(GO) test ./...
 	LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -tags purego ./llm/simd ./llm/model

@@ -5,6 +5,7 @@
 //
 //	go run ./ci run [flags] notebooks/*.ipynb
 //	go run ./ci crosscheck [flags] notebooks/*.ipynb
+//	go run ./ci site [-executed DIR] [-index README.md] [-out DIR]
 //
 // It speaks the Jupyter messaging protocol to the kernel over ZeroMQ, executes the
 // code cells in order, writes the executed notebooks (nbformat 4.5) into -out, prints
@@ -28,6 +29,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/how-llms-work/course/ci/site"
 )
 
 const usage = `usage: go run ./ci run [flags] notebook.ipynb...
@@ -49,6 +52,8 @@ func main() {
 		code = run(ctx, os.Args[2:], os.Stdout, os.Stderr)
 	case len(os.Args) > 1 && os.Args[1] == "crosscheck":
 		code = crosscheck(ctx, os.Args[2:], os.Stdout, os.Stderr)
+	case len(os.Args) > 1 && os.Args[1] == "site":
+		code = site.Command(os.Args[2:], os.Stdout, os.Stderr) // the static book (package ci/site)
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		newFlags(os.Stderr, &config{}).PrintDefaults()
