@@ -67,6 +67,7 @@ $(STANDIN)/model.safetensors:
 ## notebooks-standin: run every notebook on the full-size stand-in (executed copies in out/notebooks-standin)
 notebooks-standin: kernel standin
 	LLM_MODEL=$(abspath $(STANDIN)) $(GO) run ./ci run -kernel $(KERNEL) -timeout $(TIMEOUT) -j $(JOBS) -out $(OUT)-standin $(NOTEBOOKS)
+	LLM_EXECUTED_STANDIN=$(abspath $(OUT)-standin) $(GO) test ./notebooks -run TestExecutedChapters
 
 ## site: the static HTML book of the executed chapters in out/site (after make notebooks)
 SITE ?= out/site

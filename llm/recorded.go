@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/how-llms-work/course/llm/reference"
 )
@@ -185,6 +186,8 @@ func (r *Recorded) Header() (live, recorded string) {
 // String renders the comparison as text: one block per quantity.
 func (r *Recorded) String() string {
 	live, rec := r.Header()
+	w := max(utf8.RuneCountInString(live), utf8.RuneCountInString(rec))
+	pad := func(s string) string { return s + strings.Repeat(" ", w-utf8.RuneCountInString(s)) }
 	var b strings.Builder
 	fmt.Fprintf(&b, "%q\n", r.Prompt)
 	for _, v := range r.Rows {
@@ -193,7 +196,7 @@ func (r *Recorded) String() string {
 		if r.Real {
 			mark = map[bool]string{true: "  ✓", false: "  ✗ differs"}[v.Agree]
 		}
-		fmt.Fprintf(&b, "    %-44s %s\n    %-44s %s%s\n", live, v.Live, rec, v.Recorded, mark)
+		fmt.Fprintf(&b, "    %s  %s\n    %s  %s%s\n", pad(live), v.Live, pad(rec), v.Recorded, mark)
 	}
 	return b.String()
 }
