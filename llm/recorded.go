@@ -100,7 +100,7 @@ func (m *Model) VsRecorded(prompt string) (*Recorded, error) {
 			for _, st := range tr.Steps {
 				live = append(live, st.Piece)
 			}
-			r.add(fmt.Sprintf("first %d greedy tokens", steps), quoteAll(live), quoteAll(n.ContinuationStarts), slices.Equal(live, n.ContinuationStarts))
+			r.add(fmt.Sprintf("first %d greedy tokens", steps), quotePieces(live), quotePieces(n.ContinuationStarts), slices.Equal(live, n.ContinuationStarts))
 		}
 	}
 	if c := rec.Continuation; c != nil {
@@ -201,7 +201,7 @@ func (r *Recorded) String() string {
 	return b.String()
 }
 
-func quoteAll(s []string) string {
+func quotePieces(s []string) string {
 	q := make([]string, len(s))
 	for i, x := range s {
 		q[i] = fmt.Sprintf("%q", x)
