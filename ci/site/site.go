@@ -349,7 +349,8 @@ func (b *Book) links(h string) string {
 
 // markdown renders a Markdown cell like nbformat.MarkdownHTML, plus the
 // <details><summary>…</summary> … </details> blocks that hide the answers
-// of "Try this" (each tag on its own line).
+// of "Try this" (<details> starts a line, the summary on it or on the
+// next, </details> alone on a line).
 func markdown(src string) string {
 	var out strings.Builder
 	lines := strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n")
@@ -361,7 +362,8 @@ func markdown(src string) string {
 		}
 	}
 	for i := 0; i < len(lines); i++ {
-		if strings.TrimSpace(lines[i]) != "<details>" {
+		open, ok := strings.CutPrefix(strings.TrimSpace(lines[i]), "<details>")
+		if !ok {
 			plain = append(plain, lines[i])
 			continue
 		}
@@ -378,13 +380,15 @@ func markdown(src string) string {
 		}
 		flush()
 		body := lines[i+1 : end]
+		// The summary follows <details> on its line, or opens the next one.
+		if open == "" && len(body) > 0 {
+			open, body = strings.TrimSpace(body[0]), body[1:]
+		}
 		summary := "Details"
-		if len(body) > 0 {
-			t := strings.TrimSpace(body[0])
-			if strings.HasPrefix(t, "<summary>") && strings.HasSuffix(t, "</summary>") {
-				summary = strings.TrimSuffix(strings.TrimPrefix(t, "<summary>"), "</summary>")
-				body = body[1:]
-			}
+		if t, ok := strings.CutPrefix(open, "<summary>"); ok && strings.HasSuffix(t, "</summary>") {
+			summary = strings.TrimSuffix(t, "</summary>")
+		} else if open != "" {
+			body = append([]string{open}, body...)
 		}
 		fmt.Fprintf(&out, "<details><summary>%s</summary>\n%s</details>\n", html.EscapeString(summary), nbformat.MarkdownHTML(strings.Join(body, "\n")))
 		i = end

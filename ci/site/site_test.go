@@ -153,6 +153,20 @@ func TestBook(t *testing.T) {
 	}
 }
 
+func TestMarkdownDetails(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"<details>\n<summary>Answer</summary>\n\n**Yes.**\n</details>", "<details><summary>Answer</summary>\n<p><strong>Yes.</strong></p>\n</details>\n"},
+		{"<details><summary>Answer</summary>\n\nNo.\n</details>", "<details><summary>Answer</summary>\n<p>No.</p>\n</details>\n"},
+		{"<details>\nNo summary.\n</details>", "<details><summary>Details</summary>\n<p>No summary.</p>\n</details>\n"},
+		{"<details>\nnever closed", "<p>&lt;details&gt;\nnever closed</p>\n"},
+		{"Before\n\n<details><summary>a <b></summary>\nx\n</details>\n\nAfter", "<p>Before</p>\n<details><summary>a &lt;b&gt;</summary>\n<p>x</p>\n</details>\n<p>After</p>\n"},
+	} {
+		if got := markdown(tc.src); got != tc.want {
+			t.Errorf("markdown(%q) =\n%q, want\n%q", tc.src, got, tc.want)
+		}
+	}
+}
+
 func TestBookWithoutIndex(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "01-what-is-an-llm.ipynb"), chapterNotebook(t, 1, "What is an LLM?", "", ""), 0o644); err != nil {
