@@ -181,10 +181,10 @@ func checkFrame(t *testing.T, nb *nbformat.Notebook, c chapter, idx []chapter) {
 					t.Errorf("cell %s: widgets.Ribbon(%s, …) in chapter %d", cell.ID, m[1], c.N)
 				}
 			}
-			if strings.Contains(src, "widgets.Quiz{") {
+			if strings.Contains(src, "widgets.Quiz{") || strings.Contains(src, "widgets.MustParseQuiz(") {
 				f.quiz = i
 			}
-			if strings.Contains(src, ".Validate()") && strings.Contains(src, ".Check(") {
+			if strings.Contains(src, ".Grade(") || strings.Contains(src, ".Validate()") && strings.Contains(src, ".Check(") {
 				f.checker = i
 			}
 		}
@@ -193,7 +193,7 @@ func checkFrame(t *testing.T, nb *nbformat.Notebook, c chapter, idx []chapter) {
 		name string
 		i    int
 	}{{"a ribbon cell (widgets.Ribbon(N, m))", f.ribbon}, {"## Takeaways", f.takeaways}, {"## Try this", f.tryThis},
-		{"## Quick check", f.quickCheck}, {"a quiz (widgets.Quiz{)", f.quiz}, {"a quiz checker (.Validate() and .Check()", f.checker}} {
+		{"## Quick check", f.quickCheck}, {"a quiz (widgets.MustParseQuiz( or widgets.Quiz{)", f.quiz}, {"a quiz checker (.Grade(, or .Validate() and .Check()", f.checker}} {
 		if p.i < 0 {
 			t.Errorf("missing: %s", p.name)
 		}
