@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/how-llms-work/course/llm/half"
 	"github.com/how-llms-work/course/llm/safetensors"
-	"github.com/how-llms-work/course/llm/simd"
 )
 
 // WriteSynthetic writes a random-weight checkpoint of cfg's exact published
@@ -90,7 +90,7 @@ func fillSynthetic(rng *rand.Rand, t TensorSpec, dst []byte) {
 		}
 	default: // BF16
 		for i := 0; i < len(dst); i += 2 {
-			binary.LittleEndian.PutUint16(dst[i:], simd.F32ToBF16(lo+span*rng.Float32()))
+			binary.LittleEndian.PutUint16(dst[i:], half.F32ToBF16(lo+span*rng.Float32()))
 		}
 	}
 }
