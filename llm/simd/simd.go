@@ -20,7 +20,8 @@
 // blocks that stay in L1, a 12-row × 32-token tile of accumulators, each
 // weight broadcast once into two FMAs; short inputs use a 4 × 6 register
 // tile). ReadBandwidth measures the memory bandwidth the first is bounded by.
-// MatMulF32 and TransposeF32 serve the chunked DeltaNet of package model.
+// MatMulF32 and TransposeF32 serve the chunked DeltaNet of package model;
+// MatMulF32BT, VecMatF32 and Rank1F32 the trainer (package train).
 package simd
 
 import (
