@@ -24,46 +24,22 @@ func (m *Model) bind(spec TensorSpec, t *safetensors.Tensor) {
 		return
 	}
 	l := &m.layers[spec.Layer]
-	switch spec.Role {
-	case RoleInputNorm:
-		l.inputNorm = t.Float32()
-	case RolePostNorm:
-		l.postNorm = t.Float32()
-	case RoleQ:
-		l.q = linear()
-	case RoleK:
-		l.k = linear()
-	case RoleV:
-		l.v = linear()
-	case RoleO:
-		l.o = linear()
-	case RoleQNorm:
-		l.qNorm = t.Float32()
-	case RoleKNorm:
-		l.kNorm = t.Float32()
-	case RoleQKV:
-		l.qkv = linear()
-	case RoleZ:
-		l.z = linear()
-	case RoleB:
-		l.b = linear()
-	case RoleA:
-		l.a = linear()
-	case RoleConv:
+	if spec.Role == RoleConv {
 		l.conv = transpose(t.Float32(), m.cfg.ConvDim(), m.cfg.ConvKernel)
-	case RoleDTBias:
-		l.dtBias = t.Float32()
-	case RoleALog:
-		l.aLog = t.Float32()
-	case RoleGatedNorm:
-		l.norm = t.Float32()
-	case RoleOut:
-		l.out = linear()
-	case RoleGate:
-		l.gate = linear()
-	case RoleUp:
-		l.up = linear()
-	case RoleDown:
-		l.down = linear()
+		return
+	}
+	matrices := map[Role]*Linear{
+		RoleQ: &l.q, RoleK: &l.k, RoleV: &l.v, RoleO: &l.o,
+		RoleQKV: &l.qkv, RoleZ: &l.z, RoleB: &l.b, RoleA: &l.a, RoleOut: &l.out,
+		RoleGate: &l.gate, RoleUp: &l.up, RoleDown: &l.down,
+	}
+	vectors := map[Role]*[]float32{
+		RoleInputNorm: &l.inputNorm, RolePostNorm: &l.postNorm, RoleQNorm: &l.qNorm, RoleKNorm: &l.kNorm,
+		RoleDTBias: &l.dtBias, RoleALog: &l.aLog, RoleGatedNorm: &l.norm,
+	}
+	if w := matrices[spec.Role]; w != nil {
+		*w = linear()
+	} else if v := vectors[spec.Role]; v != nil {
+		*v = t.Float32()
 	}
 }

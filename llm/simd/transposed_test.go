@@ -32,57 +32,8 @@ func TestMatMulF32BT(t *testing.T) {
 			cases = append(cases, tc)
 		}
 		for _, tc := range cases {
-			runMatMulBTCase(t, rng, p, tc)
-		}
-	}
-}
-
-func runMatMulBTCase(t *testing.T, rng *rand.Rand, p *Pool, tc matMulCase) {
-	t.Helper()
-	ars, aps := tc.k+tc.pad, 1
-	if tc.colMajor {
-		ars, aps = 1, tc.m+tc.pad
-	}
-	ldb, ldc := tc.k+tc.pad, tc.n+tc.pad
-	a := randF32(rng, max(tc.m, tc.k)*(max(tc.m, tc.k)+tc.pad))
-	b := randF32(rng, tc.n*ldb) // [n, k] with rows ldb apart
-	c := randF32(rng, tc.m*ldc)
-	if tc.nanInC {
-		for i := range c {
-			c[i] = float32(math.NaN())
-		}
-	}
-	var rowScale []float32
-	if tc.rowScale {
-		rowScale = randF32(rng, tc.m)
-	}
-	bt := make([]float32, tc.k*tc.n) // Bᵀ as [k, n], the layout of MatMulF32's B
-	for j := range tc.n {
-		for q := range tc.k {
-			bt[q*tc.n+j] = b[j*ldb+q]
-		}
-	}
-	c0 := append([]float32(nil), c...)
-	ref, mag := refMatMulF32(tc, rowScale, a, ars, aps, bt, tc.n, c0, ldc)
-	p.MatMulF32BT(tc.m, tc.n, tc.k, tc.alpha, rowScale, a, ars, aps, b, ldb, tc.beta, c, ldc)
-	what := fmt.Sprintf("MatMulF32BT %s %+v", name(p), tc)
-	for r := range tc.m {
-		for j := range ldc {
-			if r*ldc+j >= len(c) {
-				break
-			}
-			got := float64(c[r*ldc+j])
-			if j >= tc.n { // padding between rows of C is never written
-				if math.Float32bits(c[r*ldc+j]) != math.Float32bits(c0[r*ldc+j]) {
-					t.Fatalf("%s: padding C[%d][%d] changed", what, r, j)
-				}
-				continue
-			}
-			want := ref[r*tc.n+j]
-			tol := 4*float64(tc.k+2)*0x1p-24*mag[r*tc.n+j] + 1e-30
-			if d := math.Abs(got - want); d > tol || math.IsNaN(d) {
-				t.Fatalf("%s: C[%d][%d] = %g, want %g (|diff| %.3g > %.3g)", what, r, j, got, want, d, tol)
-			}
+			tc.transB = true
+			runMatMulCase(t, rng, p, tc)
 		}
 	}
 }
@@ -167,18 +118,24 @@ func TestTransposedPackage(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range []func(){
+	mustPanic(t, "a bad shape",
 		func() { MatMulF32BT(8, 8, 8, 1, nil, a, 8, 1, b, 7, 0, c1, 8) },      // ldb < k
 		func() { MatMulF32BT(8, 8, 8, 1, nil, a, 8, 1, b[:60], 8, 0, c1, 8) }, // B too short
 		func() { MatMulF32BT(8, 8, 8, 1, nil, a, 8, 1, b, 8, 0, c1, 7) },      // ldc < n
 		func() { VecMatF32(d1, a[:70], b, 32) },                               // ldw < columns
 		func() { VecMatF32(d1, a[:71], b[:70*33], 33) },                       // W too short
 		func() { Rank1F32(w1[:100], 33, 1, a[:70], a[:33]) },                  // W too short
-	} {
+	)
+}
+
+// mustPanic fails the test for each f that returns without panicking.
+func mustPanic(t *testing.T, what string, fs ...func()) {
+	t.Helper()
+	for i, f := range fs {
 		func() {
 			defer func() {
 				if recover() == nil {
-					t.Error("a bad shape was accepted")
+					t.Errorf("call %d accepted %s", i, what)
 				}
 			}()
 			f()

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -64,66 +63,31 @@ type layerWeights[F Float] struct {
 // bind slices a flat vector laid out by Layout into weights, by role.
 func bind[F Float](c *Config, ts []Tensor, flat []F) weights[F] {
 	w := weights[F]{layers: make([]layerWeights[F], c.Layers)}
+	fields := make([]map[model.Role]*[]F, c.Layers) // where each role of a layer goes
+	for l := range fields {
+		lw := &w.layers[l]
+		fields[l] = map[model.Role]*[]F{
+			model.RoleInputNorm: &lw.inNorm, model.RolePostNorm: &lw.postNorm,
+			model.RoleQ: &lw.q, model.RoleK: &lw.k, model.RoleV: &lw.v, model.RoleO: &lw.o,
+			model.RoleQNorm: &lw.qNorm, model.RoleKNorm: &lw.kNorm,
+			model.RoleQKV: &lw.qkv, model.RoleZ: &lw.z, model.RoleB: &lw.b, model.RoleA: &lw.a,
+			model.RoleConv: &lw.conv, model.RoleDTBias: &lw.dtBias, model.RoleALog: &lw.aLog,
+			model.RoleGatedNorm: &lw.gNorm, model.RoleOut: &lw.out,
+			model.RoleGate: &lw.gate, model.RoleUp: &lw.up, model.RoleDown: &lw.down,
+		}
+	}
 	for _, t := range ts {
 		v := flat[t.Off : t.Off+t.Size : t.Off+t.Size]
 		switch t.Role {
 		case model.RoleEmbed:
 			w.embed = v
-			continue
 		case model.RoleFinalNorm:
 			w.norm = v
-			continue
+		default:
+			*fields[t.Layer][t.Role] = v
 		}
-		*w.layers[t.Layer].field(t.Role) = v
 	}
 	return w
-}
-
-// field returns the weights of a layer that hold a tensor of role r.
-func (lw *layerWeights[F]) field(r model.Role) *[]F {
-	switch r {
-	case model.RoleInputNorm:
-		return &lw.inNorm
-	case model.RolePostNorm:
-		return &lw.postNorm
-	case model.RoleQ:
-		return &lw.q
-	case model.RoleK:
-		return &lw.k
-	case model.RoleV:
-		return &lw.v
-	case model.RoleO:
-		return &lw.o
-	case model.RoleQNorm:
-		return &lw.qNorm
-	case model.RoleKNorm:
-		return &lw.kNorm
-	case model.RoleQKV:
-		return &lw.qkv
-	case model.RoleZ:
-		return &lw.z
-	case model.RoleB:
-		return &lw.b
-	case model.RoleA:
-		return &lw.a
-	case model.RoleConv:
-		return &lw.conv
-	case model.RoleDTBias:
-		return &lw.dtBias
-	case model.RoleALog:
-		return &lw.aLog
-	case model.RoleGatedNorm:
-		return &lw.gNorm
-	case model.RoleOut:
-		return &lw.out
-	case model.RoleGate:
-		return &lw.gate
-	case model.RoleUp:
-		return &lw.up
-	case model.RoleDown:
-		return &lw.down
-	}
-	panic(fmt.Sprintf("train: no layer weights for role %d", r))
 }
 
 // initParams fills a flat vector with a seeded initialisation in the style
