@@ -54,33 +54,70 @@ func (path Path) matMulF32BT(m, n, k int, alpha float32, rowScale, a []float32, 
 	}
 }
 
-// matMulF32BTGo: C[r][j] ← β·C[r][j] + α·s_r·(A[r]·B[j]), each a dot
-// product along two rows when A is row-major.
+// matMulF32BTGo: C[r][j] ← β·C[r][j] + α·s_r·(A[r]·B[j]), dot products
+// along rows of A and B, four rows of A at a time (each element of B
+// loaded once for four sums).
 func matMulF32BTGo(m, n, k int, alpha float32, rowScale, a []float32, ars, aps int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	var ar []float32
-	if aps != 1 {
-		ar = make([]float32, k)
+	rowsA := make([]float32, 4*k) // rows of A, gathered when aps ≠ 1
+	rowOf := func(r, i int) []float32 {
+		if aps == 1 {
+			return a[r*ars : r*ars+k]
+		}
+		dst := rowsA[i*k : (i+1)*k]
+		for p := range dst {
+			dst[p] = a[r*ars+p*aps]
+		}
+		return dst
 	}
-	for r := range m {
+	set := func(r, j int, d float32) {
 		s := alpha
 		if rowScale != nil {
 			s *= rowScale[r]
 		}
-		if aps == 1 {
-			ar = a[r*ars : r*ars+k]
-		} else {
-			for p := range ar {
-				ar[p] = a[r*ars+p*aps]
-			}
+		d *= s
+		if beta != 0 {
+			d += beta * c[r*ldc+j]
 		}
-		cr := c[r*ldc : r*ldc+n]
-		for j := range cr {
-			d := s * dotGo(ar, b[j*ldb:j*ldb+k])
-			if beta != 0 {
-				d += beta * cr[j]
-			}
-			cr[j] = d
+		c[r*ldc+j] = d
+	}
+	r := 0
+	for ; r+4 <= m; r += 4 {
+		a0, a1, a2, a3 := rowOf(r, 0), rowOf(r+1, 1), rowOf(r+2, 2), rowOf(r+3, 3)
+		for j := range n {
+			d0, d1, d2, d3 := dot4Go(b[j*ldb:j*ldb+k], a0, a1, a2, a3)
+			set(r, j, d0)
+			set(r+1, j, d1)
+			set(r+2, j, d2)
+			set(r+3, j, d3)
 		}
+	}
+	for ; r < m; r++ {
+		ar := rowOf(r, 0)
+		for j := range n {
+			set(r, j, dotGo(ar, b[j*ldb:j*ldb+k]))
+		}
+	}
+}
+
+// dot4Go returns the dot products of x with a0, a1, a2 and a3 (each at
+// least len(x) long).
+func dot4Go(x, a0, a1, a2, a3 []float32) (d0, d1, d2, d3 float32) {
+	a0, a1, a2, a3 = a0[:len(x)], a1[:len(x)], a2[:len(x)], a3[:len(x)]
+	for p, v := range x {
+		d0 += a0[p] * v
+		d1 += a1[p] * v
+		d2 += a2[p] * v
+		d3 += a3[p] * v
+	}
+	return d0, d1, d2, d3
+}
+
+// axpy4Go adds a0·x0 + a1·x1 + a2·x2 + a3·x3 to y (each x at least len(y)
+// long).
+func axpy4Go(y, x0, x1, x2, x3 []float32, a0, a1, a2, a3 float32) {
+	x0, x1, x2, x3 = x0[:len(y)], x1[:len(y)], x2[:len(y)], x3[:len(y)]
+	for i := range y {
+		y[i] += a0*x0[i] + a1*x1[i] + a2*x2[i] + a3*x3[i]
 	}
 }
 

@@ -133,22 +133,22 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 			beta := tp.beta[t*Hv+h]
 			// Recompute kv = S1ᵀk with S1 = e^g·S_prev (never formed).
 			clear(kv)
-			vecMat(kv, k, prev, dk, dv)
+			vecMat(kv, k, prev, dv)
 			for j := range kv {
 				kv[j] *= decay
 			}
 			// o = Sᵀq. dS still owes the e^g factor of step t+1 (pending):
 			// apply it while adding q doᵀ.
-			matVec(tmp, S, o, dk, dv)
+			matVec(tmp, S, o, dv)
 			axpy(dqt, tmp, 1)
-			rank1(dSh, q, o, pending[h], dk, dv)
+			rank1(dSh, dv, pending[h], q, o)
 			// S = S1 + k δᵀ, δ = β(v − kv)
 			for j := range delta {
 				delta[j] = beta * (v[j] - kv[j])
 			}
 			clear(dd)
-			vecMat(dd, k, dSh, dk, dv)
-			matVec(tmp, dSh, delta, dk, dv)
+			vecMat(dd, k, dSh, dv)
+			matVec(tmp, dSh, delta, dv)
 			axpy(dkt, tmp, 1)
 			var db F
 			for j := range dd {
@@ -158,8 +158,8 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 			}
 			dbeta[t*Hv+h] = db
 			// kv = S1ᵀk
-			rank1(dSh, k, dd, 1, dk, dv)
-			matVec(tmp, prev, dd, dk, dv)
+			rank1(dSh, dv, 1, k, dd)
+			matVec(tmp, prev, dd, dv)
 			axpy(dkt, tmp, decay)
 			// S1 = e^g·S_prev: dS_prev = e^g·dS1, applied at step t−1.
 			dg[t*Hv+h] = decay * dot(dSh, prev)

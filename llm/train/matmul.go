@@ -78,39 +78,43 @@ func axpy[F Float](y, x []F, alpha F) {
 	}
 }
 
-// The products of the DeltaNet recurrence on one head's state m, a rows ×
-// cols matrix (key dim × value dim) stored row-major.
+// Matrix-vector products for the recurrence on a DeltaNet head's state
+// and for attention over the keys and values of one head. The matrix m has
+// rows ld apart; its row and column counts are the lengths of the vectors.
 
-// vecMat computes out[j] += Σ_i a[i]·m[i][j] (out = out + mᵀa).
-func vecMat[F Float](out, a, m []F, rows, cols int) {
+// vecMat computes out[j] += Σ_i a[i]·m[i·ld + j] (out += mᵀa) over
+// len(a) rows and len(out) columns.
+func vecMat[F Float](out, a, m []F, ld int) {
 	if o32, ok := any(out).([]float32); ok {
-		simd.VecMatF32(o32[:cols], any(a).([]float32)[:rows], any(m).([]float32), cols)
+		simd.VecMatF32(o32, any(a).([]float32), any(m).([]float32), ld)
 		return
 	}
-	for i := 0; i < rows; i++ {
-		axpy(out[:cols], m[i*cols:(i+1)*cols], a[i])
+	for i, ai := range a {
+		axpy(out, m[i*ld:i*ld+len(out)], ai)
 	}
 }
 
-// matVec sets out[i] = Σ_j m[i][j]·x[j] (out = m·x).
-func matVec[F Float](out, m, x []F, rows, cols int) {
+// matVec sets out[i] = Σ_j m[i·ld + j]·x[j] (out = m·x) over len(out)
+// rows and len(x) columns.
+func matVec[F Float](out, m, x []F, ld int) {
 	if o32, ok := any(out).([]float32); ok {
-		simd.MatVecF32Stride(o32[:rows], any(m).([]float32), cols, any(x).([]float32)[:cols])
+		simd.MatVecF32Stride(o32, any(m).([]float32), ld, any(x).([]float32))
 		return
 	}
-	for i := 0; i < rows; i++ {
-		out[i] = dot(m[i*cols:(i+1)*cols], x[:cols])
+	for i := range out {
+		out[i] = dot(m[i*ld:i*ld+len(x)], x)
 	}
 }
 
-// rank1 computes m[i][j] = s·m[i][j] + a[i]·x[j].
-func rank1[F Float](m, a, x []F, s F, rows, cols int) {
+// rank1 sets m[i·ld + j] = s·m[i·ld + j] + a[i]·x[j] over len(a) rows and
+// len(x) columns.
+func rank1[F Float](m []F, ld int, s F, a, x []F) {
 	if m32, ok := any(m).([]float32); ok {
-		simd.Rank1F32(m32, cols, any(s).(float32), any(a).([]float32)[:rows], any(x).([]float32)[:cols])
+		simd.Rank1F32(m32, ld, any(s).(float32), any(a).([]float32), any(x).([]float32))
 		return
 	}
-	for i := 0; i < rows; i++ {
-		d, ai := m[i*cols:(i+1)*cols], a[i]
+	for i, ai := range a {
+		d := m[i*ld : i*ld+len(x)]
 		for j := range d {
 			d[j] = s*d[j] + ai*x[j]
 		}
@@ -122,7 +126,7 @@ func rank1[F Float](m, a, x []F, s F, rows, cols int) {
 // the updated state). kv is dv floats of scratch. In float32 it is
 // llm/simd's DeltaRule, the engine's own kernel.
 func deltaStep[F Float](S, prev, q, k, v, out, kv []F, decay, beta F) {
-	dk, dv := len(k), len(v)
+	dv := len(v)
 	if s32, ok := any(S).([]float32); ok {
 		copy(s32, any(prev).([]float32))
 		simd.DeltaRule(s32, any(q).([]float32), any(k).([]float32), any(v).([]float32), any(out).([]float32),
@@ -133,11 +137,11 @@ func deltaStep[F Float](S, prev, q, k, v, out, kv []F, decay, beta F) {
 		S[i] = decay * prev[i]
 	}
 	clear(kv)
-	vecMat(kv, k, S, dk, dv)
+	vecMat(kv, k, S, dv)
 	for j := range kv {
 		kv[j] = beta * (v[j] - kv[j]) // now δ
 	}
-	rank1(S, k, kv, 1, dk, dv)
+	rank1(S, dv, 1, k, kv)
 	clear(out)
-	vecMat(out, q, S, dk, dv)
+	vecMat(out, q, S, dv)
 }

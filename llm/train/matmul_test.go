@@ -128,11 +128,12 @@ func TestVectorOps(t *testing.T) {
 
 // TestStateOps checks vecMat, matVec and rank1 (llm/simd's kernels in
 // float32, on whole vectors of 8 or 16 columns and a Go tail) against
-// float64 loops.
+// float64 sums, on matrices with padded rows.
 func TestStateOps(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, sz := range [][2]int{{1, 8}, {3, 16}, {32, 32}, {5, 12}, {4, 4}, {7, 19}} {
 		r, c := sz[0], sz[1]
+		ld := c + r%3 // padding between rows
 		v := func(n int) []float32 {
 			x := make([]float32, n)
 			for i := range x {
@@ -140,17 +141,17 @@ func TestStateOps(t *testing.T) {
 			}
 			return x
 		}
-		m, a, x, out0 := v(r*c), v(r), v(c), v(c)
+		m, a, x, out0 := v(r*ld), v(r), v(c), v(c)
 		vm := append([]float32(nil), out0...)
-		vecMat(vm, a, m, r, c)
+		vecMat(vm, a, m, ld)
 		mv := v(r)
-		matVec(mv, m, x, r, c)
+		matVec(mv, m, x, ld)
 		r1 := append([]float32(nil), m...)
-		rank1(r1, a, x, 0.7, r, c)
+		rank1(r1, ld, 0.7, a, x)
 		for j := 0; j < c; j++ {
 			want := float64(out0[j])
 			for i := 0; i < r; i++ {
-				want += float64(a[i]) * float64(m[i*c+j])
+				want += float64(a[i]) * float64(m[i*ld+j])
 			}
 			if math.Abs(float64(vm[j])-want) > 1e-5*float64(r) {
 				t.Fatalf("vecMat %dx%d: out[%d] = %v, want %v", r, c, j, vm[j], want)
@@ -159,15 +160,18 @@ func TestStateOps(t *testing.T) {
 		for i := 0; i < r; i++ {
 			var want float64
 			for j := 0; j < c; j++ {
-				want += float64(m[i*c+j]) * float64(x[j])
+				want += float64(m[i*ld+j]) * float64(x[j])
 			}
 			if math.Abs(float64(mv[i])-want) > 1e-5*float64(c) {
 				t.Fatalf("matVec %dx%d: out[%d] = %v, want %v", r, c, i, mv[i], want)
 			}
-			for j := 0; j < c; j++ {
-				want := 0.7*float64(m[i*c+j]) + float64(a[i])*float64(x[j])
-				if math.Abs(float64(r1[i*c+j])-want) > 1e-5 {
-					t.Fatalf("rank1 %dx%d: [%d][%d] = %v, want %v", r, c, i, j, r1[i*c+j], want)
+			for j := 0; j < ld; j++ {
+				want := 0.7*float64(m[i*ld+j]) + float64(a[i])*float64(x[min(j, c-1)])
+				if j >= c { // padding is left alone
+					want = float64(m[i*ld+j])
+				}
+				if math.Abs(float64(r1[i*ld+j])-want) > 1e-5 {
+					t.Fatalf("rank1 %dx%d: [%d][%d] = %v, want %v", r, c, i, j, r1[i*ld+j], want)
 				}
 			}
 		}
