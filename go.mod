@@ -10,6 +10,7 @@ require (
 	github.com/janpfeifer/gonb v0.11.3
 	golang.org/x/net v0.62.0
 	golang.org/x/text v0.44.0
+	gonum.org/v1/gonum v0.17.0
 )
 
 require (
