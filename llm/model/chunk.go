@@ -32,7 +32,7 @@ const deltaChunkLen = 64
 // deltaChunkMin is the shortest pass (in tokens) for which deltaNet uses
 // the chunked form instead of the recurrent one, on kernel paths with an
 // assembly MatMulF32 (simd.Pool.MatMulF32Fast). Decode (n = 1) and
-// passes with a LayerCapture (which needs every token's state) always
+// passes with a Capture (which needs every token's state) always
 // run the recurrent form. 16 is where the chunked form overtakes the
 // recurrent one per head on the AVX-512 path (BenchmarkDeltaHead, dk = dv
 // = 128, 2-core Zen 5: 1.10 vs 1.37 µs per token at 16 tokens, 1.42 vs
@@ -45,8 +45,8 @@ const deltaChunkMin = 16
 
 // useChunked reports whether a DeltaNet pass over n tokens runs the
 // chunked form.
-func (m *Model) useChunked(n int, lc *LayerCapture) bool {
-	if lc != nil || n < 2 || n < m.chunkMin {
+func (m *Model) useChunked(n int, rec *recorder) bool {
+	if rec != nil || n < 2 || n < m.chunkMin {
 		return false
 	}
 	return m.chunkMin <= 1 || m.pool.MatMulF32Fast()

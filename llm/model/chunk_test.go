@@ -353,7 +353,7 @@ func TestChunkedSelection(t *testing.T) {
 	if m.useChunked(1, nil) {
 		t.Error("decode (n = 1) uses the chunked form")
 	}
-	if m.useChunked(1000, &LayerCapture{}) {
+	if m.useChunked(1000, &recorder{}) {
 		t.Error("a captured pass uses the chunked form")
 	}
 	withChunkMin(m, 1, func() {

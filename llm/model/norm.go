@@ -14,6 +14,15 @@ func rmsNorm1p(dst, x, w []float32, eps float64) {
 	}
 }
 
+// rmsNorm1pRows applies rmsNorm1p to every row of x, rows of len(w), into
+// dst. dst may alias x.
+func rmsNorm1pRows(dst, x, w []float32, eps float64) {
+	d := len(w)
+	for r := range len(x) / d {
+		rmsNorm1p(dst[r*d:(r+1)*d], x[r*d:(r+1)*d], w, eps)
+	}
+}
+
 // gatedRMSNorm is the DeltaNet output norm: y = x / sqrt(mean(x²) + eps) · w
 // · gate, with the plain weight w (no +1) and gate = silu(z), the activated
 // output gate (the caller applies the SiLU, for all heads at once). dst may
