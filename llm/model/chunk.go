@@ -6,11 +6,12 @@ import (
 	"github.com/how-llms-work/course/llm/simd"
 )
 
-// The chunked form of the gated delta rule (spec §7.6). Within a chunk of
+// The chunked form of the gated delta rule (doc §7.6). Within a chunk of
 // up to deltaChunkLen tokens, with the chunk's start state S [dk][dv], the
-// decay products D[t][s] = Π_{s<r≤t} decay_r (so D = exp(c_t − c_s) of the
-// spec, computed as the same float32 decays the recurrent form multiplies
-// by), e_t = Π_{r≤t} decay_r and Q, K, V as [L][d] matrices:
+// decay products D[t][s] = Π_{s<r≤t} decay_r (exp(c_t − c_s) with c the
+// running sum of the log-decays g, computed as products of the same float32
+// decays the recurrent form multiplies by), e_t = Π_{r≤t} decay_r and Q, K,
+// V as [L][d] matrices:
 //
 //	A  = strictly_lower(diag(β) K Kᵀ ⊙ D)
 //	[U | W] = (I + A)⁻¹ [diag(β) V | diag(e·β) K]    (forward substitution)

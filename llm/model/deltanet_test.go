@@ -11,7 +11,7 @@ import (
 )
 
 // TestDeltaRuleLayout checks the contract deltaHeads relies on: the pool's
-// DeltaRuleT on the transposed state Sᵀ [dv][dk] is the spec's step on
+// DeltaRuleT on the transposed state Sᵀ [dv][dk] is the step of doc §7.5 on
 // S [dk][dv], written out as plain loops: S ← decay·S; δ = β(v − Sᵀk);
 // S ← S + k ⊗ δ; o = Sᵀq.
 func TestDeltaRuleLayout(t *testing.T) {

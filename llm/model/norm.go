@@ -2,7 +2,7 @@ package model
 
 import "math"
 
-// The three normalisations of Qwen3.5 (spec §5.1). All compute in float32
+// The three normalisations of Qwen3.5 (doc §5.1). All compute in float32
 // with a float64 sum of squares.
 
 // rmsNorm1p is the zero-centred RMSNorm of the pre-norms, the final norm and
