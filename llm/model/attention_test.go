@@ -94,15 +94,7 @@ func TestAttentionFixturePass(t *testing.T) {
 					}
 				}
 				// out = o_proj · (o ⊙ σ(gate)) is the layer's mixer output.
-				mixer := make([]float32, c.Hidden)
-				for r := range mixer {
-					var s float64
-					for j, x := range gated {
-						s += float64(oProj[r*len(gated)+j]) * float64(x)
-					}
-					mixer[r] = float32(s)
-				}
-				_, rel := errs(lc.MixerOut[tok], mixer)
+				_, rel := errs(lc.MixerOut[tok], matVec64(oProj, gated))
 				worst = max(worst, rel)
 				if rel > 1e-5 {
 					t.Errorf("%s layer %d token %d: mixer output %.3g relative from o_proj of the gated AttendHead outputs", name, i, tok, rel)

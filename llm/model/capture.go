@@ -62,9 +62,10 @@ type LayerCapture struct {
 // Capture has a nil recorder, and every method of a nil recorder returns at
 // once, so a plain Forward computes and allocates nothing for capture.
 type recorder struct {
-	c  *Capture
-	lc *LayerCapture // the layer being run
-	n  int           // tokens in the pass
+	c   *Capture
+	cfg *Config
+	lc  *LayerCapture // the layer being run
+	n   int           // tokens in the pass
 }
 
 // newRecorder returns the hook that records into c, or nil when c is nil.
@@ -78,7 +79,7 @@ func newRecorder(m *Model, c *Capture) *recorder {
 			c.Layers[j].Type = m.cfg.LayerTypes[j]
 		}
 	}
-	return &recorder{c: c}
+	return &recorder{c: c, cfg: m.cfg}
 }
 
 // A point names the [token][…] rows of a LayerCapture that rows appends to.
@@ -100,6 +101,7 @@ const (
 	atDecay
 )
 
+// at returns the rows of lc that point p names.
 func (lc *LayerCapture) at(p point) *[][]float32 {
 	switch p {
 	case atInputNorm:
@@ -146,7 +148,7 @@ func (r *recorder) begin(ids []int, x []float32) {
 // layer the Capture skips). It opens the rows of this pass that the
 // per-head loops fill in: Attention, HeadOut and Gate of a full-attention
 // layer, StateNorm of a DeltaNet layer.
-func (r *recorder) layer(i int, cfg *Config) bool {
+func (r *recorder) layer(i int) bool {
 	if r == nil {
 		return true
 	}
@@ -154,7 +156,7 @@ func (r *recorder) layer(i int, cfg *Config) bool {
 		r.lc = nil
 		return false
 	}
-	lc := &r.c.Layers[i]
+	lc, cfg := &r.c.Layers[i], r.cfg
 	r.lc = lc
 	if cfg.IsFullAttention(i) {
 		if lc.Attention == nil {

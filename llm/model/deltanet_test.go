@@ -162,17 +162,6 @@ func newDeltaLayerRef(t *testing.T, m *Model, i int, u [][]float32) *deltaLayerR
 	w := func(name string) []float32 {
 		return m.MustWeight(fmt.Sprintf("layers.%d.linear_attn.%s", i, name)).Float32()
 	}
-	matVec := func(W []float32, x []float32) []float32 {
-		y := make([]float32, len(W)/len(x))
-		for r := range y {
-			var s float64
-			for j, xj := range x {
-				s += float64(W[r*len(x)+j]) * float64(xj)
-			}
-			y[r] = float32(s)
-		}
-		return y
-	}
 	silu := func(x float32) float32 { return x * sigmoid(x) }
 	unit := func(x []float32) []float32 {
 		var s float64
@@ -194,7 +183,7 @@ func newDeltaLayerRef(t *testing.T, m *Model, i int, u [][]float32) *deltaLayerR
 		beta: make([][]float32, Hv), decay: make([][]float32, Hv)}
 	var mixed [][]float32 // every token's pre-conv q|k|v
 	for tok, x := range u {
-		mixed = append(mixed, matVec(qkv, x))
+		mixed = append(mixed, matVec64(qkv, x))
 		// Causal conv: tap K−1 on this token, tap j on token tok−(K−1−j); then SiLU.
 		y := make([]float32, C)
 		for ch := range C {
@@ -206,7 +195,7 @@ func newDeltaLayerRef(t *testing.T, m *Model, i int, u [][]float32) *deltaLayerR
 			}
 			y[ch] = silu(s)
 		}
-		z, b, a := matVec(wz, x), matVec(wb, x), matVec(wa, x)
+		z, b, a := matVec64(wz, x), matVec64(wb, x), matVec64(wa, x)
 		heads := make([]float32, 0, Hv*dv)
 		for h := range Hv {
 			kh := h / (Hv / Hk)
@@ -231,7 +220,7 @@ func newDeltaLayerRef(t *testing.T, m *Model, i int, u [][]float32) *deltaLayerR
 				heads = append(heads, float32(float64(x)*inv)*norm[j]*silu(z[h*dv+j]))
 			}
 		}
-		r.out = append(r.out, matVec(wout, heads))
+		r.out = append(r.out, matVec64(wout, heads))
 	}
 	// The conv state: the last K−1 pre-conv inputs, oldest first, zeros before the start.
 	for j := range K - 1 {
@@ -331,4 +320,17 @@ func relErr(a, b [][]float32) float64 {
 		worst = max(worst, rel)
 	}
 	return worst
+}
+
+// matVec64 is W·x for a row-major W of len(x) columns, summed in float64.
+func matVec64(W, x []float32) []float32 {
+	y := make([]float32, len(W)/len(x))
+	for r := range y {
+		var s float64
+		for j, xj := range x {
+			s += float64(W[r*len(x)+j]) * float64(xj)
+		}
+		y[r] = float32(s)
+	}
+	return y
 }

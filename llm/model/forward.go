@@ -111,7 +111,7 @@ func (m *Model) pass(st *State, ids []int, logits []float32, all bool, rec *reco
 	rec.begin(ids, h)
 
 	for i := range m.layers {
-		if !rec.layer(i, c) { // a layer the Capture skips
+		if !rec.layer(i) { // a layer the Capture skips
 			continue
 		}
 		l, ls := &m.layers[i], &st.layers[i]
