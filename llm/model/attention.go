@@ -158,5 +158,3 @@ func MustAttendHead(q []float32, keys, values [][]float32) (out, probs []float32
 	}
 	return out, probs
 }
-
-func clone[T any](x []T) []T { return append([]T(nil), x...) }

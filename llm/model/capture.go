@@ -262,3 +262,6 @@ func appendZeros(dst [][]float32, n, w int) [][]float32 {
 	}
 	return dst
 }
+
+// clone returns a copy of x.
+func clone[T any](x []T) []T { return append([]T(nil), x...) }

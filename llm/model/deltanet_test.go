@@ -261,6 +261,8 @@ func TestDeltaNetFixturePass(t *testing.T) {
 			}
 		})
 		dk, dv := c.LinearKeyDim, c.LinearValueDim
+		p := simd.NewPool(1)
+		defer p.Close()
 		for i, lc := range capt.Layers {
 			if lc.Type != LinearAttention {
 				continue
@@ -286,8 +288,6 @@ func TestDeltaNetFixturePass(t *testing.T) {
 			worst = max(worst, relErr(lc.MixerOut, ref.out), relErr([][]float32{rec, crec}, [][]float32{ref.rec, ref.rec}))
 
 			// The chunk kernel fed the reference's inputs, head by head.
-			p := simd.NewPool(1)
-			defer p.Close()
 			for h := range c.LinearValueHeads {
 				x := make([]float32, 0, len(ids)*(2*dk+dv))
 				for tok := range ids {
