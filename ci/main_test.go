@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/how-llms-work/course/ci/jupyter"
 	"github.com/how-llms-work/course/ci/nbformat"
+	"github.com/how-llms-work/course/ci/reap"
 	"github.com/how-llms-work/course/kernel/kernelspec"
 )
 
@@ -201,6 +204,15 @@ func TestRunFailingNotebooks(t *testing.T) {
 }
 
 func TestRunUsage(t *testing.T) {
+	locked := t.TempDir()
+	unlock, err := lockOut(locked) // as a second run on the same -out would find it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if _, err := os.Stat("testdata/ok.ipynb"); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -212,6 +224,10 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"a/x.ipynb", "b/x.ipynb"}, 2, "would both be written"},
 		{[]string{"-out", t.TempDir(), "missing.ipynb"}, 1, "missing.ipynb: no such file"},
 		{[]string{"-out", t.TempDir(), "-kernel", "nope", "testdata/ok.ipynb"}, 1, `no kernel named "nope"`},
+		{[]string{"-out", "testdata", "testdata/ok.ipynb"}, 2, "would overwrite the notebook"},
+		{[]string{"-out", "./testdata/", "testdata/ok.ipynb"}, 2, "would overwrite the notebook"},
+		{[]string{"-max-output", "-1", "x.ipynb"}, 2, "-max-output not negative"},
+		{[]string{"-out", locked, "testdata/ok.ipynb"}, 2, "another run is writing to -out " + locked},
 	} {
 		code, _, stderr := runCI(t, tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) {
@@ -233,57 +249,100 @@ func TestCollector(t *testing.T) {
 	c.add(msg("display_data", map[string]any{"data": map[string]any{"text/plain": "x"}}))
 	c.add(msg("update_display_data", map[string]any{"data": map[string]any{"text/html": "100%"}, "transient": map[string]any{"display_id": "p"}}))
 	c.add(msg("execute_result", map[string]any{"data": map[string]any{"text/plain": "42"}, "execution_count": 3.0}))
-	if len(c.outputs) != 5 {
-		t.Fatalf("got %d outputs, want 5", len(c.outputs))
+	outs := c.outputs()
+	if len(outs) != 5 {
+		t.Fatalf("got %d outputs, want 5", len(outs))
 	}
-	if c.outputs[0].Text != "ab\n" || c.outputs[1].Text != "e\n" {
-		t.Errorf("streams %q %q: consecutive stdout should merge", c.outputs[0].Text, c.outputs[1].Text)
+	if outs[0].Text != "ab\n" || outs[1].Text != "e\n" {
+		t.Errorf("streams %q %q: consecutive stdout should merge", outs[0].Text, outs[1].Text)
 	}
-	if c.outputs[2].Data["text/html"] != "100%" {
-		t.Errorf("update_display_data not applied: %v", c.outputs[2].Data)
+	if outs[2].Data["text/html"] != "100%" {
+		t.Errorf("update_display_data not applied: %v", outs[2].Data)
 	}
-	if n := c.outputs[4].ExecutionCount; n == nil || *n != 3 {
+	if n := outs[4].ExecutionCount; n == nil || *n != 3 {
 		t.Errorf("execute_result count %v", n)
 	}
 	c.add(msg("clear_output", map[string]any{"wait": true}))
-	if len(c.outputs) != 5 {
+	if len(c.outputs()) != 5 {
 		t.Errorf("clear_output(wait) cleared before the next output")
 	}
 	c.add(msg("stream", map[string]any{"name": "stdout", "text": "fresh"}))
-	if len(c.outputs) != 1 || c.outputs[0].Text != "fresh" {
-		t.Errorf("after clear_output(wait) and new output: %+v", c.outputs)
+	if outs := c.outputs(); len(outs) != 1 || outs[0].Text != "fresh" {
+		t.Errorf("after clear_output(wait) and new output: %+v", outs)
 	}
 	c.add(msg("clear_output", map[string]any{"wait": false}))
-	if len(c.outputs) != 0 {
+	if len(c.outputs()) != 0 {
 		t.Errorf("clear_output did not clear")
+	}
+}
+
+// TestCollectorCap: output past the cap is dropped, and the stored outputs end
+// with a note saying how much, followed by the end of the dropped stderr.
+func TestCollectorCap(t *testing.T) {
+	c := collector{limit: 100}
+	c.add(msg("stream", map[string]any{"name": "stdout", "text": strings.Repeat("a", 60)}))
+	c.add(msg("stream", map[string]any{"name": "stdout", "text": strings.Repeat("é", 30)})) // 60 bytes, 2 per rune
+	c.add(msg("display_data", map[string]any{"data": map[string]any{"text/html": strings.Repeat("<b>", 100)}}))
+	c.add(msg("stream", map[string]any{"name": "stderr", "text": "first\nlast words\n"}))
+	outs := c.outputs()
+	if len(outs) != 2 {
+		t.Fatalf("got %d outputs, want the capped stdout and the note: %+v", len(outs), outs)
+	}
+	if want := strings.Repeat("a", 60) + strings.Repeat("é", 20); outs[0].Text != want {
+		t.Errorf("kept stdout %q, want %q (cut at 100 bytes, on a character boundary)", outs[0].Text, want)
+	}
+	// dropped: 20 bytes of é, 300+9 of the display, 17 of stderr
+	note := outs[1].Text
+	if outs[1].Name != "stderr" || !strings.Contains(note, "output truncated: 346 bytes more were not stored, over the limit of 100 bytes per cell (-max-output)") ||
+		!strings.HasSuffix(note, "last words\n") {
+		t.Errorf("truncation note %q", note)
+	}
+	var unlimited collector
+	unlimited.add(msg("stream", map[string]any{"name": "stdout", "text": strings.Repeat("a", 1<<20)}))
+	if outs := unlimited.outputs(); len(outs) != 1 || len(outs[0].Text) != 1<<20 {
+		t.Errorf("limit 0 capped the output")
 	}
 }
 
 func TestFailure(t *testing.T) {
 	ok := msg("execute_reply", map[string]any{"status": "ok"})
-	stderr := func(s string) []*nbformat.Output {
-		return []*nbformat.Output{{Type: nbformat.Stream, Name: "stderr", Text: s}}
+	// streams feeds stream messages (name, text, name, text, …) through a collector.
+	streams := func(nt ...string) *collector {
+		var c collector
+		for i := 0; i < len(nt); i += 2 {
+			c.add(msg("stream", map[string]any{"name": nt[i], "text": nt[i+1]}))
+		}
+		return &c
 	}
 	for _, tc := range []struct {
-		reply   *jupyter.Message
-		outputs []*nbformat.Output
-		want    string
+		reply *jupyter.Message
+		col   *collector
+		want  string
 	}{
-		{ok, nil, ""},
-		{ok, stderr("warning: careful\n"), ""},
-		{ok, stderr("x\npanic: boom\n\ngoroutine 1\n"), "panic: boom"},
-		{ok, stderr("exit status 3\n"), "exit status 3"},
-		{ok, stderr("fatal error: all goroutines are asleep - deadlock!\n"), "fatal error: all goroutines"},
-		{ok, stderr("the text says panic: boom in the middle\n"), ""},
-		{ok, []*nbformat.Output{{Type: nbformat.Stream, Name: "stdout", Text: "exit status 3\n"}}, ""},
-		{msg("execute_reply", map[string]any{"status": "error", "ename": "E", "evalue": "bad"}), nil, "E: bad"},
-		{msg("execute_reply", map[string]any{"status": "aborted"}), nil, `status "aborted"`},
-		{ok, []*nbformat.Output{{Type: nbformat.Error, EName: "ERROR", EValue: "it broke"}}, "ERROR: it broke"},
+		{ok, streams(), ""},
+		{ok, streams("stderr", "warning: careful\n"), ""},
+		// GoNB's own report, a message of its own after the program's output
+		{ok, streams("stderr", "x\npanic: boom\n\ngoroutine 1\n", "stderr", "exit status 2\n"), "panic: boom"},
+		{ok, streams("stdout", "hi\n", "stderr", "exit status 3\n"), "exit status 3"},
+		{ok, streams("stderr", "^C\nsignal: killed\n"), "signal: killed"},
+		{ok, streams("stderr", "fatal error: all goroutines are asleep - deadlock!\n", "stderr", "exit status 2\n"), "fatal error: all goroutines"},
+		// text a program prints is not GoNB's report: not last, or not alone
+		{ok, streams("stderr", "x\npanic: boom\n\ngoroutine 1\n"), ""},
+		{ok, streams("stderr", "exit status 1\n", "stdout", "and then more\n"), ""},
+		{ok, streams("stderr", "exit status 1\n", "stderr", "and then more\n"), ""},
+		{ok, streams("stderr", "note: exit status 1\n"), ""},
+		{ok, streams("stderr", "exit status 1\nmore\n"), ""},
+		{msg("execute_reply", map[string]any{"status": "error", "ename": "E", "evalue": "bad"}), streams(), "E: bad"},
+		{msg("execute_reply", map[string]any{"status": "aborted"}), streams(), `status "aborted"`},
 	} {
-		got := failure(tc.reply, tc.outputs)
+		got := failure(tc.reply, tc.col.outputs(), tc.col.lastStream)
 		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
-			t.Errorf("failure(%v, %+v) = %q, want %q", tc.reply.Content, tc.outputs, got, tc.want)
+			t.Errorf("failure(%v, %+v) = %q, want %q", tc.reply.Content, tc.col.outputs(), got, tc.want)
 		}
+	}
+	errOut := []*nbformat.Output{{Type: nbformat.Error, EName: "ERROR", EValue: "it broke"}}
+	if got := failure(ok, errOut, ""); got != "ERROR: it broke" {
+		t.Errorf("failure with an error output = %q", got)
 	}
 }
 
@@ -447,12 +506,17 @@ func TestClassicNotebookShowsOutputs(t *testing.T) {
 	server := exec.CommandContext(ctx, jupyterBin, "--no-browser", "--allow-root", "--ip=127.0.0.1",
 		fmt.Sprintf("--port=%d", port), "--NotebookApp.token=", "--NotebookApp.password=", "--notebook-dir="+dir)
 	server.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Opening the notebook starts a kernel, which starts gopls in a group of
+	// its own: the tag finds them all once the server has stopped.
+	tag := reap.NewTag()
+	server.Env = append(os.Environ(), tag.Env())
+	server.WaitDelay = 2 * time.Second // gopls may hold the log pipe until tag.Kill
 	var log bytes.Buffer
 	server.Stdout, server.Stderr = &log, &log
 	if err := server.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { syscall.Kill(-server.Process.Pid, syscall.SIGTERM); server.Wait() }()
+	defer func() { syscall.Kill(-server.Process.Pid, syscall.SIGTERM); server.Wait(); tag.Kill() }()
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	for i := 0; ; i++ {
 		if resp, err := http.Get(base + "/api"); err == nil {
@@ -501,4 +565,178 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestRunStoppedBySignal stops the runner (the real binary) with SIGTERM and with
+// SIGHUP while a cell runs: like Ctrl-C, it must fail the run naming the signal,
+// write the executed notebook with what ran, and leave no process behind.
+func TestRunStoppedBySignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a kernel twice")
+	}
+	bin := filepath.Join(t.TempDir(), "ci")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			ready := filepath.Join(dir, "ready")
+			out := filepath.Join(dir, "out")
+			cmd := exec.Command(bin, "run", "-out", out, "testdata/wait-for-signal.ipynb")
+			cmd.Env = append(os.Environ(), "CI_TEST_READY="+ready)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(2 * time.Minute)
+			for {
+				if _, err := os.Stat(ready); err == nil {
+					break
+				}
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					cmd.Wait()
+					t.Fatalf("the cell did not start:\n%s", stderr.String())
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			start := time.Now()
+			cmd.Process.Signal(sig)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(time.Minute):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("the runner did not stop within a minute of %v", sig)
+			}
+			t.Logf("stopped %v after %v", sig, time.Since(start))
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+				t.Errorf("exit: %v, want status 1", err)
+			}
+			if want := "interrupted by " + sigName(sig); !strings.Contains(stderr.String(), want) {
+				t.Errorf("stderr does not say %q:\n%s", want, stderr.String())
+			}
+			nb := readNotebook(t, filepath.Join(out, "wait-for-signal.ipynb"))
+			if c := nb.Cells[0]; len(c.Outputs) == 0 || !strings.Contains(c.Outputs[0].Text, "started") {
+				t.Errorf("the executed notebook lacks the interrupted cell's output: %+v", c.Outputs)
+			}
+			if left := reap.Marked("CI_TEST_READY=" + ready); len(left) != 0 {
+				t.Errorf("processes of the run still alive after %v: %v", sig, left)
+				for _, p := range left {
+					syscall.Kill(p, syscall.SIGKILL)
+				}
+			}
+		})
+	}
+}
+
+// TestRunReapsEscapedProcesses: a cell puts a process in a session of its own
+// (setsid … &), out of the kernel's process group: it must die with the kernel.
+func TestRunReapsEscapedProcesses(t *testing.T) {
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Skip("no setsid")
+	}
+	code, _, stderr := runCI(t, "-out", t.TempDir(), "testdata/escape.ipynb")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	if left := withCmdline("sleep\x003017\x00"); len(left) != 0 {
+		t.Errorf("the escaped sleep 3017 outlived the run: pids %v", left)
+		for _, p := range left {
+			syscall.Kill(p, syscall.SIGKILL)
+		}
+	}
+}
+
+// withCmdline lists the processes whose command line (NUL-separated) is cmdline.
+func withCmdline(cmdline string) []int {
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil && string(b) == cmdline {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// TestRunOutputTextIsNotExitStatus runs a program that prints GoNB's failure
+// texts and exits 0 (it passes), and one that prints 4 MiB (its stored output
+// is capped at -max-output, with a note, and the executed notebook stays small).
+func TestRunOutputTextIsNotExitStatus(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runCI(t, "-out", out, "-j", "2", "-max-output", "100000", "testdata/forged-exit.ipynb", "testdata/big-output.ipynb")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	fi, err := os.Stat(filepath.Join(out, "big-output.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > 150000 {
+		t.Errorf("executed notebook has %d bytes: the 100000-byte cap was not applied", fi.Size())
+	}
+	nb := readNotebook(t, filepath.Join(out, "big-output.ipynb"))
+	outs := nb.Cells[0].Outputs
+	last := outs[len(outs)-1]
+	if last.Name != "stderr" || !strings.Contains(last.Text, "output truncated") || !strings.Contains(last.Text, "the end of stderr") {
+		t.Errorf("the capped cell's last output is %q, want the truncation note and the end of stderr", last.Text)
+	}
+}
+
+// TestSummarizeTests feeds a go test -json stream: passing tests stay quiet,
+// a failing test's output is shown, and skipped tests are listed with their
+// reasons at the end.
+func TestSummarizeTests(t *testing.T) {
+	events := []testEvent{
+		{Action: "start", Package: "p"},
+		{Action: "run", Package: "p", Test: "TestOK"},
+		{Action: "output", Package: "p", Test: "TestOK", Output: "=== RUN   TestOK\n"},
+		{Action: "output", Package: "p", Test: "TestOK", Output: "--- PASS: TestOK (0.00s)\n"},
+		{Action: "pass", Package: "p", Test: "TestOK"},
+		{Action: "output", Package: "p", Test: "TestBad", Output: "    x_test.go:9: got 2, want 3\n"},
+		{Action: "output", Package: "p", Test: "TestBad", Output: "--- FAIL: TestBad (0.00s)\n"},
+		{Action: "fail", Package: "p", Test: "TestBad"},
+		{Action: "output", Package: "p", Test: "TestNpm", Output: "=== RUN   TestNpm\n"},
+		{Action: "output", Package: "p", Test: "TestNpm", Output: "    npm_test.go:20: no npm test data (run npm ci --prefix testdata/npm)\n"},
+		{Action: "output", Package: "p", Test: "TestNpm", Output: "--- SKIP: TestNpm (0.00s)\n"},
+		{Action: "skip", Package: "p", Test: "TestNpm"},
+		{Action: "skip", Package: "q", Test: "TestQuiet"},
+		{Action: "output", Package: "p", Output: "PASS\n"},
+		{Action: "output", Package: "p", Output: "FAIL\tp\t0.01s\n"},
+		{Action: "build-output", ImportPath: "r", Output: "r/x.go:1:1: syntax error\n"},
+	}
+	var in bytes.Buffer
+	for _, e := range events {
+		b, _ := json.Marshal(e)
+		in.Write(append(b, '\n'))
+	}
+	var out bytes.Buffer
+	skips := summarizeTests(&in, &out)
+	got := out.String() + skipReport(skips, "go test ./...")
+	for _, want := range []string{
+		"x_test.go:9: got 2, want 3", "--- FAIL: TestBad", "FAIL\tp\t0.01s", "r/x.go:1:1: syntax error",
+		"2 skipped tests (go test ./...):",
+		"SKIP p TestNpm: npm_test.go:20: no npm test data (run npm ci --prefix testdata/npm)",
+		"SKIP q TestQuiet: (no reason given)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	for _, quiet := range []string{"TestOK", "PASS\n", "=== RUN"} {
+		if strings.Contains(got, quiet) {
+			t.Errorf("output shows %q:\n%s", quiet, got)
+		}
+	}
 }

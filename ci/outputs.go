@@ -1,22 +1,76 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/how-llms-work/course/ci/jupyter"
 	"github.com/how-llms-work/course/ci/nbformat"
 )
 
+// defaultMaxOutput is the default cap on the output a cell may store (-max-output).
+const defaultMaxOutput = 4 << 20
+
+// stderrTail is how much of the stderr text dropped by the cap is kept after the
+// truncation note: where a failing program says why.
+const stderrTail = 4 << 10
+
 // collector turns a cell's iopub messages into nbformat outputs, the way Jupyter
 // frontends do: consecutive stream text of the same name is merged, update_display_data
 // rewrites every output shown with that display_id, clear_output (wait or not) clears.
+//
+// Stored output is capped at limit bytes (0: no cap): beyond it, text and displays
+// are counted but not kept, and outputs() ends with a note saying how much was
+// dropped, followed by the end of the dropped stderr text.
 type collector struct {
-	outputs    []*nbformat.Output
+	limit      int // bytes of output kept; 0 means no limit
+	kept       int // bytes kept so far
+	dropped    int // bytes dropped by the cap
+	tail       string
+	lastStream string // text of the last stream message (stdout or stderr), untruncated
+
+	list       []*nbformat.Output
 	displays   map[string][]int // display_id -> output indexes
 	clearNext  bool             // a clear_output with wait=true is pending
 	unexpected []string         // message types we did not understand
+}
+
+// room reports whether n more bytes fit under the cap, and counts them as
+// kept or dropped.
+func (c *collector) room(n int) bool {
+	if c.limit <= 0 || c.kept+n <= c.limit {
+		c.kept += n
+		return true
+	}
+	c.dropped += n
+	return false
+}
+
+// outputs returns the cell's outputs, ending with a truncation note when the
+// cap dropped some.
+func (c *collector) outputs() []*nbformat.Output {
+	if c.dropped == 0 {
+		return c.list
+	}
+	note := fmt.Sprintf("\n[ci: output truncated: %s more were not stored, over the limit of %s per cell (-max-output)]\n",
+		byteSize(c.dropped), byteSize(c.limit))
+	if c.tail != "" {
+		note += "[ci: the last lines of the dropped stderr:]\n" + c.tail
+	}
+	return append(c.list[:len(c.list):len(c.list)], &nbformat.Output{Type: nbformat.Stream, Name: "stderr", Text: note})
+}
+
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func (c *collector) add(m *jupyter.Message) {
@@ -29,27 +83,54 @@ func (c *collector) add(m *jupyter.Message) {
 	switch m.Type() {
 	case "stream":
 		name, text := m.String("name"), m.String("text")
-		if n := len(c.outputs); n > 0 && c.outputs[n-1].Type == nbformat.Stream && c.outputs[n-1].Name == name {
-			c.outputs[n-1].Text += text
+		c.lastStream = text
+		if c.limit > 0 && c.kept+len(text) > c.limit {
+			// Keep what still fits, cut at a character boundary.
+			fit := max(c.limit-c.kept, 0)
+			for fit > 0 && !utf8.RuneStart(text[fit]) {
+				fit--
+			}
+			c.dropped += len(text) - fit
+			if name == "stderr" {
+				c.tail = lastBytes(c.tail+text[fit:], stderrTail)
+			}
+			text = text[:fit]
+			if text == "" {
+				return
+			}
+		}
+		c.kept += len(text)
+		if n := len(c.list); n > 0 && c.list[n-1].Type == nbformat.Stream && c.list[n-1].Name == name {
+			c.list[n-1].Text += text
 			return
 		}
-		c.outputs = append(c.outputs, &nbformat.Output{Type: nbformat.Stream, Name: name, Text: text})
+		c.list = append(c.list, &nbformat.Output{Type: nbformat.Stream, Name: name, Text: text})
 	case "display_data", "execute_result":
+		if !c.room(bundleSize(m.Content["data"])) {
+			return
+		}
 		o := &nbformat.Output{Type: m.Type(), Data: mimeBundle(m.Content["data"]), Metadata: object(m.Content["metadata"])}
 		if m.Type() == "execute_result" {
 			o.ExecutionCount = count(m.Content["execution_count"])
 		}
-		c.outputs = append(c.outputs, o)
+		c.list = append(c.list, o)
 		if id := displayID(m); id != "" {
 			if c.displays == nil {
 				c.displays = make(map[string][]int)
 			}
-			c.displays[id] = append(c.displays[id], len(c.outputs)-1)
+			c.displays[id] = append(c.displays[id], len(c.list)-1)
 		}
 	case "update_display_data":
+		n := bundleSize(m.Content["data"])
 		for _, i := range c.displays[displayID(m)] {
-			c.outputs[i].Data = mimeBundle(m.Content["data"])
-			c.outputs[i].Metadata = object(m.Content["metadata"])
+			old := bundleSize(c.list[i].Data)
+			c.kept -= old
+			if !c.room(n) {
+				c.kept += old
+				continue
+			}
+			c.list[i].Data = mimeBundle(m.Content["data"])
+			c.list[i].Metadata = object(m.Content["metadata"])
 		}
 	case "error":
 		o := &nbformat.Output{Type: nbformat.Error, EName: m.String("ename"), EValue: m.String("evalue")}
@@ -58,7 +139,7 @@ func (c *collector) add(m *jupyter.Message) {
 				o.Traceback = append(o.Traceback, fmt.Sprint(line))
 			}
 		}
-		c.outputs = append(c.outputs, o)
+		c.list = append(c.list, o)
 	case "clear_output":
 		if wait, _ := m.Content["wait"].(bool); wait {
 			c.clearNext = true
@@ -72,9 +153,46 @@ func (c *collector) add(m *jupyter.Message) {
 }
 
 func (c *collector) clear() {
-	c.outputs = nil
+	c.list = nil
 	c.displays = nil
 	c.clearNext = false
+	c.kept, c.dropped, c.tail = 0, 0, ""
+}
+
+// bundleSize is about how many bytes a MIME bundle takes in the notebook.
+func bundleSize(v any) int {
+	n := 0
+	switch v := v.(type) {
+	case string:
+		return len(v)
+	case map[string]any:
+		for k, x := range v {
+			n += len(k) + bundleSize(x)
+		}
+	case []any:
+		for _, x := range v {
+			n += bundleSize(x)
+		}
+	default:
+		if b, err := json.Marshal(v); err == nil {
+			n = len(b)
+		}
+	}
+	return n
+}
+
+func lastBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[len(s)-n:]
+	for len(s) > 0 && !utf8.RuneStart(s[0]) {
+		s = s[1:]
+	}
+	if i := strings.IndexByte(s, '\n'); i >= 0 && i < len(s)-1 {
+		s = s[i+1:]
+	}
+	return s
 }
 
 func displayID(m *jupyter.Message) string {
@@ -110,12 +228,20 @@ func count(v any) *int {
 	return &n
 }
 
-// GoNB reports a cell whose program panicked, called os.Exit(n) or ran a failing
-// !command with status "ok"; what gives it away is this text on stderr.
-var silentFailure = regexp.MustCompile(`(?m)^(panic: .*|exit status [0-9]+|fatal error: .*)$`)
+// GoNB reports a cell whose program panicked, called os.Exit(n), was killed or ran a
+// failing !command with status "ok". What gives it away is the message GoNB itself
+// publishes once the program has exited and its output is flushed: a stream message
+// of its own, "exit status N" or "signal: NAME" (after "^C" when interrupted), which
+// is therefore the cell's last stream message. Text a program prints (even that very
+// line, if anything follows it) does not count.
+var exitReport = regexp.MustCompile(`^(\^C\n)?(exit status [0-9]+|signal: [a-z ]+)\n$`)
 
-// failure says why a cell failed, or "" when it did not.
-func failure(reply *jupyter.Message, outputs []*nbformat.Output) string {
+// panicLine finds where a Go program's own account of its failure starts.
+var panicLine = regexp.MustCompile(`(?m)^(panic: |fatal error: )`)
+
+// failure says why a cell failed, or "" when it did not. lastStream is the text
+// of the cell's last stream message (see exitReport).
+func failure(reply *jupyter.Message, outputs []*nbformat.Output, lastStream string) string {
 	for _, o := range outputs {
 		if o.Type == nbformat.Error {
 			msg := strings.TrimSpace(o.EName + ": " + o.EValue)
@@ -134,15 +260,19 @@ func failure(reply *jupyter.Message, outputs []*nbformat.Output) string {
 			return fmt.Sprintf("execute_reply status %q", status)
 		}
 	}
+	if !exitReport.MatchString(lastStream) {
+		return ""
+	}
+	// Name the panic when the program printed one, else the exit status.
 	for _, o := range outputs {
 		if o.Type == nbformat.Stream && o.Name == "stderr" {
-			if loc := silentFailure.FindStringIndex(nbformat.StripANSI(o.Text)); loc != nil {
-				text := nbformat.StripANSI(o.Text)
+			text := nbformat.StripANSI(o.Text)
+			if loc := panicLine.FindStringIndex(text); loc != nil {
 				return firstLines(text[loc[0]:], 6)
 			}
 		}
 	}
-	return ""
+	return strings.TrimPrefix(strings.TrimSpace(lastStream), "^C\n")
 }
 
 func firstLines(s string, n int) string {

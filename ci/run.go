@@ -27,6 +27,7 @@ type config struct {
 	kernel       string // "" means the notebook's kernelspec, else the course kernel
 	jobs         int
 	hbTimeout    time.Duration
+	maxOutput    int // bytes of output stored per cell; 0 means no limit
 }
 
 // cellResult is how one code cell went.
@@ -61,6 +62,10 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 	start := time.Now()
 	res := &result{path: path}
 	defer func() { res.duration = time.Since(start) }()
+	if ctx.Err() != nil {
+		res.err = fmt.Errorf("%s: not run: %v", path, context.Cause(ctx))
+		return res
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		res.err = err
@@ -99,6 +104,9 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 		return res
 	}
 	k, err := jupyter.Start(ctx, spec, jupyter.Options{Dir: dir, StartTimeout: cfg.startTimeout, HeartbeatTimeout: cfg.hbTimeout})
+	if err != nil && ctx.Err() != nil {
+		err = context.Cause(ctx)
+	}
 	if err != nil {
 		res.err = fmt.Errorf("%s: %w", path, err)
 		return res
@@ -116,11 +124,11 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 				continue
 			}
 			cr := &res.cells[i]
-			nb.Cells[cr.index].Outputs = col.outputs
+			nb.Cells[cr.index].Outputs = col.outputs()
 			if cr.failure != "" {
 				continue
 			}
-			if cr.failure = failure(replies[i], col.outputs); cr.failure != "" && res.err == nil {
+			if cr.failure = failure(replies[i], col.outputs(), col.lastStream); cr.failure != "" && res.err == nil {
 				res.err = fmt.Errorf("%s: %s failed (reported after the cell finished):\n%s", path, cr.name(), indent(cr.failure))
 			}
 		}
@@ -133,7 +141,7 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 			cr.ran = true
 			continue
 		}
-		col := &collector{}
+		col := &collector{limit: cfg.maxOutput}
 		cols[i] = col
 		t0 := time.Now()
 		reply, err := k.Execute(ctx, cell.Source, cfg.timeout, col.add)
@@ -145,13 +153,15 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 		switch {
 		case errors.Is(err, jupyter.ErrDead):
 			cr.failure = err.Error()
+		case err != nil && ctx.Err() != nil:
+			cr.failure = context.Cause(ctx).Error()
 		case err != nil:
 			cr.failure = err.Error()
-			if f := failure(reply, col.outputs); f != "" {
+			if f := failure(reply, col.outputs(), col.lastStream); f != "" {
 				cr.failure += "\n" + f
 			}
 		default:
-			cr.failure = failure(reply, col.outputs)
+			cr.failure = failure(reply, col.outputs(), col.lastStream)
 		}
 		if cr.failure != "" {
 			res.err = fmt.Errorf("%s: %s failed:\n%s", path, cr.name(), indent(cr.failure))
@@ -194,13 +204,13 @@ func writeOutputs(nb *nbformat.Notebook, spec *kernelspec.Spec, res *result, cfg
 		return err
 	}
 	out := filepath.Join(cfg.outDir, filepath.Base(res.path))
-	if err := os.WriteFile(out, data, 0o644); err != nil {
+	if err := writeFileAtomic(out, data); err != nil {
 		return err
 	}
 	res.outPath = out
 	if cfg.html {
 		h := strings.TrimSuffix(out, ".ipynb") + ".html"
-		if err := os.WriteFile(h, nbformat.HTML(nb, res.path, fmt.Sprintf("%s, executed with kernel %s", res.path, spec.Name)), 0o644); err != nil {
+		if err := writeFileAtomic(h, nbformat.HTML(nb, res.path, fmt.Sprintf("%s, executed with kernel %s", res.path, spec.Name))); err != nil {
 			return err
 		}
 		res.htmlPath = h
@@ -235,4 +245,32 @@ func firstLine(src string) string {
 
 func indent(s string) string {
 	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
+
+// writeFileAtomic writes data to a temporary file beside path, flushes it to disk
+// and renames it over path: a reader (or a second run) sees the old file or the
+// new one, never a mix, and a crash leaves no half-written notebook.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
 }

@@ -50,7 +50,7 @@ func summarize(w io.Writer, results []*result, cfg config, total time.Duration) 
 	}
 	io.WriteString(w, b.String())
 	if err := os.MkdirAll(cfg.outDir, 0o755); err == nil {
-		_ = os.WriteFile(filepath.Join(cfg.outDir, "summary.txt"), []byte(b.String()), 0o644)
+		_ = writeFileAtomic(filepath.Join(cfg.outDir, "summary.txt"), []byte(b.String()))
 	}
 	return failed
 }

@@ -38,8 +38,10 @@ const Tiny = "tiny"
 //     else DefaultModel downloaded from the Hub, unless HF_HUB_OFFLINE=1 is
 //     set, $CI is set (no multi-gigabyte surprise downloads on build
 //     machines) or the Hub does not answer within 3 seconds; in those cases,
-//     and when the download fails, the tiny model, with a one-line notice
-//     on stderr saying why (an interrupted download resumes next time).
+//     and when the download fails or takes over 20 minutes, the tiny model,
+//     with a one-line notice on stderr saying why (an interrupted download
+//     resumes next time). An unanswered Hub is remembered for 5 minutes,
+//     so the next cells fall back at once and without repeating the notice.
 //
 // Weights are memory-mapped, so loading again in the next notebook cell
 // is fast.
@@ -62,22 +64,31 @@ type Loader struct {
 	Env     func(string) string
 	Probe   time.Duration // how long Load("") waits for the Hub (3s)
 	Default string        // the model Load("") wants (DefaultModel)
+
+	// Progress, if set, is called as a download proceeds (it replaces the
+	// Hub client's own callback). NewLoader sets LogProgress(os.Stderr);
+	// widgets.Load sets a progress bar.
+	Progress func(Progress)
 }
 
 // NewLoader returns a loader reading the environment like the Hugging Face
 // tools (HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE, HF_HOME, HF_HUB_OFFLINE),
-// with a progress bar for downloads.
+// reporting downloads as plain text on stderr.
 func NewLoader() *Loader {
-	h := hub.New()
-	h.Progress = newProgressBar(os.Stderr)
-	return &Loader{Hub: h, Notice: os.Stderr, Env: os.Getenv, Probe: 3 * time.Second, Default: DefaultModel}
+	return &Loader{Hub: hub.New(), Notice: os.Stderr, Env: os.Getenv, Probe: 3 * time.Second, Default: DefaultModel,
+		Progress: LogProgress(os.Stderr)}
 }
 
 // Load is the package-level Load with this loader's settings; fields left
-// zero take NewLoader's values (without the progress bar).
+// zero take NewLoader's values (without progress reports).
 func (l *Loader) Load(ref string) (*Model, error) {
 	if l.Hub == nil {
 		l.Hub = hub.New()
+	}
+	if l.Progress != nil {
+		h := *l.Hub
+		h.Progress = l.Progress
+		l.Hub = &h
 	}
 	if l.Env == nil {
 		l.Env = os.Getenv
@@ -117,7 +128,11 @@ func (l *Loader) Load(ref string) (*Model, error) {
 		return nil, fmt.Errorf("llm: %q is neither a folder, \"tiny\", nor a Hugging Face model id like %s: %w", ref, DefaultModel, err)
 	}
 	if dir, ok := hub.Cached(l.Hub.Cache, repo, rev); ok && hub.Complete(dir) {
-		return l.open(dir, ref, "cache")
+		m, err := l.open(dir, ref, "cache")
+		if err == nil || l.Hub.Offline {
+			return m, err
+		}
+		// A damaged cached file: Snapshot checks each against the Hub and fetches it again.
 	}
 	dir, err := l.Hub.Snapshot(context.Background(), repo, rev)
 	if err != nil {
@@ -139,6 +154,7 @@ func (l *Loader) loadDefault() (*Model, error) {
 		return l.open(dir, l.Default, "cache")
 	}
 	var why string
+	quiet := false
 	switch {
 	case l.Hub.Offline:
 		why = "HF_HUB_OFFLINE is set and " + l.Default + " is not in the Hugging Face cache (unset HF_HUB_OFFLINE to download it, or set LLM_MODEL to a model folder)"
@@ -146,31 +162,20 @@ func (l *Loader) loadDefault() (*Model, error) {
 		why = "$CI is set, so " + l.Default + " is not downloaded implicitly (set LLM_MODEL=" + l.Default + " to download it)"
 	default:
 		// Ask the Hub briefly whether it is there before starting a
-		// download of gigabytes.
-		probe := *l.Hub
-		probe.MetadataTimeout = l.Probe
-		probe.Progress = nil
-		ctx, cancel := context.WithTimeout(context.Background(), l.Probe)
-		_, err := probe.Download(ctx, repo, rev, "config.json")
-		cancel()
+		// download of gigabytes; a failed probe is shared with the next
+		// cells for a while (see hub.Implicit), which then stay quiet.
+		dir, err := l.Hub.TrySnapshot(context.Background(), repo, rev, hub.Implicit{Probe: l.Probe})
 		if err == nil {
-			dir, err := l.Hub.Snapshot(context.Background(), repo, rev)
-			if err == nil {
-				return l.open(dir, l.Default, "download")
-			}
-			why = "the download of " + l.Default + " failed (" + err.Error() + "); run again to resume it"
-		} else {
-			why = l.Default + " is not cached and the Hugging Face Hub at " + l.Hub.Endpoint + " could not be reached within " + l.Probe.String() + " (check the network or HF_ENDPOINT, or set LLM_MODEL to a model folder)"
-			if errors.Is(err, hub.ErrUnauthorized) || errors.Is(err, hub.ErrNotFound) {
-				why = l.Default + " is not cached and the Hub refused it (" + err.Error() + ")"
-			}
+			return l.open(dir, l.Default, "download")
 		}
+		quiet = errors.Is(err, hub.ErrReported)
+		why = l.Default + " is not cached and " + err.Error()
 	}
 	m, err := LoadTiny()
 	if err != nil {
 		return nil, err
 	}
-	if l.Notice != nil {
+	if l.Notice != nil && !quiet {
 		fmt.Fprintf(l.Notice, "llm: using the %s model: %s.\n", tinyWord(m), strings.ReplaceAll(why, "\n", " "))
 	}
 	return m, nil
@@ -189,6 +194,10 @@ func looksLikePath(ref string) bool {
 	}
 	if fi, err := os.Stat(ref); err == nil && fi.IsDir() {
 		return true
+	}
+	// owner/name@revision: the revision may hold slashes (refs/pr/1).
+	if repo, _, ok := strings.Cut(ref, "@"); ok && strings.Count(repo, "/") == 1 {
+		return false
 	}
 	return strings.Count(ref, "/") > 1 || strings.Contains(ref, string(filepath.Separator)) && filepath.Separator != '/'
 }

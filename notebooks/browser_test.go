@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/how-llms-work/course/ci/browser"
+	"github.com/how-llms-work/course/ci/reap"
 	"github.com/how-llms-work/course/kernel/kernelspec"
 )
 
@@ -176,7 +177,10 @@ func startNotebookServer(t *testing.T, ctx context.Context, jupyter, dir string)
 	l.Close()
 	server := exec.CommandContext(ctx, jupyter, "--no-browser", "--allow-root", "--ip=127.0.0.1",
 		fmt.Sprintf("--port=%d", port), "--NotebookApp.token=", "--NotebookApp.password=", "--notebook-dir="+dir)
-	server.Env = append(os.Environ(), "LLM_MODEL=tiny", "JUPYTER_RUNTIME_DIR="+filepath.Join(dir, "runtime"))
+	// Every process the server starts (kernels, GoNB's gopls and its
+	// telemetry) carries the tag, so the cleanup finds them all.
+	tag := reap.NewTag()
+	server.Env = append(os.Environ(), "LLM_MODEL=tiny", "JUPYTER_RUNTIME_DIR="+filepath.Join(dir, "runtime"), tag.Env())
 	server.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// The log is a file, not a pipe: kernels the server starts inherit it, and
 	// Wait would otherwise wait for them too.
@@ -200,6 +204,11 @@ func startNotebookServer(t *testing.T, ctx context.Context, jupyter, dir string)
 		case <-time.After(20 * time.Second):
 			syscall.Kill(-server.Process.Pid, syscall.SIGKILL)
 			<-done
+		}
+		// The server stops its kernels, but not what they started in
+		// groups of their own (gopls): no test leaves a process running.
+		if n := tag.Kill(); n > 0 {
+			t.Logf("killed %d processes the notebook server left behind", n)
 		}
 		logFile.Close()
 		if t.Failed() {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-zeromq/zmq4"
 
+	"github.com/how-llms-work/course/ci/reap"
 	"github.com/how-llms-work/course/kernel/kernelspec"
 )
 
@@ -66,6 +67,9 @@ type Options struct {
 	StartTimeout     time.Duration // time for the kernel to answer kernel_info (default 60s)
 	HeartbeatTimeout time.Duration // silence on the heartbeat channel that means the kernel is dead (default 30s)
 	InterruptGrace   time.Duration // time a timed-out cell gets to stop after an interrupt (default 10s)
+	// Tag marks every process the kernel starts (default: a fresh one); Close
+	// kills them all, even those that left the kernel's group or session.
+	Tag reap.Tag
 }
 
 func (o *Options) defaults() {
@@ -77,6 +81,9 @@ func (o *Options) defaults() {
 	}
 	if o.InterruptGrace == 0 {
 		o.InterruptGrace = 10 * time.Second
+	}
+	if o.Tag == "" {
+		o.Tag = reap.NewTag()
 	}
 }
 
@@ -150,7 +157,7 @@ func Start(ctx context.Context, spec *kernelspec.Spec, opts Options) (*Kernel, e
 	argv, env := spec.Command(k.connFile)
 	k.cmd = exec.Command(argv[0], argv[1:]...)
 	k.cmd.Dir = opts.Dir
-	k.cmd.Env = append(append(os.Environ(), env...), opts.Env...)
+	k.cmd.Env = append(append(append(os.Environ(), env...), opts.Env...), opts.Tag.Env())
 	k.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	k.cmd.Stdout, k.cmd.Stderr = k.log, k.log // its tail goes into errors
 	if err := k.cmd.Start(); err != nil {
@@ -490,6 +497,9 @@ func (k *Kernel) Interrupt() error {
 	return syscall.Kill(-k.cmd.Process.Pid, syscall.SIGINT)
 }
 
+// Tag is the mark every process started by the kernel carries.
+func (k *Kernel) Tag() reap.Tag { return k.opts.Tag }
+
 // Pid is the kernel's process id (also its process group id).
 func (k *Kernel) Pid() int { return k.cmd.Process.Pid }
 
@@ -499,7 +509,8 @@ func (k *Kernel) Kill() {
 }
 
 // Close asks the kernel to shut down, kills its process group if it has not exited
-// within a few seconds, and releases the sockets and the connection file.
+// within a few seconds, kills every other process carrying its tag (see
+// Options.Tag), and releases the sockets and the connection file.
 func (k *Kernel) Close() {
 	select {
 	case <-k.exited:
@@ -529,6 +540,9 @@ func (k *Kernel) Close() {
 		}
 	}
 	killGroups(orphans)
+	// Whatever the cells started in a session of its own (setsid, a
+	// daemonising shell command) still carries the kernel's tag.
+	k.opts.Tag.Kill()
 	k.cancel()
 	for _, s := range []zmq4.Socket{k.shell, k.control, k.iopub, k.hb} {
 		if s != nil {

@@ -6,11 +6,16 @@
 //	    blobs/<etag>                   file contents, named by their hash
 //	    snapshots/<commit>/<file>      relative symlinks into blobs/
 //
-// A file already in the cache is never downloaded again; a download that
-// was interrupted resumes from its ".incomplete" blob with an HTTP Range
-// request; a finished download is checked against the sha256 (or git blob
-// sha1) the Hub sends as its ETag before it is renamed into place.
-// HF_HUB_OFFLINE=1 keeps the client off the network entirely.
+// A file already in the cache is not downloaded again (unless its size no
+// longer matches the one the Hub announces: then it is fetched afresh); a
+// download that was interrupted, or that stalled (no byte for
+// Client.StallTimeout), resumes from its ".incomplete" blob with an HTTP
+// Range request; a download never grows past the size the Hub announced, and
+// is checked against the sha256 (or git blob sha1) the Hub sends as its ETag
+// before it is renamed into place: a file without an announced size or a
+// checksum ETag is refused. HF_HUB_OFFLINE=1 keeps the client off the network
+// entirely. TrySnapshot is the policy for implicit downloads (a brief probe,
+// a deadline, a failed probe shared between processes for a while).
 package hub
 
 import (

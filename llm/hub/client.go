@@ -52,6 +52,9 @@ type Client struct {
 
 	// MetadataTimeout bounds each metadata (HEAD) request; 0 means 10s.
 	MetadataTimeout time.Duration
+	// StallTimeout aborts a download that receives no byte for this long
+	// (0 means 30s); the partial file is kept, and the next try resumes it.
+	StallTimeout time.Duration
 	// Progress, if set, is called as bytes arrive (at most every 100ms)
 	// and once more when each file is finished.
 	Progress func(Progress)
@@ -288,10 +291,18 @@ func (c *Client) Download(ctx context.Context, repo, revision, file string) (str
 		}
 	}
 	pointer := filepath.Join(rdir, "snapshots", m.commit, filepath.FromSlash(file))
-	if _, err := os.Stat(pointer); err == nil {
+	blob := filepath.Join(rdir, "blobs", m.etag)
+	// A cached file of the wrong size (truncated, or overwritten) is fetched
+	// again; one of the right size was checked against its hash when it was
+	// downloaded.
+	if fi, err := os.Stat(pointer); err == nil && fi.Size() == m.size {
 		return pointer, nil
 	}
-	blob := filepath.Join(rdir, "blobs", m.etag)
+	if fi, err := os.Stat(blob); err == nil && fi.Size() != m.size {
+		if err := os.Remove(blob); err != nil {
+			return "", fmt.Errorf("hub: %s in the cache is damaged (%d bytes, the Hub says %d) and cannot be removed: %w", file, fi.Size(), m.size, err)
+		}
+	}
 	if _, err := os.Stat(blob); err != nil {
 		if err := os.MkdirAll(filepath.Dir(blob), 0o755); err != nil {
 			return "", fmt.Errorf("hub: cannot write to the cache: %w (set HF_HUB_CACHE to a writable folder)", err)
@@ -463,12 +474,18 @@ func (c *Client) head(ctx context.Context, repo, revision, file string) (meta, e
 		return meta{}, fmt.Errorf("hub: the server at %s did not send a commit hash (X-Repo-Commit) for %s of %s: is HF_ENDPOINT a Hugging Face Hub?", c.Endpoint, file, repo)
 	}
 	if !etagPattern.MatchString(m.etag) {
-		return meta{}, fmt.Errorf("hub: the server at %s sent no usable ETag for %s of %s, so the download could not be verified: is HF_ENDPOINT a Hugging Face Hub?", c.Endpoint, file, repo)
+		return meta{}, fmt.Errorf("hub: the server at %s sent no checksum for %s of %s (its ETag %q is neither the sha256 of an LFS file nor the git blob sha1 of a small one), so the download could not be verified: is HF_ENDPOINT a Hugging Face Hub?", c.Endpoint, file, repo, m.etag)
+	}
+	m.etag = strings.ToLower(m.etag)
+	if m.size < 0 {
+		return meta{}, fmt.Errorf("hub: the server at %s did not say how large %s of %s is (no X-Linked-Size or Content-Length), so the download could not be bounded: is HF_ENDPOINT a Hugging Face Hub?", c.Endpoint, file, repo)
 	}
 	return m, nil
 }
 
-var etagPattern = regexp.MustCompile(`^[0-9A-Za-z_-]{8,128}$`)
+// etagPattern accepts the checksums the Hub sends as ETags: 64 hex digits (the
+// sha256 of an LFS file) or 40 (the git blob sha1 of a small file).
+var etagPattern = regexp.MustCompile(`^([0-9A-Fa-f]{64}|[0-9A-Fa-f]{40})$`)
 
 func normalizeETag(s string) string {
 	s = strings.TrimSpace(s)
@@ -539,6 +556,17 @@ func (c *Client) transfer(ctx context.Context, repo, file string, m meta, f *os.
 	if m.size >= 0 && have == m.size {
 		return verify(f, repo, file, m)
 	}
+	// A stalled transfer (no byte for StallTimeout) is cancelled; io.Copy
+	// then returns, and the partial file stays for the next try.
+	stall := c.StallTimeout
+	if stall <= 0 {
+		stall = 30 * time.Second
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	errStalled := fmt.Errorf("no data for %v", stall)
+	watchdog := time.AfterFunc(stall, func() { cancel(errStalled) })
+	defer watchdog.Stop()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.url, nil)
 	if err != nil {
 		return fmt.Errorf("hub: bad download URL for %s: %w", file, err)
@@ -554,6 +582,9 @@ func (c *Client) transfer(ctx context.Context, repo, file string, m meta, f *os.
 	}
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
+		if context.Cause(ctx) == errStalled {
+			err = errStalled
+		}
 		return fmt.Errorf("%w: download of %s from %s failed (%v): run again to resume where it stopped", ErrUnreachable, file, repo, err)
 	}
 	defer resp.Body.Close()
@@ -588,11 +619,20 @@ func (c *Client) transfer(ctx context.Context, repo, file string, m meta, f *os.
 	}
 	pw := &progressWriter{c: c, p: Progress{Repo: repo, File: file, Done: have, Total: total}}
 	pw.report(true)
-	_, err = io.Copy(io.MultiWriter(f, pw), resp.Body)
+	// Read at most one byte more than announced: a longer body is refused
+	// without filling the disk.
+	body := &watchedReader{r: io.LimitReader(resp.Body, m.size-have+1), watchdog: watchdog, stall: stall}
+	_, err = io.Copy(io.MultiWriter(f, pw), body)
 	if err != nil {
+		if context.Cause(ctx) == errStalled {
+			return fmt.Errorf("%w: download of %s from %s stalled after %d of %d bytes (%v): the partial file is kept, run again to resume where it stopped", ErrUnreachable, file, repo, pw.p.Done, m.size, errStalled)
+		}
 		return fmt.Errorf("%w: download of %s from %s stopped after %d bytes (%v): run again to resume where it stopped", ErrUnreachable, file, repo, pw.p.Done, err)
 	}
-	if m.size >= 0 && pw.p.Done < m.size {
+	if pw.p.Done > m.size {
+		return fmt.Errorf("%w: the server sent more of %s of %s than the %d bytes it announced: the file was deleted, run again", ErrCorrupt, file, repo, m.size)
+	}
+	if pw.p.Done < m.size {
 		return fmt.Errorf("%w: download of %s from %s stopped after %d of %d bytes: run again to resume where it stopped", ErrUnreachable, file, repo, pw.p.Done, m.size)
 	}
 	if err := verify(f, repo, file, m); err != nil {
@@ -626,7 +666,7 @@ func rangeStart(cr string) (int64, bool) {
 
 // verify checks the file's size and its hash against the ETag: a 64-digit
 // ETag is the sha256 of an LFS file, a 40-digit one the git blob sha1 of a
-// small file. Other ETags (non-Hub servers) are checked by size only.
+// small file (head accepts no other).
 func verify(f *os.File, repo, file string, m meta) error {
 	size, err := f.Seek(0, io.SeekEnd)
 	if err != nil {
@@ -644,7 +684,7 @@ func verify(f *os.File, repo, file string, m meta) error {
 		h = sha1.New()
 		fmt.Fprintf(h, "blob %d\x00", size)
 	default:
-		return nil
+		return fmt.Errorf("%w: %s of %s has no checksum to verify it against (ETag %q)", ErrCorrupt, file, repo, m.etag)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
@@ -668,6 +708,21 @@ func short(s string) string {
 		return s[:12] + "…"
 	}
 	return s
+}
+
+// watchedReader postpones its watchdog each time bytes arrive.
+type watchedReader struct {
+	r        io.Reader
+	watchdog *time.Timer
+	stall    time.Duration
+}
+
+func (w *watchedReader) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	if n > 0 {
+		w.watchdog.Reset(w.stall)
+	}
+	return n, err
 }
 
 type progressWriter struct {

@@ -11,6 +11,13 @@ import (
 // Open memory-maps the safetensors file at path (read-only, shared) and
 // checks its header. Tensor data stays in the page cache and is read in
 // place; Close unmaps it.
+//
+// The mapping shares the file's pages with every writer: a program that
+// truncates or rewrites the file in place (os.Create, os.WriteFile) while it
+// is open makes this process crash with SIGBUS when it reads past the new
+// end, or see its weights change. Replace a safetensors file by writing a
+// new one and renaming it over the old (WriteFile, WriteFileFunc and
+// WriteAtomic do): the mapping keeps the old contents until Close.
 func Open(path string) (*File, error) {
 	fd, err := os.Open(path)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -249,17 +250,14 @@ func ParseHeader(name string, head []byte, size int64) ([]*Tensor, map[string]st
 	start := 8 + int(n)
 	dataLen := size - int64(start)
 
-	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(js))
-	if err := dec.Decode(&raw); err != nil {
+	keys, raw, err := headerObject(js)
+	if err != nil {
 		return nil, nil, 0, fmt.Errorf("safetensors %s: header JSON: %w", name, err)
-	}
-	if raw == nil {
-		return nil, nil, 0, fmt.Errorf("safetensors %s: header is not a JSON object", name)
 	}
 	var meta map[string]string
 	tensors := make([]*Tensor, 0, len(raw))
-	for key, msg := range raw {
+	for _, key := range keys {
+		msg := raw[key]
 		if key == "__metadata__" {
 			if err := json.Unmarshal(msg, &meta); err != nil {
 				return nil, nil, 0, fmt.Errorf("safetensors %s: __metadata__: want an object of strings: %w", name, err)
@@ -324,6 +322,44 @@ func ParseHeader(name string, head []byte, size int64) ([]*Tensor, map[string]st
 		}
 	}
 	return tensors, meta, start, nil
+}
+
+// headerObject reads the header's JSON object, keeping its keys in order
+// and refusing a key given twice (a plain map would keep the last silently).
+func headerObject(js []byte) ([]string, map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(js))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, nil, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, nil, errors.New("the header is not a JSON object")
+	}
+	var keys []string
+	raw := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return nil, nil, fmt.Errorf("object key %v is not a string", tok)
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil, fmt.Errorf("entry %q: %w", key, err)
+		}
+		if _, dup := raw[key]; dup {
+			return nil, nil, fmt.Errorf("%q appears twice in the header: which one holds the tensor is ambiguous", key)
+		}
+		keys = append(keys, key)
+		raw[key] = v
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, nil, err
+	}
+	return keys, raw, nil
 }
 
 // parse checks a whole file held in data and builds views into it.

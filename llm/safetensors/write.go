@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"unsafe"
 
@@ -145,4 +147,57 @@ func WriteFunc(w io.Writer, specs []Spec, metadata map[string]string, fill func(
 		}
 	}
 	return bw.Flush()
+}
+
+// WriteFile writes tensors and metadata as a safetensors file at path,
+// atomically (see WriteAtomic).
+func WriteFile(path string, tensors []*Tensor, metadata map[string]string) error {
+	return WriteAtomic(path, func(w io.Writer) error { return Write(w, tensors, metadata) })
+}
+
+// WriteFileFunc is WriteFunc into the file at path, atomically (see WriteAtomic).
+func WriteFileFunc(path string, specs []Spec, metadata map[string]string, fill func(s Spec, dst []byte) error) error {
+	return WriteAtomic(path, func(w io.Writer) error { return WriteFunc(w, specs, metadata, fill) })
+}
+
+// WriteAtomic creates the file at path with what write writes, never
+// exposing a partial file: it writes a uniquely named temporary file in the
+// same folder, flushes it to disk, and renames it over path. A process that
+// has the old file mapped (Open) keeps reading the old contents safely;
+// rewriting a mapped file in place instead would crash it (SIGBUS) or change
+// its weights under it. On error the temporary file is removed and path is
+// left as it was.
+func WriteAtomic(path string, write func(w io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("safetensors: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := write(f); err != nil {
+		return fmt.Errorf("safetensors %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("safetensors %s: %w", path, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("safetensors %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("safetensors %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("safetensors %s: %w", path, err)
+	}
+	// Make the rename itself durable (best effort: not every system can
+	// sync a folder).
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }

@@ -18,7 +18,10 @@ import (
 // directory ($XDG_CACHE_HOME or ~/.cache on Linux, under
 // how-llms-work/tokenizer), named by the SHA-256 of the tokenizer.json
 // contents: a changed file has another name, so a stale copy is never used.
-// A copy that cannot be read or fails its checks is ignored and rewritten.
+// The copy starts with a checksum of the rest, bound to that SHA-256: a copy
+// edited or damaged after it was written (a token's spelling changed) fails
+// it. A copy that cannot be read or fails its checks is ignored (the
+// tokenizer.json is parsed instead) and rewritten.
 // Set LLM_TOKENIZER_CACHE=off to disable the cache, or to a directory to
 // use that one instead.
 
@@ -26,7 +29,7 @@ import (
 const cacheMinSize = 1 << 20
 
 // cacheVersion changes whenever cacheFile or its meaning changes.
-const cacheVersion = 2
+const cacheVersion = 3
 
 type cacheFile struct {
 	Version      int
@@ -85,8 +88,8 @@ func parseCached(tokenizerJSON []byte) (*Tokenizer, error) {
 }
 
 func writeCache(dir, path string, c *cacheFile) error {
-	var b bytes.Buffer
-	if err := gobEncode(&b, c); err != nil {
+	data, err := encodeCache(c)
+	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -96,7 +99,10 @@ func writeCache(dir, path string, c *cacheFile) error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(b.Bytes())
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -138,9 +144,49 @@ func (t *Tokenizer) toCache(sum [32]byte) *cacheFile {
 
 var errBadCache = errors.New("tokenizer: bad cache file")
 
-// fromCache rebuilds a tokenizer from a cache file, checking everything an
-// index depends on: a damaged file is an error, never a panic.
+// encodeCache returns a cache file's bytes: the checksum of the body (see
+// cacheCheck), then the body (c in gob).
+func encodeCache(c *cacheFile) ([]byte, error) {
+	var b bytes.Buffer
+	b.Write(make([]byte, sha256.Size))
+	if err := gobEncode(&b, c); err != nil {
+		return nil, err
+	}
+	data := b.Bytes()
+	check := cacheCheck(c.SHA256, data[sha256.Size:])
+	copy(data, check[:])
+	return data, nil
+}
+
+// cacheCheck is the checksum of a cache body made for the tokenizer.json
+// whose SHA-256 is sum.
+func cacheCheck(sum [32]byte, body []byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte("how-llms-work tokenizer cache\x00"))
+	h.Write(sum[:])
+	h.Write(body)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// fromCache rebuilds a tokenizer from a cache file made for the
+// tokenizer.json whose SHA-256 is sum. Its checksum must match (an edited or
+// damaged file is refused), then decodeCache checks what indexes depend on.
 func fromCache(data []byte, sum [32]byte) (*Tokenizer, error) {
+	if len(data) < sha256.Size {
+		return nil, errBadCache
+	}
+	body := data[sha256.Size:]
+	if check := cacheCheck(sum, body); !bytes.Equal(check[:], data[:sha256.Size]) {
+		return nil, fmt.Errorf("%w: its checksum does not match its contents", errBadCache)
+	}
+	return decodeCache(body, sum)
+}
+
+// decodeCache rebuilds a tokenizer from a cache body, checking everything an
+// index depends on: a damaged body is an error, never a panic.
+func decodeCache(data []byte, sum [32]byte) (*Tokenizer, error) {
 	var c cacheFile
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&c); err != nil {
 		return nil, err

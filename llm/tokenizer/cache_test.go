@@ -56,6 +56,25 @@ func TestCache(t *testing.T) {
 	if _, err := fromCache(damaged, sha256.Sum256(data)); err == nil {
 		t.Error("truncated cache accepted")
 	}
+	// A token's spelling edited in the cache (" world" → " worle", same
+	// length, every structural check still passes): refused, the JSON is
+	// parsed again, and the cache rewritten.
+	edited := bytes.Replace(mustRead(t, cp), []byte("Ġworld"), []byte("Ġworle"), 1)
+	if bytes.Equal(edited, mustRead(t, cp)) {
+		t.Fatal("the cache holds no Ġworld to edit")
+	}
+	if _, err := fromCache(edited, sha256.Sum256(data)); err == nil {
+		t.Error("edited cache accepted")
+	}
+	if err := os.WriteFile(cp, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := Load(path); err != nil || tok.Decode(tok.Encode("hello world")) != "hello world" {
+		t.Errorf("load with an edited cache: %v, %q", err, tok.Decode(tok.Encode("hello world")))
+	}
+	if bytes.Contains(mustRead(t, cp), []byte("Ġworle")) {
+		t.Error("the edited cache file was not rewritten")
+	}
 	if err := os.WriteFile(cp, []byte("garbage"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +99,8 @@ func mustRead(t *testing.T, path string) []byte {
 	return b
 }
 
-// FuzzCache feeds damaged cache files to fromCache: an error, never a panic.
+// FuzzCache feeds damaged cache bodies to decodeCache (behind the checksum,
+// which fromCache checks first): an error, never a panic.
 func FuzzCache(f *testing.F) {
 	tok := tinyA(f)
 	var sum [32]byte
@@ -90,7 +110,7 @@ func FuzzCache(f *testing.F) {
 	}
 	f.Add(b.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if tok, err := fromCache(data, sum); err == nil {
+		if tok, err := decodeCache(data, sum); err == nil {
 			_ = tok.Decode(tok.Encode("Hello <|im_end|> wörld 🎉"))
 		}
 	})

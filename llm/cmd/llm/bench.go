@@ -21,17 +21,18 @@ import (
 // memory read bandwidth measured in the same process, so figures from a
 // noisy shared machine can be compared as ratios.
 type benchResult struct {
-	Model        string  `json:"model"`
-	Threads      int     `json:"threads"`
-	Kernels      string  `json:"kernels"`
-	Weights      string  `json:"weights,omitempty"`  // "q8" after -q8; else as stored
-	Resident     bool    `json:"resident,omitempty"` // weights copied by -resident
-	WeightBytes  int64   `json:"weight_bytes"`       // read per decoded token
-	DecodeTokS   float64 `json:"decode_tok_s"`
-	PrefillTokS  float64 `json:"prefill_tok_s"`
-	WeightsGBs   float64 `json:"weights_gb_s"`   // decode_tok_s × weight_bytes
-	BandwidthGBs float64 `json:"bandwidth_gb_s"` // read bandwidth, same threads
-	Ratio        float64 `json:"ratio"`          // weights_gb_s ÷ bandwidth_gb_s
+	Model        string   `json:"model"`
+	CPU          simd.CPU `json:"cpu"` // where it was measured
+	Threads      int      `json:"threads"`
+	Kernels      string   `json:"kernels"`
+	Weights      string   `json:"weights,omitempty"`  // "q8" after -q8; else as stored
+	Resident     bool     `json:"resident,omitempty"` // weights copied by -resident
+	WeightBytes  int64    `json:"weight_bytes"`       // read per decoded token
+	DecodeTokS   float64  `json:"decode_tok_s"`
+	PrefillTokS  float64  `json:"prefill_tok_s"`
+	WeightsGBs   float64  `json:"weights_gb_s"`   // decode_tok_s × weight_bytes
+	BandwidthGBs float64  `json:"bandwidth_gb_s"` // read bandwidth, same threads
+	Ratio        float64  `json:"ratio"`          // weights_gb_s ÷ bandwidth_gb_s
 	// Best single decode step and best prefill: what the engine does when
 	// the shared machine leaves it alone for a moment.
 	DecodeBestTokS  float64 `json:"decode_best_tok_s"`
@@ -116,6 +117,7 @@ func runBench(args []string, stdout io.Writer) error {
 	pool := simd.NewPool(*threads)
 	defer pool.Close()
 	res.Kernels = pool.Path().String()
+	res.CPU = simd.HostCPU()
 	measureBW := func() {
 		bw := pool.ReadBandwidth(simd.BandwidthBuffer(*bwMiB<<20), 500*time.Millisecond)
 		res.BandwidthGBs = max(res.BandwidthGBs, bw/1e9)
@@ -191,6 +193,7 @@ func runBench(args []string, stdout io.Writer) error {
 		weights += ", resident"
 	}
 	fmt.Fprintf(stdout, "model      %s (%.3f GB of weights read per decoded token%s)\n", res.Model, float64(res.WeightBytes)/1e9, weights)
+	fmt.Fprintf(stdout, "cpu        %s (%s family %d model %d; %v)\n", res.CPU.Model, res.CPU.Vendor, res.CPU.Family, res.CPU.ModelNumber, res.CPU.Features)
 	fmt.Fprintf(stdout, "threads    %d (kernels %s)\n", res.Threads, res.Kernels)
 	fmt.Fprintf(stdout, "bandwidth  %.1f GB/s (read, %d MiB buffer, best pass before and after)\n", res.BandwidthGBs, *bwMiB)
 	fmt.Fprintf(stdout, "decode     %.2f tok/s = %.1f GB/s of weights = %.2f × bandwidth (median of %d × %d steps; best step %.2f tok/s = %.2f ×)\n",

@@ -33,6 +33,10 @@ func TestBenchJSON(t *testing.T) {
 	if d, w := got["decode_tok_s"].(float64), got["weights_gb_s"].(float64); math.Abs(w-d*got["weight_bytes"].(float64)/1e9) > 1e-9*w {
 		t.Errorf("weights_gb_s %g != decode_tok_s × weight_bytes", w)
 	}
+	cpu, _ := got["cpu"].(map[string]any)
+	if m, _ := cpu["model"].(string); m == "" || cpu["arch"] == nil || cpu["features"] == nil {
+		t.Errorf("cpu = %v, want the model name, arch and features", got["cpu"])
+	}
 	if got["prefill_tokens"].(float64) != 9 || got["decode_tokens"].(float64) != 3 || got["threads"].(float64) != 2 {
 		t.Errorf("flags not reflected in output: %s", out.String())
 	}
@@ -43,7 +47,7 @@ func TestBenchText(t *testing.T) {
 	if err := runBench([]string{"-model", tinyModel, "-prefill", "4", "-decode", "2", "-reps", "1", "-bw-mib", "4"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"bandwidth ", "decode ", "prefill ", "× bandwidth"} {
+	for _, want := range []string{"bandwidth ", "decode ", "prefill ", "× bandwidth", "cpu "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

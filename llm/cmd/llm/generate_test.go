@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/llm/tiny"
 )
 
@@ -67,6 +68,59 @@ func TestGenerateCommandErrors(t *testing.T) {
 		err := runGenerate(tc.args, new(bytes.Buffer))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("llm generate %v: %v, want it to mention %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// countingWriter records every write, to see text arrive token by token.
+type countingWriter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return w.Buffer.Write(p)
+}
+
+func (w *countingWriter) WriteString(s string) (int, error) { return w.Write([]byte(s)) }
+
+// TestGenerateStreams: the text appears token by token (many writes, not
+// one at the end) and is exactly what Model.Generate produces with the same
+// settings, greedy and sampled, with and without the state.
+func TestGenerateStreams(t *testing.T) {
+	m, err := llm.Load("tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		prompt    string
+		s         llm.Sampler
+		n         int
+		recompute bool
+	}{
+		{"The cat sat on the", llm.Greedy(), 12, false},
+		{"Once upon a time", llm.Sampler{Temperature: 0.9, TopP: 0.95, Seed: 7}, 20, false},
+		{"Once upon a time", llm.Sampler{Temperature: 0.9, TopK: 50, Seed: 3}, 8, true},
+		{"é", llm.Sampler{Temperature: 1.5, Seed: 11}, 16, false},
+	} {
+		var w countingWriter
+		if err := stream(&w, m, tc.prompt, tc.s, tc.n, tc.recompute); err != nil {
+			t.Fatal(err)
+		}
+		opts := []llm.Option{tc.s, llm.MaxTokens(tc.n)}
+		if tc.recompute {
+			opts = append(opts, llm.Recompute())
+		}
+		tr, err := m.Generate(tc.prompt, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := tc.prompt + tr.Text + "\n"; w.String() != want {
+			t.Errorf("%q %v: streamed %q, Generate gives %q", tc.prompt, tc.s, w.String(), want)
+		}
+		if len(tr.Steps) > 2 && w.writes < 3 {
+			t.Errorf("%q: %d writes for %d tokens: not streamed", tc.prompt, w.writes, len(tr.Steps))
 		}
 	}
 }

@@ -124,6 +124,16 @@ func runTrain(args []string, stdout io.Writer) error {
 	if *every <= 0 || *logEvery <= 0 {
 		return fmt.Errorf("-save-every %d and -log-every %d must be positive", *every, *logEvery)
 	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"lr", *lr}, {"min-lr", *minLR}, {"clip", *clip}, {"wd", *wd}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
+			return fmt.Errorf("-%s %v: want a finite number, 0 or more", f.name, f.v)
+		}
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	cfg, err := train.LoadConfig(*cfgPath)
 	if err != nil {
 		return err
@@ -144,6 +154,9 @@ func runTrain(args []string, stdout io.Writer) error {
 	var tr *train.Trainer[float32]
 	if _, err := os.Stat(filepath.Join(*outDir, "train.json")); err == nil {
 		if tr, err = train.Resume[float32](*outDir, trainIDs, *steps); err != nil {
+			return err
+		}
+		if err := resumeConflicts(*outDir, given, opts, tr.Opts); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "resumed %s at step %d of %d\n", *outDir, len(tr.History), tr.Opts.Steps)
@@ -218,10 +231,46 @@ func runTrain(args []string, stdout io.Writer) error {
 			if err != nil {
 				return err
 			}
-			if err := os.WriteFile(filepath.Join(*reportDir, f), b, 0o644); err != nil {
+			if err := writeFile(filepath.Join(*reportDir, f), b); err != nil {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// resumeConflicts refuses options given on the command line that differ from
+// those of the checkpoint being resumed: the run continues with the
+// checkpoint's options, so silently ignoring them would mislead.
+func resumeConflicts(dir string, given map[string]bool, asked, saved train.Options) error {
+	var diffs []string
+	for _, o := range []struct {
+		flag        string
+		asked, have any
+	}{
+		{"batch", asked.Batch, saved.Batch}, {"seq", asked.SeqLen, saved.SeqLen}, {"lr", asked.LR, saved.LR},
+		{"min-lr", asked.MinLR, saved.MinLR}, {"warmup", asked.Warmup, saved.Warmup}, {"clip", asked.Clip, saved.Clip},
+		{"wd", asked.WeightDecay, saved.WeightDecay}, {"seed", asked.Seed, saved.Seed},
+	} {
+		if given[o.flag] && o.asked != o.have {
+			diffs = append(diffs, fmt.Sprintf("-%s %v (the checkpoint has %v)", o.flag, o.asked, o.have))
+		}
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s holds a checkpoint, and a resumed run keeps its options (only -steps can change), but %s: drop them to resume, or give a new -out to start afresh", dir, strings.Join(diffs, ", "))
+}
+
+// writeFile writes data to path atomically: a temporary file beside it,
+// flushed to disk, renamed over it (safetensors.WriteAtomic).
+func writeFile(path string, data []byte) error {
+	err := safetensors.WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }
@@ -272,11 +321,17 @@ func exportModel(m *train.Model[float32], dir string, step int) error {
 		if err := m.Save(tmp, safetensors.BF16, exportMeta(step)); err != nil {
 			return err
 		}
-		b, err := os.ReadFile(filepath.Join(tmp, "model.safetensors"))
+		src, err := os.Open(filepath.Join(tmp, "model.safetensors"))
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(dir, "model.safetensors"), b, 0o644)
+		defer src.Close()
+		// Renamed into place, never rewritten: a notebook or an llm
+		// generate that has the export mapped keeps reading it safely.
+		return safetensors.WriteAtomic(filepath.Join(dir, "model.safetensors"), func(w io.Writer) error {
+			_, err := io.Copy(w, src)
+			return err
+		})
 	}
 	return m.Save(dir, safetensors.BF16, exportMeta(step))
 }
@@ -292,7 +347,7 @@ func writeCurve(path string, hist []train.Record) error {
 	for _, r := range hist {
 		fmt.Fprintf(&b, "%d,%.6f,%.6g,%.6g,%d\n", r.Step, r.Loss, r.LR, r.GradNorm, r.Tokens)
 	}
-	return os.WriteFile(path, []byte(b.String()), 0o644)
+	return writeFile(path, []byte(b.String()))
 }
 
 // report is what a training run records about itself (report.json).
@@ -371,10 +426,10 @@ func evaluate(stdout io.Writer, tr *train.Trainer[float32], tok *tokenizer.Token
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(outDir, "report.json"), append(js, '\n'), 0o644); err != nil {
+	if err := writeFile(filepath.Join(outDir, "report.json"), append(js, '\n')); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(outDir, "samples.md"), []byte(samplesMarkdown(rep)), 0o644)
+	return writeFile(filepath.Join(outDir, "samples.md"), []byte(samplesMarkdown(rep)))
 }
 
 // samplesMarkdown renders the evaluation and the samples for people.

@@ -160,4 +160,44 @@ func TestTrainCommand(t *testing.T) {
 	if !strings.Contains(stdout.String(), "resumed") || !strings.Contains(stdout.String(), "step     6") {
 		t.Errorf("second run did not resume to step 6:\n%s", stdout.String())
 	}
+	// Resuming with other shapes is refused, not silently ignored.
+	for i, a := range args {
+		switch a {
+		case "-batch":
+			args[i+1] = "4"
+		case "-seq":
+			args[i+1] = "16"
+		case "-steps":
+			args[i+1] = "8"
+		}
+	}
+	before, _ := os.ReadFile(filepath.Join(out, "train.json"))
+	err = runTrain(args, new(bytes.Buffer))
+	if err == nil || !strings.Contains(err.Error(), "-batch 4 (the checkpoint has 2)") || !strings.Contains(err.Error(), "-seq 16 (the checkpoint has 32)") {
+		t.Errorf("resume with a new -batch and -seq: %v", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, "train.json")); !bytes.Equal(before, after) {
+		t.Error("the refused resume changed the checkpoint")
+	}
+	// Files are replaced by renaming: no temporary file is left beside them.
+	for _, d := range []string{out, export, filepath.Join(out, "bf16")} {
+		entries, _ := os.ReadDir(d)
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".tmp") {
+				t.Errorf("temporary file %s left in %s", e.Name(), d)
+			}
+		}
+	}
+}
+
+// TestTrainRejectsNonFiniteFlags: -clip NaN, -wd NaN and friends are refused
+// at once, not after a whole run.
+func TestTrainRejectsNonFiniteFlags(t *testing.T) {
+	for _, flagValue := range [][2]string{{"-clip", "NaN"}, {"-wd", "NaN"}, {"-lr", "+Inf"}, {"-min-lr", "-1"}} {
+		args := []string{"-config", "x.json", "-tokenizer", "x.json", "-out", t.TempDir(), flagValue[0], flagValue[1]}
+		err := runTrain(args, new(bytes.Buffer))
+		if err == nil || !strings.Contains(err.Error(), flagValue[0]+" ") || !strings.Contains(err.Error(), "finite") {
+			t.Errorf("llm train %s %s: %v, want it refused", flagValue[0], flagValue[1], err)
+		}
+	}
 }

@@ -1,0 +1,108 @@
+// Package reap finds and kills every process started on behalf of a job
+// (a notebook's kernel, a test's notebook server), including the ones that
+// left the job's process group or session (setsid, a daemonising shell
+// command, GoNB's gopls).
+//
+// A job is marked by an environment variable, Key=tag, given to the first
+// process it starts. Children inherit their parent's environment, so every
+// process the job starts carries the tag unless it deliberately clears its
+// environment; Kill finds them through /proc/PID/environ (Linux) whatever
+// their parent, group or session has become. (Jenkins' process-tree killer
+// uses the same idea.) Where /proc is unavailable, Kill finds nothing.
+package reap
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Key is the environment variable that carries a job's tag.
+const Key = "HOW_LLMS_WORK_JOB"
+
+// Tag is a job's mark: give Env() to the job's first process.
+type Tag string
+
+// NewTag returns a fresh random tag.
+func NewTag() Tag {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return Tag(hex.EncodeToString(b))
+}
+
+// Env is the environment entry that marks a process as part of the job.
+func (t Tag) Env() string { return Key + "=" + string(t) }
+
+// Processes lists the ids of the running processes marked with t, other
+// than the calling process. Zombies (exited, not yet reaped) are left out.
+func (t Tag) Processes() []int { return Marked(t.Env()) }
+
+// Marked lists the ids of the running processes whose environment holds the
+// entry (KEY=value), other than the calling process, leaving out zombies.
+func Marked(entry string) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	want := []byte(entry)
+	self := os.Getpid()
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self {
+			continue
+		}
+		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if err != nil || !hasEntry(env, want) || zombie(pid) {
+			continue
+		}
+		pids = append(pids, pid)
+	}
+	return pids
+}
+
+func hasEntry(environ, entry []byte) bool {
+	for _, e := range bytes.Split(environ, []byte{0}) {
+		if bytes.Equal(e, entry) {
+			return true
+		}
+	}
+	return false
+}
+
+func zombie(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true // gone
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	return i < 0 || i+2 >= len(stat) || stat[i+2] == 'Z' || stat[i+2] == 'X'
+}
+
+// Kill stops every process marked with t: it freezes them all (SIGSTOP, so
+// none can start another while the others die), kills them (SIGKILL), and
+// repeats until none is left or a few seconds have passed. It returns the
+// number of processes it signalled.
+func (t Tag) Kill() int {
+	n := 0
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		pids := t.Processes()
+		if len(pids) == 0 || time.Now().After(deadline) {
+			return n
+		}
+		for _, p := range pids {
+			_ = syscall.Kill(p, syscall.SIGSTOP)
+		}
+		for _, p := range pids {
+			if syscall.Kill(p, syscall.SIGKILL) == nil {
+				n++
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,233 @@
+package notebooks
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/how-llms-work/course/ci/nbformat"
+	"github.com/how-llms-work/course/kernel/kernelspec"
+	"github.com/how-llms-work/course/llm"
+)
+
+// widgetsOfChapter3 are the widget kinds chapter 3 must show.
+var widgetsOfChapter3 = []string{"llmw-scatter", "llmw-neighbours", "llmw-hist", "llmw-lines", "llmw-quiz"}
+
+// TestChapter3 checks the executed chapter 3: every cell ran, every widget
+// is there, and the values it printed are those of the model that ran,
+// recomputed here independently where the embedded model ran. Like
+// TestChapter1Runs it reads the copy in LLM_EXECUTED_NOTEBOOKS when set, and
+// otherwise runs the notebook through the course kernel on the embedded
+// model (skipping without the kernel, failing without it when CI is set).
+func TestChapter3(t *testing.T) {
+	const name = "03-embeddings.ipynb"
+	if dir := os.Getenv("LLM_EXECUTED_NOTEBOOKS"); dir != "" {
+		executed := filepath.Join(dir, name)
+		src, err1 := os.Stat(name)
+		run, err2 := os.Stat(executed)
+		if err1 != nil || err2 != nil || run.ModTime().Before(src.ModTime()) {
+			t.Fatalf("LLM_EXECUTED_NOTEBOOKS=%s: no executed copy of %s newer than the notebook (run make notebooks first)", dir, name)
+		}
+		checkChapter3(t, parse(t, executed))
+		return
+	}
+	if testing.Short() {
+		t.Skip("runs a notebook through the kernel (a minute or two)")
+	}
+	if _, err := kernelspec.Find(kernelName); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the course kernel is not installed (go run ./kernel install): %v", err)
+		}
+		t.Skipf("the course kernel is not installed (go run ./kernel install): %v", err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "run", "./ci", "run", "-kernel", kernelName, "-out", out, "notebooks/"+name)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "LLM_MODEL=tiny")
+	if log, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chapter 3 failed: %v\n%s", err, log)
+	}
+	checkChapter3(t, parse(t, filepath.Join(out, name)))
+}
+
+// cellText returns the text a cell showed: its stream output and the
+// plain-text form of its displays.
+func cellText(nb *nbformat.Notebook, id string) (string, bool) {
+	for _, c := range nb.Cells {
+		if c.ID != id {
+			continue
+		}
+		var b strings.Builder
+		for _, o := range c.Outputs {
+			b.WriteString(o.Text)
+			if s, ok := o.Data["text/plain"].(string); ok {
+				b.WriteString(s + "\n")
+			}
+		}
+		return b.String(), true
+	}
+	return "", false
+}
+
+// number returns the first submatch of re in s as a float.
+func number(t *testing.T, s string, re string) float64 {
+	t.Helper()
+	m := regexp.MustCompile(re).FindStringSubmatch(s)
+	if m == nil {
+		t.Errorf("no match for %s in:\n%s", re, s)
+		return math.NaN()
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		t.Errorf("%s: %v", re, err)
+	}
+	return v
+}
+
+func checkChapter3(t *testing.T, nb *nbformat.Notebook) {
+	t.Helper()
+	var html strings.Builder
+	for _, c := range nb.Cells {
+		for _, o := range c.Outputs {
+			if o.Type == nbformat.Error {
+				t.Errorf("cell %s: %s: %s", c.ID, o.EName, o.EValue)
+			}
+			if h, ok := o.Data["text/html"].(string); ok {
+				html.WriteString(h)
+			}
+			if strings.Contains(o.Text, "panic:") {
+				t.Errorf("cell %s panicked: %s", c.ID, o.Text)
+			}
+		}
+	}
+	for _, w := range widgetsOfChapter3 {
+		if !strings.Contains(html.String(), `class="llmw `+w+`"`) {
+			t.Errorf("chapter 3's outputs have no %s widget", w)
+		}
+	}
+	if n := html.Len(); n > 400<<10 {
+		t.Errorf("chapter 3's HTML outputs total %d bytes; keep them small", n)
+	}
+	text := func(id string) string {
+		t.Helper()
+		s, ok := cellText(nb, id)
+		if !ok {
+			t.Fatalf("no cell %q", id)
+		}
+		return s
+	}
+
+	// Model-independent facts.
+	for id, want := range map[string]string{
+		"row":         "one-hot × E equals the row, value for value: true",
+		"cosine-toy":  "cos = 24 / (5 × 5) = 0.96",
+		"bank-stream": "the three embedding rows are identical, bit for bit: true",
+	} {
+		if !strings.Contains(text(id), want) {
+			t.Errorf("cell %s lacks %q:\n%s", id, want, text(id))
+		}
+	}
+	tied := text("tied-check")
+	if !strings.Contains(tied, "tied: true") || number(t, tied, `largest difference (\S+)`) > 1e-3 {
+		t.Errorf("the LM head is not E·h:\n%s", tied)
+	}
+	pca := text("pca-scatter")
+	pc1, pc2 := number(t, pca, `PC1 keeps ([\d.]+)%`), number(t, pca, `PC2 ([\d.]+)%`)
+	if !(pc1 >= pc2 && pc2 > 0 && pc1+pc2 < 100) {
+		t.Errorf("explained variance PC1 %v%%, PC2 %v%%", pc1, pc2)
+	}
+	// Stage by stage, " bank" starts identical and ends different.
+	bank := text("bank-stream")
+	if !strings.Contains(bank, "embedding               1.000             1.000             1.000") {
+		t.Errorf("the embedding stage is not cosine 1:\n%s", bank)
+	}
+	if v := number(t, bank, `final norm\s+([\d.]+)`); v > 0.99 {
+		t.Errorf("river vs money at the final norm: cosine %v, want the contexts to differ", v)
+	}
+
+	load := text("load")
+	switch {
+	case strings.HasPrefix(load, "tiny:"):
+		checkChapter3Tiny(t, text)
+	case strings.Contains(load, "this is the real Qwen3.5-0.8B: true"):
+		real := text("real-check")
+		if !strings.Contains(real, `king − man + woman → " queen"`) {
+			t.Errorf("the real model's check did not run:\n%s", real)
+		}
+	}
+}
+
+// checkChapter3Tiny checks the values printed on the embedded model against
+// the same computations done here, by brute force where it matters.
+func checkChapter3Tiny(t *testing.T, text func(string) string) {
+	t.Helper()
+	m, err := llm.Load("tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := m.Net.MustWeight("embed_tokens.weight").Float32()
+	const H = 128
+	row := func(id int) []float32 { return raw[id*H : (id+1)*H] }
+	if s := text("shape"); !strings.Contains(s, "E: [4096 × 128] = 524288 numbers, stored as BF16: 1048576 bytes") {
+		t.Errorf("shape:\n%s", s)
+	}
+	// The neighbours of " said", by brute force over every row.
+	said := m.Encode(" said")
+	if len(said) != 1 {
+		t.Fatalf("\" said\" is %d tokens", len(said))
+	}
+	best, second := -1, -1
+	cos := make([]float64, 4096)
+	for id := range cos {
+		cos[id] = llm.Cosine(row(id), row(said[0]))
+		if id == said[0] {
+			continue
+		}
+		if best < 0 || cos[id] > cos[best] {
+			best, second = id, best
+		} else if second < 0 || cos[id] > cos[second] {
+			second = id
+		}
+	}
+	nb := text("nearest-browser")
+	for _, id := range []int{best, second} {
+		want := fmt.Sprintf("%s %s %.3f", strings.ReplaceAll(m.Piece(id), " ", "·"), strconv.Itoa(id), cos[id])
+		if !strings.Contains(strings.Join(strings.Fields(nb), " "), want) {
+			t.Errorf("the neighbours of \" said\" lack %q:\n%s", want, nb)
+		}
+	}
+	// Analogies the embedded vocabulary can express, and those it cannot.
+	an := text("analogies")
+	for _, want := range []string{` he - man + woman        → " she"`, ` was - is + are          → " were"`, `" king" is 2 tokens in this vocabulary (" k" + "ing")`} {
+		if !strings.Contains(an, want) {
+			t.Errorf("analogies lack %q:\n%s", want, an)
+		}
+	}
+	// cos(woman − man, she − he), recomputed.
+	id := func(w string) int { return m.Encode(w)[0] }
+	sub := func(a, b string) []float32 { return llm.Sub(row(id(a)), row(id(b))) }
+	want := fmt.Sprintf("cos(woman − man,  she −  he) = %.3f", llm.Cosine(sub(" woman", " man"), sub(" she", " he")))
+	if g := text("gender-direction"); !strings.Contains(g, want) || !strings.Contains(g, "= 0.292  (recorded with Qwen3.5-0.8B)") {
+		t.Errorf("gender direction lacks %q or the recorded value:\n%s", want, g)
+	}
+	// The shortest row, by brute force.
+	short := 0
+	for i := range 4096 {
+		if llm.Norm(row(i)) < llm.Norm(row(short)) {
+			short = i
+		}
+	}
+	if n := text("norms-hist"); !strings.Contains(n, fmt.Sprintf("8 shortest rows (norm %.2f to", llm.Norm(row(short)))) || !strings.Contains(n, fmt.Sprintf("[%q", m.Piece(short))) {
+		t.Errorf("shortest row %q (%.2f) not first:\n%s", m.Piece(short), llm.Norm(row(short)), n)
+	}
+}
