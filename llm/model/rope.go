@@ -3,7 +3,7 @@ package model
 import "math"
 
 // rope holds the inverse frequencies of the partial rotary embedding
-// (spec §6.3): invFreq[j] = θ^(−2j/R) for j < R/2, in float32 as HF does.
+// (doc §6.3): invFreq[j] = θ^(−2j/R) for j < R/2, in float32 as HF does.
 type rope struct {
 	invFreq []float32
 }
