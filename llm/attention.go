@@ -308,6 +308,16 @@ func OnlineAttend(q []float32, keys, values [][]float32, block int) (out []float
 	return float32s(acc), rescales, nil
 }
 
+// MustOnlineAttend is OnlineAttend for notebook cells: it panics with
+// OnlineAttend's error.
+func MustOnlineAttend(q []float32, keys, values [][]float32, block int) (out []float32, rescales int) {
+	out, rescales, err := OnlineAttend(q, keys, values, block)
+	if err != nil {
+		panic(err)
+	}
+	return out, rescales
+}
+
 func checkAttend(q []float32, keys, values [][]float32) error {
 	if len(q) == 0 || len(keys) == 0 || len(keys) != len(values) {
 		return fmt.Errorf("llm: attention: a query of %d values, %d keys and %d values: want a query, and as many keys as values (at least one)", len(q), len(keys), len(values))
@@ -374,4 +384,39 @@ func ScaleSweep(dims []int, keys, trials int, seed uint64) ([]ScaleRow, error) {
 		rows = append(rows, r)
 	}
 	return rows, nil
+}
+
+// MaxDiff returns the largest |a[i] − b[i]| over the common length of a and
+// b: how far apart two computations of the same numbers landed.
+func MaxDiff(a, b []float32) float64 {
+	var d float64
+	for i := range min(len(a), len(b)) {
+		d = max(d, math.Abs(float64(a[i])-float64(b[i])))
+	}
+	return d
+}
+
+// PrefixDiff compares the attention of p with that of longer, a pass of the
+// same model over p's tokens followed by more: it returns the largest
+// difference between a weight of p and the weight of the same head, query
+// and key in longer. The causal mask makes it zero up to float rounding:
+// what comes later cannot change how an earlier token attends.
+func (p *Pass) PrefixDiff(longer *Pass) (float64, error) {
+	n := len(p.IDs)
+	if len(longer.IDs) < n || !slices.Equal(longer.IDs[:n], p.IDs) {
+		return 0, fmt.Errorf("llm: PrefixDiff: the tokens of %q do not start with those of %q", longer.Prompt, p.Prompt)
+	}
+	if longer.cfg.Layers != p.cfg.Layers || longer.cfg.Heads != p.cfg.Heads {
+		return 0, fmt.Errorf("llm: PrefixDiff: the passes come from different models")
+	}
+	var d float64
+	for _, l := range p.FullLayers() {
+		short, long := p.Capture.Layers[l].Attention, longer.Capture.Layers[l].Attention
+		for h := range short {
+			for t := range n {
+				d = max(d, MaxDiff(short[h][t], long[h][t]))
+			}
+		}
+	}
+	return d, nil
 }

@@ -180,6 +180,22 @@ func TestCheckAttention(t *testing.T) {
 func TestCausalPrefix(t *testing.T) {
 	m := attnModels(t)["tiny"]
 	a, b := m.MustRun("The cat sat"), m.MustRun("The cat sat on the mat")
+	if d, err := a.PrefixDiff(b); err != nil || d > 1e-5 {
+		t.Errorf("PrefixDiff: %v, %v", d, err)
+	}
+	if _, err := b.PrefixDiff(a); err == nil {
+		t.Error("PrefixDiff of a longer pass against a shorter one: no error")
+	}
+	// PrefixDiff sees a changed weight.
+	c := m.MustRun("The cat sat on the mat")
+	l := c.FullLayers()[len(c.FullLayers())-1]
+	c.Capture.Layers[l].Attention[1][2][1] += 0.125
+	if d, _ := a.PrefixDiff(c); math.Abs(d-0.125) > 1e-5 {
+		t.Errorf("PrefixDiff after a change of 0.125: %v", d)
+	}
+	if d := MaxDiff([]float32{1, 2, 3}, []float32{1, 2.5, 2}); d != 1 {
+		t.Errorf("MaxDiff = %v, want 1", d)
+	}
 	for _, l := range a.FullLayers() {
 		for h := range m.Config().Heads {
 			ha, hb := a.MustHead(l, h), b.MustHead(l, h)
@@ -349,6 +365,9 @@ func TestAttendAndOnline(t *testing.T) {
 	}
 	if _, _, err := OnlineAttend(q, keys, vals, 0); err == nil {
 		t.Error("block 0: no error")
+	}
+	if out, r := MustOnlineAttend(q, keys, vals, 4); r != 0 || math.Abs(float64(out[0])-1) > 1e-6 {
+		t.Errorf("one block of equal values: %v after %d rescales, want 1 after 0", out, r)
 	}
 }
 

@@ -530,3 +530,17 @@ func (c HeadCensus) Text() (string, error) {
 	}
 	return b.String(), nil
 }
+
+// FromScaleSweep charts llm.ScaleSweep: the mean largest softmax weight
+// over random scores, with and without the division by √d, against the
+// head width d.
+func FromScaleSweep(rows []llm.ScaleRow) LineChart {
+	c := LineChart{Title: "Largest softmax weight over random keys, by head width d", YLabel: "max weight", YMin: 0, YMax: 1}
+	var raw, scaled []float64
+	for _, r := range rows {
+		c.X = append(c.X, fmt.Sprintf("d = %d", r.Dim))
+		raw, scaled = append(raw, r.MaxRaw), append(scaled, r.MaxScaled)
+	}
+	c.Series = []Series{{Name: "softmax(q·k)", Values: raw}, {Name: "softmax(q·k/√d)", Values: scaled}}
+	return c
+}

@@ -192,3 +192,15 @@ func TestHeadCensusHTML(t *testing.T) {
 		t.Error("infinite entropy: no error")
 	}
 }
+
+func TestFromScaleSweep(t *testing.T) {
+	rows, err := llm.ScaleSweep([]int{4, 256}, 8, 50, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := widgets.FromScaleSweep(rows)
+	checkSelfContained(t, mustHTML(t, c))
+	if len(c.X) != 2 || c.X[1] != "d = 256" || c.Series[0].Values[1] != rows[1].MaxRaw || c.Series[1].Values[0] != rows[0].MaxScaled {
+		t.Errorf("%+v from %+v", c, rows)
+	}
+}
