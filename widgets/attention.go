@@ -36,10 +36,10 @@ type AttentionMaps struct {
 	Note            string
 }
 
-// Limits that keep one output small (a 64-token prompt over 6 layers × 8
-// heads is about 200 KB).
+// Limits that keep one output small: a 15-token prompt over 6 layers × 8
+// heads is about 120 KB, a 40-token one about 400 KB.
 const (
-	attnMaxTokens  = 64
+	attnMaxTokens  = 40
 	attnMaxHeads   = 64
 	attnThumb      = 64 // size of a small map in px
 	attnLevels     = 10 // opacity steps of the small maps
@@ -111,6 +111,10 @@ func (a AttentionMaps) query() int {
 	return a.Query
 }
 
+// level is the opacity step of a weight in the small maps: weights under
+// half a step are left out (they would hardly show).
+func level(v float32) int { return int(math.Round(float64(v) * attnLevels)) }
+
 // short is a token label for an axis: visible spaces, at most 10 runes.
 func short(piece string) string {
 	v := []rune(visible(piece))
@@ -167,22 +171,26 @@ func (a AttentionMaps) HTML() (string, error) {
 			h := a.Heads[i]
 			x := attnGridLeft + c*(attnThumb+8)
 			fmt.Fprintf(&w, `<g class="th" data-i="%d" transform="translate(%d %d)"><title>layer %d · head %d</title>`, i, x, y, h.Layer, h.Head)
-			// The visible (lower) triangle, faint; the weights as paths, one per opacity step.
-			w.WriteString(`<path d="M0 0`)
+			// In units of one cell (scaled to the map): the visible (lower)
+			// triangle, faint; then the weights, one path per opacity step, a
+			// run of equal steps along a row drawn as one rectangle.
+			fmt.Fprintf(&w, `<g transform="scale(%.4f)"><path d="M0 0`, cell)
 			for range n {
-				fmt.Fprintf(&w, "h%.2fv%.2f", cell, cell)
+				w.WriteString("h1v1")
 			}
 			w.WriteString(`H0z" fill="currentColor" fill-opacity="0.06"></path>`)
 			paths := make([]strings.Builder, attnLevels+1)
 			for t, row := range h.Weights {
-				for s, v := range row {
-					k := int(math.Round(float64(v) * attnLevels))
-					if k == 0 && v >= 0.02 {
-						k = 1
+				for s := 0; s < len(row); {
+					k := level(row[s])
+					e := s + 1
+					for e < len(row) && level(row[e]) == k {
+						e++
 					}
 					if k > 0 {
-						fmt.Fprintf(&paths[k], "M%.1f %.1fh%.2fv%.2fh-%.2fz", float64(s)*cell, float64(t)*cell, cell, cell, cell)
+						fmt.Fprintf(&paths[k], "M%d %dh%dv1h-%dz", s, t, e-s, e-s)
 					}
+					s = e
 				}
 			}
 			for k := 1; k <= attnLevels; k++ {
@@ -190,6 +198,7 @@ func (a AttentionMaps) HTML() (string, error) {
 					fmt.Fprintf(&w, `<path class="bar" fill-opacity="%.1f" d="%s"></path>`, float64(k)/attnLevels, paths[k].String())
 				}
 			}
+			w.WriteString(`</g>`)
 			fmt.Fprintf(&w, `<rect class="hit" width="%d" height="%d" fill="none" stroke="currentColor" stroke-opacity="%s" stroke-width="%s" pointer-events="all"></rect></g>`,
 				attnThumb, attnThumb, map[bool]string{true: "0.9", false: "0.3"}[i == a.Selected], map[bool]string{true: "2", false: "1"}[i == a.Selected])
 		}
@@ -247,15 +256,15 @@ func (a AttentionMaps) HTML() (string, error) {
 
 	type headData struct {
 		L, H int
-		W    [][]float64
+		W    [][]int // weights in thousandths
 	}
 	data := make([]headData, len(a.Heads))
 	for i, h := range a.Heads {
 		data[i] = headData{L: h.Layer, H: h.Head}
 		for _, row := range h.Weights {
-			r := make([]float64, len(row))
+			r := make([]int, len(row))
 			for s, v := range row {
-				r[s] = math.Round(float64(v)*1000) / 1000
+				r[s] = int(math.Round(float64(v) * 1000))
 			}
 			data[i].W = append(data[i].W, r)
 		}
@@ -307,14 +316,14 @@ const attnJS = `var out=q(r,"output[id$='-hover']"),hs=q(r,"select[id$='-head']"
 var cells=qa(r,"svg.big rect[data-q]"),vals=qa(r,"svg.big text.v"),row=q(r,"svg.big rect.qrow"),th=qa(r,"svg.grid g.th");
 var lines=qa(r,"svg.fan line.fl"),keys=qa(r,"svg.fan text.fk"),fq=q(r,"svg.fan text.fq"),n=D.t.length;
 function sh(s){return s.length>10?s.slice(0,9)+"\u2026":s;}
-function say(i,t,s){var h=D.h[i];out.textContent="layer "+h.L+" \u00b7 head "+h.H+" \u00b7 query "+D.t[t]+" ("+t+") \u2192 key "+D.t[s]+" ("+s+"): "+fmtN(h.W[t][s],3);}
+function say(i,t,s){var h=D.h[i];out.textContent="layer "+h.L+" \u00b7 head "+h.H+" \u00b7 query "+D.t[t]+" ("+t+") \u2192 key "+D.t[s]+" ("+s+"): "+fmtN(h.W[t][s]/1000,3);}
 function draw(){var i=D.s,t=D.q,h=D.h[i];
-cells.forEach(function(e){var a=+e.getAttribute("data-q"),b=+e.getAttribute("data-k"),v=h.W[a][b];e.setAttribute("fill-opacity",v.toFixed(3));e.firstChild.textContent="query "+D.t[a]+" ("+a+") \u2192 key "+D.t[b]+" ("+b+"): "+fmtN(v,3);});
-vals.forEach(function(e){var v=h.W[+e.getAttribute("data-q")][+e.getAttribute("data-k")];e.textContent=v>=0.995?"1":v.toFixed(2).slice(1);});
+cells.forEach(function(e){var a=+e.getAttribute("data-q"),b=+e.getAttribute("data-k"),v=h.W[a][b]/1000;e.setAttribute("fill-opacity",v.toFixed(3));e.firstChild.textContent="query "+D.t[a]+" ("+a+") \u2192 key "+D.t[b]+" ("+b+"): "+fmtN(v,3);});
+vals.forEach(function(e){var v=h.W[+e.getAttribute("data-q")][+e.getAttribute("data-k")]/1000;e.textContent=v>=0.995?"1":v.toFixed(2).slice(1);});
 row.setAttribute("y",(D.top+D.c*t-1).toFixed(1));row.setAttribute("width",(D.c*(t+1)+1).toFixed(1));
 var yq=20+t*18+9;fq.setAttribute("y",(yq+4).toFixed(1));fq.textContent=sh(D.t[t])+" ("+t+")";
-lines.forEach(function(e,s){var v=s<=t?h.W[t][s]:0;e.setAttribute("y1",yq.toFixed(1));e.setAttribute("stroke-width",(0.5+10*v).toFixed(2));e.setAttribute("stroke-opacity",Math.min(1,0.15+v).toFixed(2));});
-keys.forEach(function(e,s){e.textContent=sh(D.t[s])+" "+(s<=t?fmtN(h.W[t][s],3):"masked");if(s>t)e.setAttribute("opacity","0.35");else e.removeAttribute("opacity");});
+lines.forEach(function(e,s){var v=s<=t?h.W[t][s]/1000:0;e.setAttribute("y1",yq.toFixed(1));e.setAttribute("stroke-width",(0.5+10*v).toFixed(2));e.setAttribute("stroke-opacity",Math.min(1,0.15+v).toFixed(2));});
+keys.forEach(function(e,s){e.textContent=sh(D.t[s])+" "+(s<=t?fmtN(h.W[t][s]/1000,3):"masked");if(s>t)e.setAttribute("opacity","0.35");else e.removeAttribute("opacity");});
 th.forEach(function(g){var on=+g.getAttribute("data-i")===i,b=q(g,"rect.hit");b.setAttribute("stroke-opacity",on?"0.9":"0.3");b.setAttribute("stroke-width",on?"2":"1");});
 hs.value=String(i);qs.value=String(t);out.textContent="layer "+h.L+" \u00b7 head "+h.H+" \u00b7 query "+D.t[t]+" ("+t+")";}
 hs.addEventListener("change",function(){D.s=+hs.value;draw();});

@@ -120,7 +120,7 @@ func TestAttentionMapsErrors(t *testing.T) {
 		"rows":         {func(a *widgets.AttentionMaps) { a.Heads[0].Weights = a.Heads[0].Weights[:1] }, "1 rows for 2 tokens"},
 		"NaN":          {func(a *widgets.AttentionMaps) { a.Heads[0].Weights[1][0] = float32(math.NaN()) }, "want a probability"},
 		"no tokens":    {func(a *widgets.AttentionMaps) { a.Tokens = nil }, "0 tokens"},
-		"long":         {func(a *widgets.AttentionMaps) { a.Tokens = make([]string, 65) }, "shorten the prompt"},
+		"long":         {func(a *widgets.AttentionMaps) { a.Tokens = make([]string, 41) }, "shorten the prompt"},
 		"selected":     {func(a *widgets.AttentionMaps) { a.Selected = 1 }, "Selected 1"},
 		"query":        {func(a *widgets.AttentionMaps) { a.Query = 2 }, "Query 2"},
 		"head order":   {func(a *widgets.AttentionMaps) { a.Heads = append(a.Heads, a.Heads[0]) }, "in order"},
