@@ -70,3 +70,22 @@ func ExampleModel_Generate() {
 	// Output:
 	// 5 4 max_tokens 5
 }
+
+// The candidates for the next token, ranked once for every view of them.
+func ExampleTopCandidates() {
+	logits := []float32{1, 3, 0, 2}
+	names := []string{" rug", " mat", " sofa", " floor"}
+	for _, c := range llm.TopCandidates(logits, 2, func(id int) string { return names[id] }) {
+		fmt.Printf("%q logit %.0f p %.3f\n", c.Piece, c.Logit, c.Prob)
+	}
+	// Output:
+	// " mat" logit 3 p 0.644
+	// " floor" logit 2 p 0.237
+}
+
+// Softmax takes hand-typed float64 values as well as the model's float32.
+func ExampleSum() {
+	p := llm.Softmax([]float64{2.4, 1.6, 0.7}, 1)
+	fmt.Printf("%.3f sum %.3f\n", p, llm.Sum(p))
+	// Output: [0.613 0.275 0.112] sum 1.000
+}

@@ -75,6 +75,15 @@ func FitLine(points []Point, learningRate float64, steps int) ([]FitStep, error)
 	}
 }
 
+// MustFitLine is FitLine for notebook cells: it panics with FitLine's error.
+func MustFitLine(points []Point, learningRate float64, steps int) []FitStep {
+	s, err := FitLine(points, learningRate, steps)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
 // MSE returns the mean squared error mean((a·x + b − y)²) of the line
 // y = a·x + b on points: the loss FitLine descends (NaN when there are no
 // points).

@@ -206,8 +206,7 @@ func (m *Model) step(set Settings, i, pos int, logits []float32) (Step, error) {
 	if math.IsNaN(float64(hi)) || math.IsInf(float64(hi), 0) {
 		return Step{}, fmt.Errorf("llm: step %d: the model produced non-finite logits (largest %v): its weights are broken", i, hi)
 	}
-	lse := float64(hi) + logSumExp(logits, float64(hi), 1)
-	prob := func(id int) float32 { return float32(math.Exp(float64(logits[id]) - lse)) }
+	lse := logNormalizer(logits)
 
 	s := set.Sampler
 	st := Step{Pos: pos}
@@ -227,19 +226,16 @@ func (m *Model) step(set Settings, i, pos int, logits []float32) (Step, error) {
 		st.ID = pickFrom(samp, st.Draw)
 	}
 	st.Piece = m.Piece(st.ID)
-	st.Prob = prob(st.ID)
-	top := TopK(logits, set.TopN)
-	st.Candidates = make([]Candidate, len(top))
+	st.Prob = float32(math.Exp(float64(logits[st.ID]) - lse))
+	st.Candidates = m.Top(logits, set.TopN)
 	greedyID := Argmax(logits)
-	for j, r := range top {
-		c := Candidate{ID: r.ID, Piece: m.Piece(r.ID), Logit: r.Value, Prob: prob(r.ID)}
+	for j, c := range st.Candidates {
 		switch {
 		case samp != nil:
-			c.PSamp = samp[r.ID]
-		case r.ID == greedyID:
-			c.PSamp = 1
+			st.Candidates[j].PSamp = samp[c.ID]
+		case c.ID == greedyID:
+			st.Candidates[j].PSamp = 1
 		}
-		st.Candidates[j] = c
 	}
 	return st, nil
 }
@@ -300,6 +296,15 @@ func (tr *Trace) Branch(step, id int) (*Trace, error) {
 		}
 	}
 	return nt, m.run(nt, st, logits)
+}
+
+// MustBranch is Branch for notebook cells: it panics with Branch's error.
+func (tr *Trace) MustBranch(step, id int) *Trace {
+	nt, err := tr.Branch(step, id)
+	if err != nil {
+		panic(err)
+	}
+	return nt
 }
 
 // Replay generates again with a trace's prompt and settings and checks that

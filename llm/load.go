@@ -64,22 +64,31 @@ type Loader struct {
 	Env     func(string) string
 	Probe   time.Duration // how long Load("") waits for the Hub (3s)
 	Default string        // the model Load("") wants (DefaultModel)
+
+	// Progress, if set, is called as a download proceeds (it replaces the
+	// Hub client's own callback). NewLoader sets LogProgress(os.Stderr);
+	// widgets.Load sets a progress bar.
+	Progress func(Progress)
 }
 
 // NewLoader returns a loader reading the environment like the Hugging Face
 // tools (HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE, HF_HOME, HF_HUB_OFFLINE),
-// with a progress bar for downloads.
+// reporting downloads as plain text on stderr.
 func NewLoader() *Loader {
-	h := hub.New()
-	h.Progress = newProgressBar(os.Stderr)
-	return &Loader{Hub: h, Notice: os.Stderr, Env: os.Getenv, Probe: 3 * time.Second, Default: DefaultModel}
+	return &Loader{Hub: hub.New(), Notice: os.Stderr, Env: os.Getenv, Probe: 3 * time.Second, Default: DefaultModel,
+		Progress: LogProgress(os.Stderr)}
 }
 
 // Load is the package-level Load with this loader's settings; fields left
-// zero take NewLoader's values (without the progress bar).
+// zero take NewLoader's values (without progress reports).
 func (l *Loader) Load(ref string) (*Model, error) {
 	if l.Hub == nil {
 		l.Hub = hub.New()
+	}
+	if l.Progress != nil {
+		h := *l.Hub
+		h.Progress = l.Progress
+		l.Hub = &h
 	}
 	if l.Env == nil {
 		l.Env = os.Getenv

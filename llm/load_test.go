@@ -169,6 +169,34 @@ func TestLoadDefaultDownloadsThenUsesCache(t *testing.T) {
 	}
 }
 
+// TestLoadReportsProgress checks that a download reports through
+// Loader.Progress (the hook widgets.Load puts its bar on): every file the
+// model needs, ending with a Finished report of its full size.
+func TestLoadReportsProgress(t *testing.T) {
+	srv := fakeHub(t)
+	l, _ := testLoader(t, srv.URL, nil)
+	done := map[string]int64{}
+	l.Progress = func(p Progress) {
+		if p.Finished {
+			done[p.File] = p.Done
+		}
+	}
+	m, err := l.Load("Org/tiny-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for _, f := range []string{"config.json", "model.safetensors", "tokenizer.json"} {
+		fi, err := os.Stat(filepath.Join(m.Dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done[f] != fi.Size() {
+			t.Errorf("%s: finished report of %d bytes, the file has %d", f, done[f], fi.Size())
+		}
+	}
+}
+
 func TestLoadEnvAndFolders(t *testing.T) {
 	l, _ := testLoader(t, closedURL(), map[string]string{"LLM_MODEL": "testdata/tiny-a"})
 	m, err := l.Load("")

@@ -12,6 +12,24 @@ import (
 // kind of each layer (Gated DeltaNet or full attention), vocabulary, RoPE.
 type Config = model.Config
 
+// Params is a parameter count with its breakdown by component (embedding,
+// DeltaNet and attention mixers, MLPs, norms; text, vision, stored).
+type Params = model.Params
+
+// LayerType names a layer's token mixer: LinearAttention (Gated DeltaNet)
+// or FullAttention.
+type LayerType = model.LayerType
+
+// The two kinds of layer of a Qwen3.5 model.
+const (
+	LinearAttention = model.LinearAttention // Gated DeltaNet: a fixed-size state
+	FullAttention   = model.FullAttention   // softmax attention with a KV cache
+)
+
+// Capture holds the activations of every layer of one forward pass (see
+// Pass.Capture).
+type Capture = model.Capture
+
 // Model is a loaded language model: the network, its tokenizer, and where
 // it came from. Make one with Load or MustLoad.
 type Model struct {
@@ -62,7 +80,10 @@ func (m *Model) String() string {
 func (m *Model) Config() *Config { return m.Net.Config() }
 
 // Params returns the parameter count with its breakdown by component.
-func (m *Model) Params() model.Params { return m.Net.Config().Params() }
+func (m *Model) Params() Params { return m.Net.Config().Params() }
+
+// WeightBytes is the number of bytes of weights one forward step reads.
+func (m *Model) WeightBytes() int64 { return m.Net.WeightBytes() }
 
 // Encode returns the token ids of text. Special tokens written in the
 // text, such as <|im_start|>, become their ids.
@@ -98,6 +119,12 @@ func (m *Model) Logits(ids []int) []float32 {
 		panic(err)
 	}
 	return l
+}
+
+// Top returns the k most likely next tokens after logits, best first, with
+// their pieces, logits and probabilities (see TopCandidates).
+func (m *Model) Top(logits []float32, k int) []Candidate {
+	return TopCandidates(logits, k, m.Piece)
 }
 
 // LogitsAll runs the model over ids and returns the logits at every

@@ -25,8 +25,8 @@ type Pass struct {
 	// Embedding is the embedding row of the last token: the vector that
 	// enters the first layer.
 	Embedding []float32
-	// Capture holds the activations of every layer (see model.Capture).
-	Capture *model.Capture
+	// Capture holds the activations of every layer.
+	Capture *Capture
 	// State is what survives the pass to the next decode step: the KV cache
 	// of the full-attention layers and the DeltaNet conv and recurrent states.
 	State *model.State
@@ -59,14 +59,7 @@ func (m *Model) Run(prompt string) (*Pass, error) {
 		Logits: logits, Embedding: emb, Capture: c, State: st,
 		cfg: m.Config(),
 	}
-	_, hi := argmax(logits)
-	lse := float64(hi) + logSumExp(logits, float64(hi), 1)
-	for _, r := range TopK(logits, 10) {
-		p.Top = append(p.Top, Candidate{
-			ID: r.ID, Piece: m.Piece(r.ID), Logit: r.Value,
-			Prob: float32(math.Exp(float64(r.Value) - lse)),
-		})
-	}
+	p.Top = m.Top(logits, 10)
 	return p, nil
 }
 
@@ -150,4 +143,14 @@ func (p *Pass) Activations() []Activation {
 		Activation{"logits at every position", []int{t, len(p.Logits)}},
 	)
 	return acts
+}
+
+// ActivationBytes is the size in float32 of every activation Activations
+// lists: what this pass computed and then threw away.
+func (p *Pass) ActivationBytes() int64 {
+	var n int64
+	for _, a := range p.Activations() {
+		n += a.Bytes()
+	}
+	return n
 }

@@ -70,3 +70,56 @@ func TestRunEmptyPrompt(t *testing.T) {
 		t.Fatal("Run(\"\") succeeded")
 	}
 }
+
+func TestActivationBytes(t *testing.T) {
+	m := tinyA(t)
+	short, long := m.MustRun("the cat"), m.MustRun("the cat sat on the mat and the dog sat on the rug")
+	var want int64
+	for _, a := range short.Activations() {
+		want += a.Bytes()
+	}
+	if got := short.ActivationBytes(); got != want || got <= 0 {
+		t.Errorf("ActivationBytes = %d, sum of Activations %d", got, want)
+	}
+	if long.ActivationBytes() <= short.ActivationBytes() {
+		t.Errorf("a longer prompt has %d activation bytes, a shorter %d", long.ActivationBytes(), short.ActivationBytes())
+	}
+	if m.WeightBytes() != m.Net.WeightBytes() || m.WeightBytes() <= 0 {
+		t.Errorf("WeightBytes = %d, engine says %d", m.WeightBytes(), m.Net.WeightBytes())
+	}
+}
+
+// TestQwen35ParamsAddUp checks the two breakdowns chapter 1 prints: the
+// parts of the published model and the components of its text model.
+func TestQwen35ParamsAddUp(t *testing.T) {
+	p := Qwen35Config().Params()
+	if p.Text+p.Vision != p.TextVision || p.TextVision+p.MTP != p.Stored {
+		t.Errorf("text %d + vision %d + MTP %d do not add up to %d and %d", p.Text, p.Vision, p.MTP, p.TextVision, p.Stored)
+	}
+	if sum := p.Embedding + p.LMHead + p.DeltaNet + p.Attention + p.MLP + p.Norms; sum != p.Text {
+		t.Errorf("components add up to %d, text model %d", sum, p.Text)
+	}
+}
+
+func TestMustForms(t *testing.T) {
+	m := tinyA(t)
+	tr := m.MustGenerate("the cat", MaxTokens(3), StopAt())
+	br := tr.MustBranch(1, tr.Steps[1].Candidates[1].ID)
+	if br.Steps[1].ID != tr.Steps[1].Candidates[1].ID || len(br.Steps) != 3 {
+		t.Errorf("MustBranch: steps %v", br.IDs())
+	}
+	panics := func(name string, f func()) {
+		t.Helper()
+		defer func() {
+			if recover() == nil {
+				t.Errorf("%s did not panic", name)
+			}
+		}()
+		f()
+	}
+	panics("MustBranch out of range", func() { tr.MustBranch(9, 0) })
+	panics("MustFitLine without points", func() { MustFitLine(nil, 0.1, 3) })
+	if s := MustFitLine(NoisyLine(5, 1, 0, 0, 1), 0.1, 3); len(s) != 4 {
+		t.Errorf("MustFitLine gave %d steps, want 4", len(s))
+	}
+}

@@ -2,71 +2,47 @@ package llm
 
 import (
 	"fmt"
-	"html"
 	"io"
-	"os"
-	"strings"
 	"time"
-
-	"github.com/janpfeifer/gonb/gonbui"
 
 	"github.com/how-llms-work/course/llm/hub"
 )
 
-// newProgressBar returns a download progress callback: an HTML bar that
-// updates in place in a GoNB notebook, a bar redrawn with \r on a terminal,
-// and one line per file otherwise (logs, CI).
-func newProgressBar(w io.Writer) func(hub.Progress) {
-	term := isTerminal(w)
-	var id string
+// Progress reports how far the download of one model file has come: Done
+// of Total bytes (Total is -1 when the server did not say), and Finished
+// once the file is complete and verified. A Loader's Progress callback
+// receives one as bytes arrive (at most every 100 ms).
+type Progress = hub.Progress
+
+// LogProgress returns the plain-text progress callback Load uses by
+// default: one line to w when a file starts, one every logEvery while it
+// downloads, and one when it is done. It draws nothing, so it reads the
+// same on a terminal, in a log and in CI; notebooks show a progress bar
+// instead (widgets.Load).
+func LogProgress(w io.Writer) func(Progress) {
+	var file string
 	var last time.Time
-	return func(p hub.Progress) {
+	return func(p Progress) {
+		now := time.Now()
 		switch {
-		case gonbui.IsNotebook:
-			if id == "" {
-				id = gonbui.UniqueId()
-			}
-			gonbui.UpdateHTML(id, progressHTML(p))
-			if p.Finished {
-				id = ""
-			}
-		case term:
-			fmt.Fprintf(w, "\r%s", progressLine(p))
-			if p.Finished {
-				fmt.Fprintln(w)
-			}
-		default:
-			if p.Finished || time.Since(last) > 10*time.Second {
-				last = time.Now()
-				fmt.Fprintln(w, progressLine(p))
-			}
+		case p.Finished:
+			fmt.Fprintf(w, "downloaded %s (%s)\n", p.File, bytesString(p.Done))
+			file = ""
+		case p.File != file:
+			file, last = p.File, now
+			fmt.Fprintf(w, "downloading %s (%s)…\n", p.File, bytesString(p.Total))
+		case now.Sub(last) >= logEvery:
+			last = now
+			fmt.Fprintf(w, "downloading %s: %s of %s\n", p.File, bytesString(p.Done), bytesString(p.Total))
 		}
 	}
 }
 
-func progressLine(p hub.Progress) string {
-	const width = 30
-	if p.Total <= 0 {
-		return fmt.Sprintf("downloading %s: %s", p.File, bytesString(p.Done))
-	}
-	n := int(width * p.Done / p.Total)
-	return fmt.Sprintf("downloading %-28s [%s%s] %3d%% %s / %s", p.File,
-		strings.Repeat("█", n), strings.Repeat("·", width-n), 100*p.Done/p.Total, bytesString(p.Done), bytesString(p.Total))
-}
+// logEvery is how often LogProgress reports a download in flight.
+const logEvery = 10 * time.Second
 
-func progressHTML(p hub.Progress) string {
-	pct := 0.0
-	if p.Total > 0 {
-		pct = 100 * float64(p.Done) / float64(p.Total)
-	}
-	label := fmt.Sprintf("%s / %s", bytesString(p.Done), bytesString(p.Total))
-	if p.Finished {
-		label = bytesString(p.Done) + " ✓"
-	}
-	return fmt.Sprintf(`<div>downloading <code>%s</code> <progress value="%.1f" max="100" style="width:20em"></progress> %s</div>`,
-		html.EscapeString(p.File), pct, html.EscapeString(label))
-}
-
+// bytesString formats a byte count: "512.0 MB", "1.00 GB"; "?" when
+// negative (unknown).
 func bytesString(n int64) string {
 	switch {
 	case n < 0:
@@ -79,13 +55,4 @@ func bytesString(n int64) string {
 		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

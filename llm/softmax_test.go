@@ -43,7 +43,7 @@ func TestSoftmaxValues(t *testing.T) {
 	if n := Softmax([]float32{1, 2}, -1); !math.IsNaN(float64(n[0])) {
 		t.Errorf("negative temperature gave %v, want NaN", n)
 	}
-	if len(Softmax(nil, 1)) != 0 {
+	if len(Softmax([]float32(nil), 1)) != 0 {
 		t.Error("Softmax(nil) not empty")
 	}
 }
@@ -139,5 +139,72 @@ func BenchmarkTopK248k(b *testing.B) {
 	x := vocabLogits(248320)
 	for b.Loop() {
 		TopK(x, 20)
+	}
+}
+
+// TestTopCandidates checks the one ranking of next tokens against a
+// computation from the definition: sort every id by logit, and take each
+// probability as exp(z) / Σ exp over the whole vocabulary in float64.
+func TestTopCandidates(t *testing.T) {
+	logits := []float32{0.5, 3, -1, 3, 2.5, 40, -7}
+	piece := func(id int) string { return string(rune('a' + id)) }
+	got := TopCandidates(logits, 4, piece)
+	var sum float64
+	for _, z := range logits {
+		sum += math.Exp(float64(z))
+	}
+	wantIDs := []int{5, 1, 3, 4} // 40, then the tie 3 = 3 by lower id, then 2.5
+	if len(got) != len(wantIDs) {
+		t.Fatalf("got %d candidates, want %d", len(got), len(wantIDs))
+	}
+	for i, c := range got {
+		id := wantIDs[i]
+		want := math.Exp(float64(logits[id])) / sum
+		if c.ID != id || c.Piece != piece(id) || c.Logit != logits[id] || math.Abs(float64(c.Prob)-want) > 1e-6*max(want, 1e-30) {
+			t.Errorf("candidate %d = %+v, want id %d piece %q logit %v prob %g", i, c, id, piece(id), logits[id], want)
+		}
+	}
+	if c := TopCandidates(logits, 1, nil); c[0].Piece != "" || c[0].ID != 5 {
+		t.Errorf("nil piece: %+v", c)
+	}
+	if c := TopCandidates(logits, 0, piece); c == nil || len(c) != 0 {
+		t.Errorf("k = 0: %#v, want an empty (non-nil) list", c)
+	}
+	if c := TopCandidates(logits, 100, piece); len(c) != len(logits) {
+		t.Errorf("k > vocabulary: %d candidates", len(c))
+	}
+}
+
+// TestSoftmaxFloat64 checks that the float64 instantiation (toy examples
+// typed by hand) agrees with the float32 one (the model's logits) and with
+// the formula.
+func TestSoftmaxFloat64(t *testing.T) {
+	z64 := []float64{2.4, 1.6, 0.7, -0.3, -1.1}
+	z32 := []float32{2.4, 1.6, 0.7, -0.3, -1.1}
+	for _, temp := range []float64{0.25, 0.5, 1, 2} {
+		p64, p32 := Softmax(z64, temp), Softmax(z32, temp)
+		var sum float64
+		for _, z := range z64 {
+			sum += math.Exp(z / temp)
+		}
+		for i, z := range z64 {
+			want := math.Exp(z/temp) / sum
+			if math.Abs(p64[i]-want) > 1e-12 || math.Abs(float64(p32[i])-want) > 1e-6 {
+				t.Errorf("T=%g token %d: float64 %g, float32 %g, formula %g", temp, i, p64[i], p32[i], want)
+			}
+		}
+		if s := Sum(p64); math.Abs(s-1) > 1e-12 {
+			t.Errorf("T=%g: Sum = %g", temp, s)
+		}
+		l64 := LogSoftmax(z64, temp)
+		if math.Abs(l64[0]-math.Log(p64[0])) > 1e-12 {
+			t.Errorf("T=%g: LogSoftmax %g, log Softmax %g", temp, l64[0], math.Log(p64[0]))
+		}
+	}
+	if Argmax(z64) != 0 || Argmax([]float64{}) != -1 {
+		t.Errorf("Argmax(float64) = %d", Argmax(z64))
+	}
+	if h := Entropy([]float64{0.5, 0.5}); math.Abs(h-math.Ln2) > 1e-15 {
+		t.Errorf("Entropy = %g, want ln 2", h)
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/how-llms-work/course/llm/hub"
 )
 
 func TestTraceJSONLeavesOutTimings(t *testing.T) {
@@ -57,21 +55,21 @@ func FuzzParseTrace(f *testing.F) {
 	})
 }
 
-func TestProgressRendering(t *testing.T) {
-	line := progressLine(hub.Progress{File: "model.safetensors", Done: 512 << 20, Total: 1 << 30})
-	if !strings.Contains(line, " 50%") || !strings.Contains(line, "512.0 MB / 1.00 GB") {
-		t.Errorf("progress line = %q", line)
-	}
-	h := progressHTML(hub.Progress{File: "<b>.safetensors", Done: 1, Total: 4})
-	if !strings.Contains(h, `value="25.0"`) || strings.Contains(h, "<b>") {
-		t.Errorf("progress HTML = %q", h)
-	}
+func TestLogProgress(t *testing.T) {
 	var buf strings.Builder
-	bar := newProgressBar(&buf)
-	bar(hub.Progress{File: "a", Done: 1, Total: 2})
-	bar(hub.Progress{File: "a", Done: 2, Total: 2, Finished: true})
-	if got := strings.Count(buf.String(), "\n"); got < 1 || got > 2 {
-		t.Errorf("non-terminal progress wrote %q", buf.String())
+	log := LogProgress(&buf)
+	log(Progress{File: "model.safetensors", Done: 0, Total: 1 << 30})
+	log(Progress{File: "model.safetensors", Done: 512 << 20, Total: 1 << 30}) // within logEvery: silent
+	log(Progress{File: "model.safetensors", Done: 1 << 30, Total: 1 << 30, Finished: true})
+	log(Progress{File: "tokenizer.json", Done: 0, Total: -1})
+	want := "downloading model.safetensors (1.00 GB)…\ndownloaded model.safetensors (1.00 GB)\ndownloading tokenizer.json (?)…\n"
+	if buf.String() != want {
+		t.Errorf("LogProgress wrote\n%s\nwant\n%s", buf.String(), want)
+	}
+	for n, s := range map[int64]string{-1: "?", 512: "512 B", 2048: "2.0 kB", 512 << 20: "512.0 MB", 3 << 30: "3.00 GB"} {
+		if got := bytesString(n); got != s {
+			t.Errorf("bytesString(%d) = %q, want %q", n, got, s)
+		}
 	}
 }
 

@@ -125,7 +125,8 @@ func TestChapter1Runs(t *testing.T) {
 	checkChapter1(t, parse(t, filepath.Join(out, name)))
 }
 
-// checkChapter1 checks an executed chapter 1: no errors, every widget shown.
+// checkChapter1 checks an executed chapter 1: no errors, every widget
+// shown, and the key values (checkChapter1Values).
 func checkChapter1(t *testing.T, nb *nbformat.Notebook) {
 	t.Helper()
 	var html strings.Builder
@@ -150,4 +151,5 @@ func checkChapter1(t *testing.T, nb *nbformat.Notebook) {
 	if n := html.Len(); n > 400<<10 {
 		t.Errorf("chapter 1's HTML outputs total %d bytes; keep them small", n)
 	}
+	checkChapter1Values(t, nb)
 }

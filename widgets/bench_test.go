@@ -11,11 +11,7 @@ import (
 func BenchmarkTopSoftmax(b *testing.B) {
 	z := realistic(248320)
 	for b.Loop() {
-		t, err := widgets.TopSoftmax(z, 10, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := t.HTML(); err != nil {
+		if _, err := widgets.TopSoftmax(z, 10, nil).HTML(); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 func demoTrace() widgets.TraceView {
-	c := func(p string, pr float64) widgets.Candidate { return widgets.Candidate{Piece: p, Prob: pr} }
+	c := func(p string, pr float32) widgets.Candidate { return widgets.Candidate{Piece: p, Prob: pr} }
 	return widgets.TraceView{
 		Prompt: []string{"The", " cat", " sat", " on", " the"},
 		Steps: []widgets.TraceStep{

@@ -32,10 +32,7 @@ func ExampleTopSoftmax() {
 	logits := make([]float32, 1000) // all zero but three
 	logits[7], logits[42], logits[99] = 9, 8, 7
 	names := map[int]string{7: " mat", 42: " floor", 99: " rug"}
-	t, err := widgets.TopSoftmax(logits, 3, func(id int) string { return names[id] })
-	if err != nil {
-		panic(err)
-	}
+	t := widgets.TopSoftmax(logits, 3, func(id int) string { return names[id] })
 	p, rest := t.Probs(1)
 	fmt.Printf("%s %.3f, %s %.3f, %s %.3f, other %d tokens %.3f\n", t.Tokens[0], p[0], t.Tokens[1], p[1], t.Tokens[2], p[2], t.Rest.Count, rest)
 	// Output:
@@ -54,6 +51,22 @@ func ExampleQuiz_Check() {
 	score, err := q.Check([]int{1})
 	fmt.Println(score, err)
 	// Output: 1 <nil>
+}
+
+// A quiz written in a few lines, and a learner's answers graded.
+func ExampleParseQuiz() {
+	q := widgets.MustParseQuiz("Quick check", `
+? What are logits?
+- Probabilities that add up to 1 | That is what softmax makes of them.
++ Raw scores, one per vocabulary entry | Yes: softmax turns them into probabilities.
+? What does one forward pass predict?
++ The next token | Yes: one distribution over the next position.
+- The whole answer | That takes the generation loop.`)
+	fmt.Println(q.Grade(nil))
+	fmt.Println(q.Grade([]int{1, 1}))
+	// Output:
+	// the quiz has 2 questions, each with exactly one right answer: fill in answers (one choice per question, counting from 0) and run again
+	// 1 of 2 right (look again at question 2)
 }
 
 // A progress bar for a download: it is an io.Writer.
@@ -97,7 +110,7 @@ func ExampleProbBars() {
 
 // The generation loop, step by step.
 func ExampleTraceView() {
-	c := func(p string, pr float64) widgets.Candidate { return widgets.Candidate{Piece: p, Prob: pr} }
+	c := func(p string, pr float32) widgets.Candidate { return widgets.Candidate{Piece: p, Prob: pr} }
 	widgets.MustShow(widgets.TraceView{
 		Prompt: []string{"The", " cat", " sat", " on", " the"},
 		Steps: []widgets.TraceStep{

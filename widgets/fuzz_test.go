@@ -1,6 +1,8 @@
 package widgets_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -22,7 +24,7 @@ func FuzzEscaping(f *testing.F) {
 		render := func(p string) []widgets.Widget {
 			return []widgets.Widget{
 				widgets.SoftmaxTable{Title: p, Tokens: []string{p, "b"}, Logits: []float64{logit, 0}},
-				widgets.ProbBars{Title: p, Candidates: []widgets.Candidate{{Piece: p, Logit: logit}}},
+				widgets.ProbBars{Title: p, Candidates: []widgets.Candidate{{Piece: p, Logit: float32(logit)}}},
 				widgets.TraceView{Title: p, Prompt: []string{p}, Steps: []widgets.TraceStep{{Candidates: []widgets.Candidate{{Piece: p, Prob: 0.5}}, Chosen: widgets.Candidate{Piece: p, Prob: 0.5}}}},
 				widgets.Quiz{Title: p, Questions: []widgets.Question{{Prompt: p + "?", Choices: []widgets.Choice{{Text: p + "a", Why: p, Correct: true}, {Text: p + "b", Why: p}}}}},
 			}
@@ -58,4 +60,33 @@ func shape(t *testing.T, h string) string {
 		s += ">"
 	}
 	return s
+}
+
+// FuzzParseQuiz feeds arbitrary text to the quiz parser: it must not panic,
+// and what it accepts is a valid quiz that renders and grades.
+func FuzzParseQuiz(f *testing.F) {
+	f.Add("? q\n+ a | yes\n- b | no")
+	f.Add("? q\n+ a | yes\n+ b | also")
+	f.Add("+ a | yes")
+	f.Add("? q\n- a no")
+	f.Add("\xff\n? \n")
+	f.Fuzz(func(t *testing.T, text string) {
+		q, err := widgets.ParseQuiz("fuzz", text)
+		if err != nil {
+			return
+		}
+		if err := q.Validate(); err != nil {
+			t.Fatalf("ParseQuiz accepted an invalid quiz: %v", err)
+		}
+		if _, err := q.HTML(); err != nil {
+			t.Fatalf("a parsed quiz does not render: %v", err)
+		}
+		answers := make([]int, len(q.Questions))
+		for i := range answers {
+			answers[i], _ = q.Answer(i)
+		}
+		if got := q.Grade(answers); !strings.HasPrefix(got, fmt.Sprintf("%d of %d right", len(answers), len(answers))) {
+			t.Fatalf("the right answers grade as %q", got)
+		}
+	})
 }

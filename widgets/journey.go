@@ -30,7 +30,7 @@ type Journey struct {
 	Prompt    string      // the prompt text
 	Tokens    []string    // its token pieces
 	IDs       []int       // and ids, one per piece
-	Embedding []float64   // embedding row of the last token (hidden size D)
+	Embedding []float32   // embedding row of the last token (hidden size D), as llm.Pass has it
 	Layers    []Layer     // one per decoder layer, in order
 	VocabSize int         // number of logits (0: unknown)
 	Top       []Candidate // highest logits at the last position, best first
@@ -185,18 +185,18 @@ func (j Journey) HTML() (string, error) {
 	return b.String(), nil
 }
 
-func minOf(v []float64) float64 {
+func minOf(v []float32) float64 {
 	m := math.Inf(1)
 	for _, x := range v {
-		m = min(m, x)
+		m = min(m, float64(x))
 	}
 	return m
 }
 
-func maxOf(v []float64) float64 {
+func maxOf(v []float32) float64 {
 	m := math.Inf(-1)
 	for _, x := range v {
-		m = max(m, x)
+		m = max(m, float64(x))
 	}
 	return m
 }
@@ -208,14 +208,14 @@ func (j Journey) heatStrip() string {
 	e := j.Embedding
 	m := 0.0
 	for _, v := range e {
-		m = max(m, math.Abs(v))
+		m = max(m, math.Abs(float64(v)))
 	}
 	if m == 0 {
 		m = 1
 	}
 	var paths [2][10]strings.Builder
 	for i, v := range e {
-		lvl := min(9, int(math.Abs(v)/m*10))
+		lvl := min(9, int(math.Abs(float64(v))/m*10))
 		sign := 0
 		if v < 0 {
 			sign = 1
@@ -315,24 +315,4 @@ func (j Journey) Text() (string, error) {
 	}
 	fmt.Fprintf(&b, "\n   sampled: %s (id %d, p = %s)\n", visible(j.Chosen.Piece), j.Chosen.ID, num(j.Chosen.Prob, 3))
 	return b.String(), nil
-}
-
-// Float64s converts a float32 vector (a model's embedding row or
-// logits) to the float64 the widgets take.
-func Float64s[F float32 | float64](v []F) []float64 {
-	out := make([]float64, len(v))
-	for i, x := range v {
-		out[i] = float64(x)
-	}
-	return out
-}
-
-// Norm returns the L2 norm of v, e.g. a residual-stream row for
-// Layer.Norm.
-func Norm[F float32 | float64](v []F) float64 {
-	s := 0.0
-	for _, x := range v {
-		s += float64(x) * float64(x)
-	}
-	return math.Sqrt(s)
 }

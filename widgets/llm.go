@@ -2,15 +2,36 @@ package widgets
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/how-llms-work/course/llm"
-	"github.com/how-llms-work/course/llm/model"
 )
 
-// This file adapts the plain data of package llm (traces, passes, fits,
-// parameter counts) to the widgets' own input types, so a notebook cell is
-// one line: widgets.MustShow(widgets.FromTrace(tr)). Data flows one way:
+// This file adapts the values of package llm (models loading, traces,
+// passes, fits, parameter counts) to the widgets, so a notebook cell is one
+// line: widgets.MustShow(widgets.FromTrace(tr)). Data flows one way:
 // widgets reads llm's results, llm never imports widgets.
+
+// Load is llm.Load with a progress bar for downloads (a DownloadBar on
+// stderr): in a notebook the bar is redrawn in place under the cell, on a
+// terminal on one line. Loading the real model for the first time
+// downloads about 1.7 GB; afterwards it comes from the cache, with no bar.
+func Load(ref string) (*llm.Model, error) {
+	l := llm.NewLoader()
+	l.Progress = DownloadBar(os.Stderr)
+	return l.Load(ref)
+}
+
+// MustLoad is Load for notebook cells: it panics with Load's error.
+//
+//	var m = widgets.MustLoad("") // $LLM_MODEL, else Qwen3.5-0.8B, else tiny
+func MustLoad(ref string) *llm.Model {
+	m, err := Load(ref)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
 
 // FromTrace shows a generation trace: the prompt's pieces, and for every
 // step the candidates with their probabilities (temperature 1, the model's
@@ -18,11 +39,10 @@ import (
 func FromTrace(tr *llm.Trace) TraceView {
 	tv := TraceView{Title: fmt.Sprintf("Generation loop · %s · %s", tr.Model, tr.Settings.Sampler), Prompt: tr.PromptPieces}
 	for _, st := range tr.Steps {
-		ws := TraceStep{Chosen: Candidate{ID: st.ID, Piece: st.Piece, Prob: float64(st.Prob)}}
-		for _, c := range st.Candidates {
-			ws.Candidates = append(ws.Candidates, fromCandidate(c))
-		}
-		tv.Steps = append(tv.Steps, ws)
+		tv.Steps = append(tv.Steps, TraceStep{
+			Candidates: st.Candidates,
+			Chosen:     Candidate{ID: st.ID, Piece: st.Piece, Prob: st.Prob},
+		})
 	}
 	return tv
 }
@@ -42,19 +62,17 @@ func FromPass(p *llm.Pass, name string) Journey {
 		Prompt:    p.Prompt,
 		Tokens:    p.Pieces,
 		IDs:       p.IDs,
-		Embedding: Float64s(p.Embedding),
+		Embedding: p.Embedding,
 		VocabSize: len(p.Logits),
+		Top:       p.Top,
 	}
 	norms := p.LayerNorms()
 	for i, l := range p.Capture.Layers {
 		kind := "deltanet"
-		if l.Type == model.FullAttention {
+		if l.Type == llm.FullAttention {
 			kind = "full attention"
 		}
 		j.Layers = append(j.Layers, Layer{Kind: kind, Norm: norms[i]})
-	}
-	for _, c := range p.Top {
-		j.Top = append(j.Top, fromCandidate(c))
 	}
 	if len(j.Top) > 0 {
 		j.Chosen = j.Top[0]
@@ -64,7 +82,7 @@ func FromPass(p *llm.Pass, name string) Journey {
 
 // WeightsAndActivations puts a model's parameter counts by component next
 // to the activations of one forward pass.
-func WeightsAndActivations(params model.Params, p *llm.Pass) WeightsVsActivations {
+func WeightsAndActivations(params llm.Params, p *llm.Pass) WeightsVsActivations {
 	w := WeightsVsActivations{Title: "Weights vs activations", Tokens: len(p.IDs)}
 	for _, c := range []Count{
 		{Name: "embedding (also the LM head when tied)", N: params.Embedding},
@@ -82,8 +100,4 @@ func WeightsAndActivations(params model.Params, p *llm.Pass) WeightsVsActivation
 		w.Activations = append(w.Activations, Count{Name: a.Name, Shape: a.Shape})
 	}
 	return w
-}
-
-func fromCandidate(c llm.Candidate) Candidate {
-	return Candidate{ID: c.ID, Piece: c.Piece, Logit: float64(c.Logit), Prob: float64(c.Prob)}
 }

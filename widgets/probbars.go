@@ -27,6 +27,21 @@ type ProbBars struct {
 	Temperature float64 // initial temperature in [0, 2]; 0 means 1 (set TopK 1 for greedy)
 	TopK        int     // initial top-k; 0 = off
 	TopP        float64 // initial top-p in (0, 1]; 0 = off (1)
+
+	err error // why TopProbBars could not fill the bars
+}
+
+// TopProbBars makes ProbBars of the k most likely tokens of a full logits
+// vector, with the rest of the vocabulary as one block (see
+// TopCandidates), so the knobs reshape the model's real distribution.
+// piece decodes a token id (m.Piece). Like TopSoftmax it never fails: a
+// problem with the logits is reported when the bars are rendered.
+func TopProbBars(logits []float32, k int, piece func(id int) string) ProbBars {
+	cs, r, err := TopCandidates(logits, k, piece)
+	if err != nil {
+		return ProbBars{err: fmt.Errorf("widgets: TopProbBars: %w", err)}
+	}
+	return ProbBars{Title: fmt.Sprintf("Sampling knobs: top %d of %s tokens", len(cs), commas(int64(len(logits)))), Candidates: cs, Rest: &r}
 }
 
 // Sampling knob ranges.
@@ -37,6 +52,9 @@ const (
 )
 
 func (pb ProbBars) check() (t, p float64, err error) {
+	if pb.err != nil {
+		return 0, 0, pb.err
+	}
 	if len(pb.Candidates) == 0 {
 		return 0, 0, fmt.Errorf("widgets: ProbBars: no candidates")
 	}
@@ -47,7 +65,7 @@ func (pb ProbBars) check() (t, p float64, err error) {
 		if err := finite(fmt.Sprintf("widgets: ProbBars: candidate %d (%q) logit", i, c.Piece), c.Logit); err != nil {
 			return 0, 0, err
 		}
-		if math.Abs(c.Logit) > maxLogit {
+		if math.Abs(float64(c.Logit)) > maxLogit {
 			return 0, 0, fmt.Errorf("widgets: ProbBars: candidate %d (%q) logit %g: want |z| ≤ %d", i, c.Piece, c.Logit, maxLogit)
 		}
 	}
@@ -95,13 +113,13 @@ func (pb ProbBars) Probs(t float64, k int, p float64) (before, after []float64, 
 		before[order[0]], after[order[0]] = 1, 1
 		return before, after, 0, 0
 	}
-	m := pb.Candidates[order[0]].Logit / t
+	m := float64(pb.Candidates[order[0]].Logit) / t
 	if hasRest {
 		m = max(m, pb.Rest.max()/t)
 	}
 	s := 0.0
 	for i, c := range pb.Candidates {
-		before[i] = math.Exp(c.Logit/t - m)
+		before[i] = math.Exp(float64(c.Logit)/t - m)
 		s += before[i]
 	}
 	if hasRest {
@@ -180,7 +198,7 @@ func (pb ProbBars) HTML() (string, error) {
 	b.WriteString(`</tbody></table><p class="note">Greyed rows are cut by top-k / top-p; the survivors are renormalized to sum to 1. Temperature 0 is greedy.</p>`)
 	z := make([]float64, len(pb.Candidates))
 	for i, c := range pb.Candidates {
-		z[i] = c.Logit
+		z[i] = float64(c.Logit)
 	}
 	b.WriteString(script(id, jsonData(map[string]any{"z": z, "rest": pb.Rest.data()}), probBarsJS))
 	b.WriteString(`</div>`)

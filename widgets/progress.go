@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
+
+	"github.com/how-llms-work/course/llm"
 )
 
 // Progress is an updating progress bar for downloads and long generations:
@@ -184,4 +186,26 @@ func (p *Progress) Text() (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.textLocked(), nil
+}
+
+// DownloadBar returns a download progress callback for llm.Loader (Load
+// uses it): one Progress bar per file, in bytes, drawn on out outside a
+// notebook (nil means os.Stderr) and in place under the cell inside one.
+func DownloadBar(out io.Writer) func(llm.Progress) {
+	var bar *Progress
+	var file string
+	return func(p llm.Progress) {
+		if bar == nil || p.File != file {
+			if bar != nil {
+				bar.Finish()
+			}
+			bar, file = NewProgress("downloading "+p.File, max(p.Total, 0)), p.File
+			bar.Bytes, bar.Out = true, out
+		}
+		bar.Set(p.Done)
+		if p.Finished {
+			bar.Finish()
+			bar = nil
+		}
+	}
 }

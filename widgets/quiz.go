@@ -3,6 +3,7 @@ package widgets
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Choice is one answer of a quiz question, with the explanation shown when
@@ -27,6 +28,86 @@ type Question struct {
 type Quiz struct {
 	Title     string
 	Questions []Question
+}
+
+// ParseQuiz reads a quiz written one line per question and per choice,
+// so a notebook cell holds a quiz in a few lines:
+//
+//	? What are logits?
+//	- Probabilities that add up to 1 | That is what softmax makes of them.
+//	+ Raw scores, one per vocabulary entry | Yes: softmax turns them into probabilities.
+//
+// A line starting with "?" is a question; "+" a correct choice and "-" a
+// wrong one, each with its explanation after " | ". Blank lines are
+// skipped and surrounding spaces trimmed. The quiz must pass Validate.
+// Errors name the line.
+func ParseQuiz(title, text string) (Quiz, error) {
+	q := Quiz{Title: title}
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		mark, size := utf8.DecodeRuneInString(line)
+		rest := strings.TrimSpace(line[size:])
+		switch mark {
+		case '?':
+			q.Questions = append(q.Questions, Question{Prompt: rest})
+		case '+', '-':
+			if len(q.Questions) == 0 {
+				return Quiz{}, fmt.Errorf("widgets: ParseQuiz %q: line %d: a choice before the first question (start it with \"? \")", title, n+1)
+			}
+			text, why, ok := strings.Cut(rest, " | ")
+			if !ok {
+				return Quiz{}, fmt.Errorf("widgets: ParseQuiz %q: line %d: no \" | \" between the choice and its explanation: %q", title, n+1, line)
+			}
+			qu := &q.Questions[len(q.Questions)-1]
+			qu.Choices = append(qu.Choices, Choice{Text: strings.TrimSpace(text), Correct: mark == '+', Why: strings.TrimSpace(why)})
+		default:
+			return Quiz{}, fmt.Errorf("widgets: ParseQuiz %q: line %d: starts with %q: want \"?\" (question), \"+\" (right choice) or \"-\" (wrong choice)", title, n+1, mark)
+		}
+	}
+	if err := q.Validate(); err != nil {
+		return Quiz{}, err
+	}
+	return q, nil
+}
+
+// MustParseQuiz is ParseQuiz for notebook cells: it panics with
+// ParseQuiz's error.
+func MustParseQuiz(title, text string) Quiz {
+	q, err := ParseQuiz(title, text)
+	if err != nil {
+		panic(err)
+	}
+	return q
+}
+
+// Grade says in a sentence how answers (one 0-based choice index per
+// question) score, for the cell that checks a learner's picks. It cannot
+// fail: with no answers it says the quiz is sound and asks for them, and
+// answers it cannot score (too few, out of range) are explained.
+func (q Quiz) Grade(answers []int) string {
+	if err := q.Validate(); err != nil {
+		return "this quiz cannot be graded: " + err.Error()
+	}
+	if len(answers) == 0 {
+		return fmt.Sprintf("the quiz has %d questions, each with exactly one right answer: fill in answers (one choice per question, counting from 0) and run again", len(q.Questions))
+	}
+	score, err := q.Check(answers)
+	if err != nil {
+		return err.Error()
+	}
+	var wrong []string
+	for i, a := range answers {
+		if !q.Questions[i].Choices[a].Correct {
+			wrong = append(wrong, fmt.Sprint(i+1))
+		}
+	}
+	if len(wrong) == 0 {
+		return fmt.Sprintf("%d of %d right", score, len(q.Questions))
+	}
+	return fmt.Sprintf("%d of %d right (look again at question %s)", score, len(q.Questions), strings.Join(wrong, ", "))
 }
 
 // Validate reports the first inconsistency: a question without a prompt,

@@ -3,21 +3,17 @@ package widgets
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
+
+	"github.com/how-llms-work/course/llm"
 )
 
-// Candidate is one vocabulary entry with its score: the row type of
-// ProbBars, TraceView and Journey. Adapting from package llm is a field
-// copy: ID is the token id, Piece its decoded text, Logit the raw score and
-// Prob its probability (ignored where a widget computes probabilities
-// itself).
-type Candidate struct {
-	ID    int
-	Piece string
-	Logit float64
-	Prob  float64
-}
+// Candidate is one vocabulary entry with its score, the row type of
+// ProbBars, TraceView and Journey: llm.Candidate, as llm.TopCandidates,
+// Model.Top, traces and passes produce it. ID is the token id, Piece its
+// text, Logit the raw score and Prob its probability (ignored where a
+// widget computes probabilities itself).
+type Candidate = llm.Candidate
 
 // Rest summarizes the logits left out of a top-k view, so a widget can say
 // how much probability the unlisted tokens hold and recompute it when the
@@ -48,7 +44,7 @@ const restBinWidth = 0.05
 const maxLogit = 100
 
 // SummarizeRest builds the Rest summary of logits (the ones not listed).
-func SummarizeRest[F float32 | float64](logits []F) (Rest, error) {
+func SummarizeRest[F llm.Float](logits []F) (Rest, error) {
 	if len(logits) == 0 {
 		return Rest{}, nil
 	}
@@ -125,33 +121,12 @@ func (r *Rest) data() any {
 	return map[string]any{"n": r.Count, "b": bins}
 }
 
-// topIndices returns the indices of the k largest logits, largest first
-// (lower id first among equals). It keeps a sorted window of k, so a full
-// vocabulary costs one pass.
-func topIndices[F float32 | float64](logits []F, k int) []int {
-	k = min(k, len(logits))
-	better := func(i, j int) bool { return logits[i] > logits[j] || logits[i] == logits[j] && i < j }
-	top := make([]int, 0, k+1)
-	for i := range logits {
-		if len(top) == k && !better(i, top[k-1]) {
-			continue
-		}
-		at := sort.Search(len(top), func(j int) bool { return better(i, top[j]) })
-		top = append(top, 0)
-		copy(top[at+1:], top[at:])
-		top[at] = i
-		if len(top) > k {
-			top = top[:k]
-		}
-	}
-	return top
-}
-
 // TopCandidates returns the k highest-scoring entries of a full logits
-// vector (as Candidates with Prob set to the full-vocabulary softmax
-// probability) and the Rest summary of all the others. piece decodes a
-// token id; nil shows ids as "#123".
-func TopCandidates[F float32 | float64](logits []F, k int, piece func(id int) string) ([]Candidate, Rest, error) {
+// vector, as llm.TopCandidates ranks them (Prob is the full-vocabulary
+// softmax probability), and the Rest summary of all the others. piece
+// decodes a token id; nil shows ids as "#123". It fails on an empty
+// vector, k outside [1, 500], or a logit that is not finite or |z| > 100.
+func TopCandidates(logits []float32, k int, piece func(id int) string) ([]Candidate, Rest, error) {
 	if len(logits) == 0 {
 		return nil, Rest{}, fmt.Errorf("widgets: TopCandidates: no logits")
 	}
@@ -159,20 +134,22 @@ func TopCandidates[F float32 | float64](logits []F, k int, piece func(id int) st
 		return nil, Rest{}, fmt.Errorf("widgets: TopCandidates: k = %d: want 1 ≤ k ≤ %d", k, maxRows)
 	}
 	for i, z := range logits {
-		v := float64(z)
-		if err := finite(fmt.Sprintf("widgets: TopCandidates: logit %d", i), v); err != nil {
+		if err := finite(fmt.Sprintf("widgets: TopCandidates: logit %d", i), z); err != nil {
 			return nil, Rest{}, err
 		}
-		if math.Abs(v) > maxLogit {
-			return nil, Rest{}, fmt.Errorf("widgets: TopCandidates: logit %d is %g: want |z| ≤ %d", i, v, maxLogit)
+		if math.Abs(float64(z)) > maxLogit {
+			return nil, Rest{}, fmt.Errorf("widgets: TopCandidates: logit %d is %g: want |z| ≤ %d", i, z, maxLogit)
 		}
 	}
-	top := topIndices(logits, k)
-	in := make([]bool, len(logits))
-	for _, i := range top {
-		in[i] = true
+	if piece == nil {
+		piece = func(id int) string { return fmt.Sprintf("#%d", id) }
 	}
-	rest := make([]F, 0, len(logits)-len(top))
+	top := llm.TopCandidates(logits, k, piece)
+	in := make(map[int]bool, len(top))
+	for _, c := range top {
+		in[c.ID] = true
+	}
+	rest := make([]float32, 0, len(logits)-len(top))
 	for i, z := range logits {
 		if !in[i] {
 			rest = append(rest, z)
@@ -182,21 +159,7 @@ func TopCandidates[F float32 | float64](logits []F, k int, piece func(id int) st
 	if err != nil {
 		return nil, Rest{}, err
 	}
-	// Exact full-vocabulary probabilities at temperature 1.
-	m := float64(logits[top[0]])
-	s := 0.0
-	for _, z := range logits {
-		s += math.Exp(float64(z) - m)
-	}
-	cs := make([]Candidate, len(top))
-	for j, i := range top {
-		p := fmt.Sprintf("#%d", i)
-		if piece != nil {
-			p = piece(i)
-		}
-		cs[j] = Candidate{ID: i, Piece: p, Logit: float64(logits[i]), Prob: math.Exp(float64(logits[i])-m) / s}
-	}
-	return cs, r, nil
+	return top, r, nil
 }
 
 // SoftmaxTable is the step-by-step softmax table: for each token its logit
@@ -216,6 +179,8 @@ type SoftmaxTable struct {
 	Scale  float64   // initial k in [0.1, 5]; 0 means 1
 	Rest   *Rest     // optional: the unlisted tokens of a larger vocabulary
 	Note   string    // optional caption under the table
+
+	err error // why TopSoftmax could not fill the table
 }
 
 // Slider range of the sharpen ↔ flatten factor k.
@@ -227,25 +192,30 @@ const (
 
 // TopSoftmax makes a SoftmaxTable of the k highest logits of a full
 // distribution (e.g. all 248,320 of Qwen3.5), with the rest of the mass
-// summarized in one row. piece decodes a token id (nil shows "#id").
-func TopSoftmax[F float32 | float64](logits []F, k int, piece func(id int) string) (SoftmaxTable, error) {
+// summarized in one row. piece decodes a token id (m.Piece; nil shows
+// "#id"). It never fails: logits it cannot show (see TopCandidates) make a
+// table whose HTML, Text and Show return the error.
+func TopSoftmax(logits []float32, k int, piece func(id int) string) SoftmaxTable {
 	cs, r, err := TopCandidates(logits, k, piece)
 	if err != nil {
-		return SoftmaxTable{}, fmt.Errorf("widgets: TopSoftmax: %w", err)
+		return SoftmaxTable{err: fmt.Errorf("widgets: TopSoftmax: %w", err)}
 	}
 	t := SoftmaxTable{Title: fmt.Sprintf("Softmax: top %d of %s logits", len(cs), commas(int64(len(logits))))}
 	for _, c := range cs {
 		t.Tokens = append(t.Tokens, c.Piece)
-		t.Logits = append(t.Logits, c.Logit)
+		t.Logits = append(t.Logits, float64(c.Logit))
 		t.IDs = append(t.IDs, c.ID)
 	}
 	if r.Count > 0 {
 		t.Rest = &r
 	}
-	return t, nil
+	return t
 }
 
 func (t SoftmaxTable) check() (float64, error) {
+	if t.err != nil {
+		return 0, t.err
+	}
 	if len(t.Logits) == 0 {
 		return 0, fmt.Errorf("widgets: SoftmaxTable: no logits")
 	}
@@ -351,7 +321,7 @@ func (t SoftmaxTable) HTML() (string, error) {
 	if t.IDs != nil {
 		b.WriteString(`<td></td>`)
 	}
-	fmt.Fprintf(&b, `<td></td><td class="e">%s</td><td></td><td class="p">%s</td><td></td></tr></tbody></table>`, num(s, 3), num(1, 3))
+	fmt.Fprintf(&b, `<td></td><td class="e">%s</td><td></td><td class="p">%s</td><td></td></tr></tbody></table>`, num(s, 3), num(1.0, 3))
 	if t.Rest != nil && t.Rest.Count > 0 {
 		fmt.Fprintf(&b, `<p class="note">The %s tokens not listed share the rest of the mass (row "other tokens"): exact at ×1, and within a few percent elsewhere (it is recomputed from a histogram of their logits).</p>`, commas(int64(t.Rest.Count)))
 	}
@@ -365,9 +335,9 @@ func (t SoftmaxTable) HTML() (string, error) {
 }
 
 // bar draws a horizontal probability bar, w pixels for p = 1.
-func bar(p float64, w int) string {
+func bar[F llm.Float](p F, w int) string {
 	return fmt.Sprintf(`<svg width="%d" height="12" viewBox="0 0 %[1]d 12" role="img" aria-label="%s"><rect class="bar" x="0" y="1" height="10" width="%.1f" fill="#3b82f6"></rect></svg>`,
-		w, num(p, 3), math.Max(0, p)*float64(w))
+		w, num(p, 3), math.Max(0, float64(p))*float64(w))
 }
 
 const softmaxJS = `var s=q(r,"input[type=range]"),o=q(r,"output");
@@ -400,7 +370,7 @@ func (t SoftmaxTable) Text() (string, error) {
 	if t.Rest != nil && t.Rest.Count > 0 {
 		b.WriteString(row([]string{fmt.Sprintf("(%s other)", commas(int64(t.Rest.Count))), "…", num(re, 3), num(s, 3), num(re/s, 3), textBar(re/s, 20)}, ws...))
 	}
-	b.WriteString(row([]string{"Σ", "", num(s, 3), "", num(1, 3)}, ws...))
+	b.WriteString(row([]string{"Σ", "", num(s, 3), "", num(1.0, 3)}, ws...))
 	return b.String(), nil
 }
 

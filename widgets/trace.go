@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/how-llms-work/course/llm"
 )
 
 // TraceStep is one turn of the generation loop: the candidates the forward
@@ -84,8 +86,8 @@ func (tv TraceView) check() error {
 	return nil
 }
 
-func probOK(what string, p float64) error {
-	if math.IsNaN(p) || p < 0 || p > 1 {
+func probOK[F llm.Float](what string, p F) error {
+	if q := float64(p); math.IsNaN(q) || q < 0 || q > 1 {
 		return fmt.Errorf("%s is %v: want a probability in [0, 1]", what, p)
 	}
 	return nil

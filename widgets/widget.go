@@ -16,6 +16,8 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
+
+	"github.com/how-llms-work/course/llm"
 )
 
 // A Widget is anything this package can draw: it renders itself as one
@@ -135,8 +137,8 @@ func jsonData(v any) string {
 }
 
 // finite reports an error when v is NaN or infinite.
-func finite(what string, v float64) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+func finite[F llm.Float](what string, v F) error {
+	if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 		return fmt.Errorf("%s is %v: want a finite number", what, v)
 	}
 	return nil
@@ -144,7 +146,8 @@ func finite(what string, v float64) error {
 
 // num formats v the way the widgets' JavaScript does (fmtN in baseJS):
 // fixed with d decimals for ordinary magnitudes, exponent form otherwise.
-func num(v float64, d int) string {
+func num[F llm.Float](x F, d int) string {
+	v := float64(x)
 	a := math.Abs(v)
 	if v != 0 && (a >= 1e6 || a < 0.5*math.Pow(10, -float64(d))) {
 		return strconv.FormatFloat(v, 'e', 2, 64)
@@ -293,4 +296,14 @@ func tooMany(what string, n int) error {
 		return fmt.Errorf("%s: %d rows: want at most %d (use TopSoftmax or TopCandidates to keep the top k)", what, n, maxRows)
 	}
 	return nil
+}
+
+// Float64s converts a float32 vector (embedding norms, a row) to the
+// float64 that Histogram and LineChart take.
+func Float64s[F llm.Float](v []F) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
 }

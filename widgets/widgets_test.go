@@ -2,6 +2,7 @@ package widgets_test
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -18,17 +19,20 @@ import (
 // function the notebooks use, at several slider positions (k = 1/T).
 func TestSoftmaxMatchesLLM(t *testing.T) {
 	tab := toy()
-	z32 := make([]float32, len(tab.Logits))
-	for i, v := range tab.Logits {
-		z32[i] = float32(v)
-	}
 	for _, k := range []float64{0.5, 1, 2, 4} {
 		tab.Scale = k
 		doc := parse(t, mustHTML(t, tab))
-		want := llm.Softmax(z32, 1/k)
+		want := llm.Softmax(tab.Logits, 1/k)
 		for i, n := range all(doc, class("p"))[:len(want)] {
-			if !near(text(n), float64(want[i])) {
+			if !near(text(n), want[i]) {
 				t.Errorf("k=%g row %d: p = %s, llm.Softmax %g", k, i, text(n), want[i])
+			}
+		}
+		// The slider is an inverse temperature: Probs(k) is softmax at T = 1/k.
+		p, rest := tab.Probs(k)
+		for i := range want {
+			if math.Abs(p[i]-want[i]) > 1e-12 || rest != 0 {
+				t.Errorf("k=%g row %d: Probs %g (rest %g), llm.Softmax %g", k, i, p[i], rest, want[i])
 			}
 		}
 	}
@@ -40,7 +44,7 @@ func TestProbBarsMatchesSampler(t *testing.T) {
 	pb := demoBars()
 	z := make([]float32, len(pb.Candidates))
 	for i, c := range pb.Candidates {
-		z[i] = float32(c.Logit)
+		z[i] = c.Logit
 	}
 	for _, temp := range []float64{0, 0.3, 1, 1.7} {
 		for _, k := range []int{0, 1, 2, 4} {
@@ -91,7 +95,7 @@ func TestProbBarsRest(t *testing.T) {
 	before, after, rb, ra := pb.Probs(1, 0, 1)
 	s := rb
 	for i, c := range cs {
-		if math.Abs(before[i]-c.Prob) > 1e-9 {
+		if math.Abs(before[i]-float64(c.Prob)) > 1e-6*before[i] {
 			t.Errorf("candidate %d: %v, full softmax %v", i, before[i], c.Prob)
 		}
 		if math.Abs(after[i]-before[i]) > 1e-12 {
@@ -122,7 +126,7 @@ func TestProbBarsErrors(t *testing.T) {
 		"temp":  {Candidates: ok.Candidates, Temperature: 3},
 		"topk":  {Candidates: ok.Candidates, TopK: 9},
 		"topp":  {Candidates: ok.Candidates, TopP: 1.5},
-		"nan":   {Candidates: []widgets.Candidate{{Piece: "a", Logit: math.NaN()}}},
+		"nan":   {Candidates: []widgets.Candidate{{Piece: "a", Logit: float32(math.NaN())}}},
 	} {
 		if _, err := pb.HTML(); err == nil {
 			t.Errorf("%s: want error", name)
@@ -184,6 +188,41 @@ func TestTraceViewErrors(t *testing.T) {
 	}
 }
 
+// TestParseQuiz checks the one-line-per-choice form against the same quiz
+// written as a struct, and that each mistake is named with its line.
+func TestParseQuiz(t *testing.T) {
+	q, err := widgets.ParseQuiz("Demo", `
+		? Q1
+		- a | why a
+		+ b | why b
+
+		? Q2
+		+ c | why c
+		- d | why d | with a bar`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := widgets.Quiz{Title: "Demo", Questions: []widgets.Question{
+		{Prompt: "Q1", Choices: []widgets.Choice{{Text: "a", Why: "why a"}, {Text: "b", Correct: true, Why: "why b"}}},
+		{Prompt: "Q2", Choices: []widgets.Choice{{Text: "c", Correct: true, Why: "why c"}, {Text: "d", Why: "why d | with a bar"}}},
+	}}
+	if fmt.Sprint(q) != fmt.Sprint(want) {
+		t.Errorf("ParseQuiz = %+v\nwant %+v", q, want)
+	}
+	for text, msg := range map[string]string{
+		"+ a | b":               "line 1: a choice before the first question",
+		"? q\n+ a without why":  "line 2: no \" | \"",
+		"? q\n* a | b":          `line 2: starts with '*'`,
+		"? q\n- a | x\n- b | y": "question 1: 0 correct choices",
+		"":                      "no questions",
+		"? q\n+ a | x\n- w | v\n\n? r\n+ b | y\n+ c | z": "question 2: 2 correct choices",
+	} {
+		if _, err := widgets.ParseQuiz("t", text); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("ParseQuiz(%q) error %v, want it to say %q", text, err, msg)
+		}
+	}
+}
+
 func TestQuiz(t *testing.T) {
 	q := demoQuiz()
 	if err := q.Validate(); err != nil {
@@ -220,6 +259,25 @@ func TestQuiz(t *testing.T) {
 	none.Questions[0].Choices[0].Why = ""
 	if _, err := none.HTML(); err == nil {
 		t.Error("missing explanation: want error")
+	}
+	for answers, want := range map[string]string{
+		"":    "the quiz has 2 questions",
+		"1 0": "2 of 2 right",
+		"0 0": "1 of 2 right (look again at question 1)",
+		"1":   "1 answers for 2 questions",
+		"1 9": "question 2 (answers[1]): answer 9",
+	} {
+		var a []int
+		for _, f := range strings.Fields(answers) {
+			n, _ := strconv.Atoi(f)
+			a = append(a, n)
+		}
+		if got := q.Grade(a); !strings.Contains(got, want) {
+			t.Errorf("Grade(%v) = %q, want it to say %q", a, got, want)
+		}
+	}
+	if got := two.Grade([]int{1, 0}); !strings.Contains(got, "cannot be graded") {
+		t.Errorf("Grade of an invalid quiz = %q", got)
 	}
 	doc := checkSelfContained(t, mustHTML(t, q))
 	if n := len(all(doc, tag("fieldset"))); n != 2 {
@@ -308,9 +366,9 @@ func TestFitPlot(t *testing.T) {
 }
 
 func demoJourney() widgets.Journey {
-	emb := make([]float64, 1024)
+	emb := make([]float32, 1024)
 	for i := range emb {
-		emb[i] = math.Sin(float64(i)*0.37) * 0.05
+		emb[i] = float32(math.Sin(float64(i)*0.37) * 0.05)
 	}
 	var layers []widgets.Layer
 	for i := range 24 {
@@ -375,19 +433,13 @@ func TestJourney(t *testing.T) {
 	if n := len(all(doc, func(n *html.Node) bool { _, ok := attr(n, "data-s"); return n.Data == "button" && ok })); n != 6 {
 		t.Errorf("%d rail buttons, want 6", n)
 	}
-	if n := widgets.Norm([]float32{3, 4}); n != 5 {
-		t.Errorf("Norm(3, 4) = %v, want 5", n)
-	}
-	if f := widgets.Float64s([]float32{0.5, -2}); len(f) != 2 || f[0] != 0.5 || f[1] != -2 {
-		t.Errorf("Float64s = %v", f)
-	}
 	bad := demoJourney()
 	bad.IDs = bad.IDs[:2]
 	if _, err := bad.HTML(); err == nil {
 		t.Error("ids/tokens mismatch: want error")
 	}
 	bad = demoJourney()
-	bad.Embedding[3] = math.Inf(-1)
+	bad.Embedding[3] = float32(math.Inf(-1))
 	if _, err := bad.Text(); err == nil {
 		t.Error("infinite embedding: want error")
 	}
