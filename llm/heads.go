@@ -178,6 +178,47 @@ func (w *HeadWrites) MeanNorms() []float64 {
 	return mean
 }
 
+// Gaps compares the two ways of computing the layer's output, at every
+// token: sumVsConcat is the largest ‖Σ_h Write[t][h] − Concat[t]‖,
+// concatVsEngine the largest ‖Concat[t] − engine[t]‖ (engine is the pass's
+// MixerOut of the layer), and size the largest ‖Concat[t]‖, to read both by.
+func (w *HeadWrites) Gaps(engine [][]float32) (sumVsConcat, concatVsEngine, size float64) {
+	for t, c := range w.Concat {
+		sumVsConcat = max(sumVsConcat, Norm(Sub(w.Sum(t), c)))
+		if t < len(engine) {
+			concatVsEngine = max(concatVsEngine, Norm(Sub(c, engine[t])))
+		} else {
+			concatVsEngine = math.Inf(1)
+		}
+		size = max(size, Norm(c))
+	}
+	return sumVsConcat, concatVsEngine, size
+}
+
+// WriteNorms returns, for every full-attention layer in order, each query
+// head's write norm averaged over p's tokens ([full layer][head], see
+// HeadWrites.MeanNorms).
+func (m *Model) WriteNorms(p *Pass) ([][]float64, error) {
+	var norms [][]float64
+	for _, l := range m.Config().FullAttentionLayers() {
+		w, err := m.HeadWrites(p, l)
+		if err != nil {
+			return nil, err
+		}
+		norms = append(norms, w.MeanNorms())
+	}
+	return norms, nil
+}
+
+// MustWriteNorms is WriteNorms for notebook cells: it panics on error.
+func (m *Model) MustWriteNorms(p *Pass) [][]float64 {
+	n, err := m.WriteNorms(p)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+
 // fullLayer returns p's capture of layer, checking that it is a captured
 // full-attention layer of a model with config cfg.
 func fullLayer(cfg *Config, p *Pass, layer int) (*model.LayerCapture, error) {
@@ -250,6 +291,33 @@ func (p *Pass) MustGates(layer int, threshold float64) []GateStat {
 		panic(err)
 	}
 	return s
+}
+
+// GateGrid returns, for every full-attention layer in order and every
+// query head, the mean gate and the share of gate values below threshold
+// ([full layer][head], see Gates).
+func (p *Pass) GateGrid(threshold float64) (mean, closed [][]float64, err error) {
+	for _, l := range p.cfg.FullAttentionLayers() {
+		stats, err := p.Gates(l, threshold)
+		if err != nil {
+			return nil, nil, err
+		}
+		mr, cr := make([]float64, len(stats)), make([]float64, len(stats))
+		for h, s := range stats {
+			mr[h], cr[h] = s.Mean, s.Closed
+		}
+		mean, closed = append(mean, mr), append(closed, cr)
+	}
+	return mean, closed, nil
+}
+
+// MustGateGrid is GateGrid for notebook cells: it panics on error.
+func (p *Pass) MustGateGrid(threshold float64) (mean, closed [][]float64) {
+	mean, closed, err := p.GateGrid(threshold)
+	if err != nil {
+		panic(err)
+	}
+	return mean, closed
 }
 
 // JSDistance is the Jensen–Shannon distance between two probability

@@ -298,3 +298,41 @@ func TestAblate(t *testing.T) {
 		t.Error("Ablate of an empty prompt: no error")
 	}
 }
+
+// The per-layer helpers agree with the per-layer views they gather.
+func TestLayerGrids(t *testing.T) {
+	m := tinyA(t)
+	p := m.MustRun(headsPrompt)
+	cfg := m.Config()
+	norms := m.MustWriteNorms(p)
+	mean, closed := p.MustGateGrid(0.3)
+	if len(norms) != len(cfg.FullAttentionLayers()) || len(mean) != len(norms) || len(closed) != len(norms) {
+		t.Fatalf("%d, %d, %d rows for %d full layers", len(norms), len(mean), len(closed), len(cfg.FullAttentionLayers()))
+	}
+	for i, l := range cfg.FullAttentionLayers() {
+		w := m.MustHeadWrites(p, l)
+		if !slices.Equal(norms[i], w.MeanNorms()) {
+			t.Errorf("layer %d: WriteNorms %v, MeanNorms %v", l, norms[i], w.MeanNorms())
+		}
+		for h, s := range p.MustGates(l, 0.3) {
+			if mean[i][h] != s.Mean || closed[i][h] != s.Closed {
+				t.Errorf("layer %d head %d: grid %v/%v, Gates %v/%v", l, h, mean[i][h], closed[i][h], s.Mean, s.Closed)
+			}
+		}
+		// Gaps: recomputed from Sum, Concat and the engine's output.
+		engine := p.Capture.Layers[l].MixerOut
+		sum, eng, size := w.Gaps(engine)
+		var ws, we, wz float64
+		for tok := range p.IDs {
+			ws = max(ws, Norm(Sub(w.Sum(tok), w.Concat[tok])))
+			we = max(we, Norm(Sub(w.Concat[tok], engine[tok])))
+			wz = max(wz, Norm(w.Concat[tok]))
+		}
+		if sum != ws || eng != we || size != wz || size == 0 {
+			t.Errorf("layer %d: Gaps %v %v %v, want %v %v %v", l, sum, eng, size, ws, we, wz)
+		}
+		if _, e, _ := w.Gaps(engine[:1]); !math.IsInf(e, 1) {
+			t.Errorf("Gaps against a short engine output: %v, want +Inf", e)
+		}
+	}
+}

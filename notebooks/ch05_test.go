@@ -102,7 +102,7 @@ func checkChapter5(t *testing.T, nb *nbformat.Notebook) {
 		"per-head-params": {"hidden 1024, head_dim 256: one head's query + output maps    524288 numbers, a full hidden × hidden matrix   1048576 (0.50×)"},
 		"kv-calc":         {"Qwen3.5-0.8B: MHA would cache 4× as much as its GQA", "32,768      1.5 GiB          384.0 MiB    192.0 MiB"},
 		"kv-hybrid":       {"one full-attention layer: 64.0 MiB (2048 bytes a token)", "if all 24 layers were GQA: 1.5 GiB; if all were MHA: 6.0 GiB", "= 393.0 MiB"},
-		"quiz-check":      {"the quiz has 4 questions, each with exactly one right answer"},
+		"quiz-check":      {"the quiz has 3 questions, each with exactly one right answer"},
 	} {
 		for _, want := range wants {
 			if !strings.Contains(text(id), want) {

@@ -162,6 +162,44 @@ func (g HeatGrid) Text() (string, error) {
 	return b.String(), nil
 }
 
+// LayerHeadGrid is a HeatGrid of one number per full-attention layer and
+// query head (values [layer][head]): rows "layer N" for N in layers,
+// columns Q0, Q1, …, shown with digits decimals.
+func LayerHeadGrid(title string, layers []int, values [][]float64, digits int) HeatGrid {
+	g := HeatGrid{Title: title, Values: values, Digits: digits}
+	for _, l := range layers {
+		g.Rows = append(g.Rows, fmt.Sprintf("layer %d", l))
+	}
+	if len(values) > 0 {
+		g.Cols = heads(len(values[0]))
+	}
+	return g
+}
+
+// GroupGrid is a HeatGrid of a heads × heads matrix d (HeadDistances, say)
+// whose pairs of group-mates are starred: lanes gives each query head's KV
+// head (llm.Lanes).
+func GroupGrid(title string, lanes []int, d [][]float64) HeatGrid {
+	g := HeatGrid{Title: title, Rows: heads(len(lanes)), Cols: heads(len(lanes)), Values: d, MarkNote: "the two heads share a KV head"}
+	for a := range lanes {
+		row := make([]bool, len(lanes))
+		for b := range lanes {
+			row[b] = a != b && lanes[a] == lanes[b]
+		}
+		g.Mark = append(g.Mark, row)
+	}
+	return g
+}
+
+// heads returns the labels Q0 … Q(n−1).
+func heads(n int) []string {
+	s := make([]string, n)
+	for h := range s {
+		s[h] = fmt.Sprintf("Q%d", h)
+	}
+	return s
+}
+
 func repeat(v, n int) []int {
 	s := make([]int, n)
 	for i := range s {

@@ -147,6 +147,14 @@ type KVCalc struct {
 	Note      string
 }
 
+// KVCalcOf returns the calculator for cfg's full-attention layers, keys
+// and values in bf16 (2 bytes), up to cfg's context limit; name says whose
+// config it is.
+func KVCalcOf(name string, cfg *llm.Config) KVCalc {
+	return KVCalc{Title: fmt.Sprintf("KV cache of %s: %d full-attention layers, bf16", name, len(cfg.FullAttentionLayers())),
+		Cache: llm.KVCacheOf(cfg, 2), Heads: cfg.Heads, MaxTokens: cfg.MaxPositions}
+}
+
 func (k KVCalc) check() error {
 	c := k.Cache
 	if c.Layers < 1 || c.KVHeads < 1 || c.HeadDim < 1 || c.Bytes < 1 {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -233,5 +234,26 @@ func TestBrowserLanes(t *testing.T) {
 	}
 	if got := eval(`errs.join("; ")`); got != "" {
 		t.Errorf("script errors: %s", got)
+	}
+}
+
+func TestGridHelpers(t *testing.T) {
+	g := widgets.LayerHeadGrid("norms", []int{3, 7}, [][]float64{{1, 2}, {3, 4}}, 2)
+	if !slices.Equal(g.Rows, []string{"layer 3", "layer 7"}) || !slices.Equal(g.Cols, []string{"Q0", "Q1"}) || g.Digits != 2 {
+		t.Errorf("LayerHeadGrid: %+v", g)
+	}
+	d := [][]float64{{0, 1, 2, 3}, {1, 0, 4, 5}, {2, 4, 0, 6}, {3, 5, 6, 0}}
+	gg := widgets.GroupGrid("d", []int{0, 0, 1, 1}, d)
+	txt, err := gg.Text()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Starred: (0,1), (1,0), (2,3), (3,2) only.
+	if strings.Count(txt, "*") != 5 || !strings.Contains(txt, "1.000*") || !strings.Contains(txt, "6.000*") || strings.Contains(txt, "2.000*") {
+		t.Errorf("GroupGrid text:\n%s", txt)
+	}
+	k := widgets.KVCalcOf("Qwen3.5-0.8B", llm.Qwen35Config())
+	if k.Cache.Layers != 6 || k.Cache.Bytes != 2 || k.Heads != 8 || k.MaxTokens != 262144 || !strings.Contains(k.Title, "6 full-attention layers") {
+		t.Errorf("KVCalcOf: %+v", k)
 	}
 }
