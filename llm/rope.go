@@ -222,6 +222,9 @@ func (r Rope) Streams() ([]int, error) {
 	return out, nil
 }
 
+// MustStreams is Streams for notebook cells: it panics on error.
+func (r Rope) MustStreams() []int { return mustRope(r.Streams()) }
+
 // StreamLetters writes Streams as one letter per pair, "THWTHW…".
 func StreamLetters(streams []int) string {
 	var b strings.Builder
@@ -253,6 +256,50 @@ func (r Rope) MustMRopeAngles(t, h, w int) []float64 { return mustRope(r.MRopeAn
 
 // Head returns head h of a captured row [heads·HeadDim] (a view, not a copy).
 func (r Rope) Head(row []float32, h int) []float32 { return row[h*r.HeadDim : (h+1)*r.HeadDim] }
+
+// Heads returns head h of every captured row (rows [token][heads·HeadDim],
+// as LayerCapture keeps queries and keys): one vector per token, views
+// into the rows.
+func (r Rope) Heads(rows [][]float32, h int) [][]float32 {
+	out := make([][]float32, len(rows))
+	for t, row := range rows {
+		out[t] = r.Head(row, h)
+	}
+	return out
+}
+
+// OffsetCosines returns, for each offset Δ = 0 … maxOffset, the cosine
+// between the rotated parts of q and k (their first Dim values) when q
+// sits Δ positions after k: q[:Dim] rotated by Δ, against k[:Dim]. That
+// is the rotary part of the attention score, scaled to [−1, 1], and by the
+// relative-position property it is the same wherever the pair sits.
+func (r Rope) OffsetCosines(q, k []float32, maxOffset int) ([]float64, error) {
+	if len(q) < r.Dim || len(k) < r.Dim {
+		return nil, fmt.Errorf("llm: rope offset cosines: q has %d values, k %d: want at least %d", len(q), len(k), r.Dim)
+	}
+	if maxOffset < 0 {
+		return nil, fmt.Errorf("llm: rope offset cosines: max offset %d: want ≥ 0", maxOffset)
+	}
+	qr, kr := q[:r.Dim], k[:r.Dim]
+	norm := Norm(qr) * Norm(kr)
+	if norm == 0 {
+		return nil, fmt.Errorf("llm: rope offset cosines: the rotated part of q or k is zero")
+	}
+	out := make([]float64, maxOffset+1)
+	for d := range out {
+		y, err := r.Rotate(qr, d)
+		if err != nil {
+			return nil, err
+		}
+		out[d] = Dot(y, kr) / norm
+	}
+	return out, nil
+}
+
+// MustOffsetCosines is OffsetCosines for notebook cells: it panics on error.
+func (r Rope) MustOffsetCosines(q, k []float32, maxOffset int) []float64 {
+	return mustRope(r.OffsetCosines(q, k, maxOffset))
+}
 
 func mustRope[T any](v T, err error) T {
 	if err != nil {

@@ -208,3 +208,52 @@ func TestRopeRelative(t *testing.T) {
 		t.Error("Rotate to position -1: no error")
 	}
 }
+
+// TestOffsetCosines checks the offset curve against the closed form for
+// q = k = ones (mean of cos(Δ·ω_j)) and against Score for a real pair.
+func TestOffsetCosines(t *testing.T) {
+	r := RopeOf(Qwen35Config())
+	ones := make([]float32, 256)
+	for i := range ones {
+		ones[i] = 1
+	}
+	got := r.MustOffsetCosines(ones, ones, 200)
+	for d, v := range got {
+		want := 0.0
+		for j := range 32 {
+			want += math.Cos(float64(d)*math.Pow(1e7, -float64(j)/32)) / 32
+		}
+		if math.Abs(v-want) > 1e-5 {
+			t.Fatalf("offset %d: %g, closed form %g", d, v, want)
+		}
+	}
+	if got[0] < 0.99999 || got[200] > got[0] {
+		t.Errorf("offset 0: %g, offset 200: %g", got[0], got[200])
+	}
+	rng := rand.New(rand.NewPCG(8, 9))
+	q, k := make([]float32, 256), make([]float32, 256)
+	for i := range q {
+		q[i], k[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+	}
+	cs := r.MustOffsetCosines(q, k, 50)
+	qr, kr := q[:64:64], k[:64:64]
+	for _, d := range []int{0, 7, 50} {
+		want := r.MustScore(qr, 1000+d, kr, 1000) / (Norm(qr) * Norm(kr))
+		if math.Abs(cs[d]-want) > 1e-4 {
+			t.Errorf("offset %d: %g, Score at (1000+%d, 1000) gives %g", d, cs[d], d, want)
+		}
+	}
+	if _, err := r.OffsetCosines(q[:10], k, 5); err == nil {
+		t.Error("short q: no error")
+	}
+	if _, err := r.OffsetCosines(make([]float32, 64), k, 5); err == nil {
+		t.Error("zero q: no error")
+	}
+	if _, err := r.OffsetCosines(q, k, -1); err == nil {
+		t.Error("negative offset: no error")
+	}
+	heads := r.Heads([][]float32{make([]float32, 512)}, 1)
+	if len(heads) != 1 || len(heads[0]) != 256 {
+		t.Errorf("Heads: %d rows of %d", len(heads), len(heads[0]))
+	}
+}
