@@ -468,3 +468,12 @@ func MustCacheRoundTrips(cfg *Config, st *model.State) []RoundTrip {
 	}
 	return r
 }
+
+// MustHeadState is HeadState for notebook cells: it panics on error.
+func MustHeadState(cfg *Config, st *model.State, layer, h int) [][]float64 {
+	S, err := HeadState(cfg, st, layer, h)
+	if err != nil {
+		panic(err)
+	}
+	return S
+}

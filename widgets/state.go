@@ -157,3 +157,26 @@ func (m Matrix) Text() (string, error) {
 	}
 	return b.String(), nil
 }
+
+// TokenHeadGrid shades a [token][head] table, one row per token (its piece
+// with visible spaces) and one column per head: a DeltaNet layer's β or
+// decay over a prompt, say. At most 64 tokens and 64 heads.
+func TokenHeadGrid(title string, pieces []string, values [][]float32, digits int) HeatGrid {
+	g := HeatGrid{Title: title, Digits: digits}
+	for t, p := range pieces {
+		g.Rows = append(g.Rows, fmt.Sprintf("%d %s", t, visible(p)))
+	}
+	for t, r := range values {
+		if t == 0 {
+			for h := range r {
+				g.Cols = append(g.Cols, fmt.Sprintf("h%d", h))
+			}
+		}
+		row := make([]float64, len(r))
+		for h, v := range r {
+			row[h] = float64(v)
+		}
+		g.Values = append(g.Values, row)
+	}
+	return g
+}

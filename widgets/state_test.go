@@ -82,3 +82,16 @@ func ExampleMatrix() {
 	//     0.5000    -0.2500
 	//     0.0000     1.0000
 }
+
+func TestTokenHeadGrid(t *testing.T) {
+	g := TokenHeadGrid("β", []string{" the", "cat"}, [][]float32{{0.5, 0.25}, {1, 0}}, 2)
+	if len(g.Rows) != 2 || g.Rows[0] != "0 ·the" || len(g.Cols) != 2 || g.Cols[1] != "h1" || g.Values[1][0] != 1 || g.Values[0][1] != 0.25 {
+		t.Errorf("%+v", g)
+	}
+	if _, err := g.HTML(); err != nil {
+		t.Error(err)
+	}
+	if _, err := TokenHeadGrid("x", []string{"a"}, [][]float32{{1}, {2}}, 2).HTML(); err == nil {
+		t.Error("2 rows of values for 1 token: no error")
+	}
+}
