@@ -477,3 +477,73 @@ func MustHeadState(cfg *Config, st *model.State, layer, h int) [][]float64 {
 	}
 	return S
 }
+
+// DeltaNetLayers returns the indices of cfg's Gated DeltaNet layers, in order.
+func DeltaNetLayers(cfg *Config) []int {
+	var ls []int
+	for i := range cfg.Layers {
+		if !cfg.IsFullAttention(i) {
+			ls = append(ls, i)
+		}
+	}
+	return ls
+}
+
+// PrefixCheck compares serving several prompts that share a prefix with
+// and without reusing the prefix's state (prefix caching).
+type PrefixCheck struct {
+	Prefix   int     // tokens in the shared prefix
+	Suffixes []int   // tokens in each suffix
+	MaxDiff  float64 // largest logit difference, reused against fresh, over the suffixes
+	// Reused is the time of one prefill of the prefix plus, per suffix, a
+	// copy of its state and a pass over the suffix; Fresh the time of a
+	// pass over prefix and suffix from an empty state, per suffix.
+	Reused, Fresh time.Duration
+}
+
+// CheckPrefix prefills prefix once, then runs each suffix on a Clone of
+// that state, and compares the next-token logits with a fresh pass over
+// the same ids (the prefix's and the suffix's tokens, encoded apart).
+func (m *Model) CheckPrefix(prefix string, suffixes ...string) (*PrefixCheck, error) {
+	pre := m.Encode(prefix)
+	if len(pre) == 0 || len(suffixes) == 0 {
+		return nil, fmt.Errorf("llm: CheckPrefix: want a prefix with tokens and at least one suffix")
+	}
+	c := &PrefixCheck{Prefix: len(pre)}
+	start := time.Now()
+	shared := m.Net.NewState()
+	if _, err := m.Net.Forward(shared, pre); err != nil {
+		return nil, err
+	}
+	c.Reused = time.Since(start)
+	for _, s := range suffixes {
+		ids := m.Encode(s)
+		if len(ids) == 0 {
+			return nil, fmt.Errorf("llm: CheckPrefix: the suffix %q has no tokens", s)
+		}
+		c.Suffixes = append(c.Suffixes, len(ids))
+		start = time.Now()
+		reused, err := m.Net.Forward(shared.Clone(), ids)
+		c.Reused += time.Since(start)
+		if err != nil {
+			return nil, err
+		}
+		start = time.Now()
+		fresh, err := m.Forward(slices.Concat(pre, ids))
+		c.Fresh += time.Since(start)
+		if err != nil {
+			return nil, err
+		}
+		c.MaxDiff = max(c.MaxDiff, MaxAbsDiff(reused, fresh))
+	}
+	return c, nil
+}
+
+// MustCheckPrefix is CheckPrefix for notebook cells: it panics on error.
+func (m *Model) MustCheckPrefix(prefix string, suffixes ...string) *PrefixCheck {
+	c, err := m.CheckPrefix(prefix, suffixes...)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}

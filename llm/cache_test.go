@@ -258,3 +258,32 @@ func TestCacheRoundTrips(t *testing.T) {
 		t.Error("empty state: no error")
 	}
 }
+
+func TestDeltaNetLayers(t *testing.T) {
+	if got := DeltaNetLayers(Qwen35Config()); len(got) != 18 || got[0] != 0 || got[3] != 4 || got[17] != 22 {
+		t.Errorf("Qwen3.5-0.8B DeltaNet layers %v", got)
+	}
+}
+
+// Reusing a prefix's state gives the logits of a fresh pass, and the
+// prefix is not changed by a suffix run on a copy (the second suffix
+// would differ otherwise).
+func TestCheckPrefix(t *testing.T) {
+	m := tinyA(t)
+	c, err := m.CheckPrefix(cachePrompt, " and the cat", " but the dog sat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Prefix != len(m.Encode(cachePrompt)) || len(c.Suffixes) != 2 || c.Suffixes[1] != len(m.Encode(" but the dog sat")) {
+		t.Errorf("%+v", c)
+	}
+	if c.MaxDiff > 1e-3 || c.Reused <= 0 || c.Fresh <= 0 {
+		t.Errorf("%+v", c)
+	}
+	if _, err := m.CheckPrefix(cachePrompt); err == nil {
+		t.Error("no suffix: no error")
+	}
+	if _, err := m.CheckPrefix(cachePrompt, ""); err == nil {
+		t.Error("empty suffix: no error")
+	}
+}
