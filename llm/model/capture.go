@@ -21,6 +21,11 @@ type Capture struct {
 	// the residual stream goes through them unchanged (for "what does this
 	// layer do?" experiments). Their states are not updated.
 	Skip map[int]bool
+	// NoInputNorm, when set by the caller, lists layers whose input RMSNorm
+	// is replaced by the identity: their mixer reads the raw residual
+	// stream (for "why normalise at all?" experiments). InputNorm then
+	// records that raw input.
+	NoInputNorm map[int]bool
 }
 
 // LayerCapture holds one layer's views. Fields of the other layer kind stay nil.

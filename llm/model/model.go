@@ -486,6 +486,9 @@ func (m *Model) pass(st *State, ids []int, logits []float32, all bool, capt *Cap
 		for t := range n {
 			rmsNorm1p(u[t*H:(t+1)*H], x[t*H:(t+1)*H], l.inputNorm, c.RMSEps)
 		}
+		if capt != nil && capt.NoInputNorm[i] {
+			copy(u, x) // the experiment: no input norm in this layer
+		}
 		if lc != nil {
 			lc.InputNorm = appendRows(lc.InputNorm, u, n, H)
 		}
