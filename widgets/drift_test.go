@@ -43,7 +43,7 @@ func TestDrift(t *testing.T) {
 
 func TestGainProfile(t *testing.T) {
 	gains := []llm.Gain{
-		{Kind: "input_layernorm", Layer: 0, Stored: []float32{0, -0.5, 1}, OnePlus: true},            // 1 0.5 2
+		{Kind: "input_layernorm", Layer: 0, Stored: []float32{0, -0.5, 1}, OnePlus: true},             // 1 0.5 2
 		{Kind: "post_attention_layernorm", Layer: 0, Stored: []float32{0.25, 0.25, 0}, OnePlus: true}, // 1.25 1.25 1
 		{Kind: "linear_attn.norm", Layer: 0, Stored: []float32{9, 9, 9}},
 		{Kind: "input_layernorm", Layer: 1, Stored: []float32{0, 0, 0}, OnePlus: true},
