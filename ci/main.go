@@ -6,6 +6,7 @@
 //	go run ./ci run [flags] notebooks/*.ipynb
 //	go run ./ci crosscheck [flags] notebooks/*.ipynb
 //	go run ./ci test [-skips FILE] [go test flags] packages
+//	go run ./ci site [-executed DIR] [-index README.md] [-out DIR]
 //
 // It speaks the Jupyter messaging protocol to the kernel over ZeroMQ, executes the
 // code cells in order, writes the executed notebooks (nbformat 4.5) into -out, prints
@@ -40,6 +41,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/how-llms-work/course/ci/site"
 )
 
 const usage = `usage: go run ./ci run [flags] notebook.ipynb...
@@ -64,6 +67,8 @@ func main() {
 		code = crosscheck(ctx, os.Args[2:], os.Stdout, os.Stderr)
 	case len(os.Args) > 1 && os.Args[1] == "test":
 		code = gotest(ctx, os.Args[2:], os.Stdout, os.Stderr)
+	case len(os.Args) > 1 && os.Args[1] == "site":
+		code = site.Command(os.Args[2:], os.Stdout, os.Stderr) // the static book (package ci/site)
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		newFlags(os.Stderr, &config{}).PrintDefaults()

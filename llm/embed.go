@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/how-llms-work/course/llm/half"
 	"github.com/how-llms-work/course/llm/safetensors"
 	"github.com/how-llms-work/course/llm/simd"
 )
@@ -127,11 +128,11 @@ func (e *Embeddings) row(dst []float32, id int) {
 		copy(dst, e.f32[off:off+e.Hidden])
 	case e.DType == string(safetensors.F16):
 		for i, h := range e.u16[off : off+e.Hidden] {
-			dst[i] = simd.F16ToF32(h)
+			dst[i] = half.F16ToF32(h)
 		}
 	default:
 		for i, b := range e.u16[off : off+e.Hidden] {
-			dst[i] = simd.BF16ToF32(b)
+			dst[i] = half.BF16ToF32(b)
 		}
 	}
 }

@@ -78,6 +78,8 @@
 //     [ParseQuiz]; [Quiz.Grade] and [Quiz.Check] score answers.
 //   - [Progress]: a bar redrawn in place (notebook or terminal); the only
 //     progress bar of the course ([DownloadBar] puts it on llm's downloads).
+//   - [ForwardRibbon]: the forward-pass strip that opens every chapter, the
+//     chapter's stages lit ([Ribbon]).
 //
 // [Show] displays any [Widget]; [Page] joins several into one HTML file.
 package widgets

@@ -106,10 +106,7 @@ func New(cfg *Config, files ...*safetensors.File) (*Model, error) {
 			m.tensors[t.Name] = t
 		}
 	}
-	m.prefix = TextPrefix
-	if m.tensors[TextPrefix+"embed_tokens.weight"] == nil && m.tensors["model.embed_tokens.weight"] != nil {
-		m.prefix = "model."
-	}
+	m.prefix = TextPrefixOf(func(name string) bool { return m.tensors[name] != nil })
 
 	// Look up and check every text tensor the config implies.
 	byShort := map[string]*safetensors.Tensor{}
@@ -119,7 +116,7 @@ func New(cfg *Config, files ...*safetensors.File) (*Model, error) {
 		}
 		short := strings.TrimPrefix(spec.Name, TextPrefix)
 		name := spec.Name
-		if name != "lm_head.weight" {
+		if spec.Role != RoleLMHead {
 			name = m.prefix + short
 		}
 		t := m.tensors[name]
@@ -140,56 +137,22 @@ func New(cfg *Config, files ...*safetensors.File) (*Model, error) {
 	// not belong together (say, more layers than num_hidden_layers).
 	for name, t := range m.tensors {
 		short, ok := strings.CutPrefix(name, m.prefix)
-		if !ok || strings.HasPrefix(name, "model.visual.") || byShort[short] != nil {
+		if !ok || strings.HasPrefix(name, VisionPrefix) || byShort[short] != nil {
 			continue
 		}
-		if m.prefix == "model." && strings.HasPrefix(short, "language_model.") {
+		if m.prefix == TextOnlyPrefix && strings.HasPrefix(name, TextPrefix) {
 			continue
 		}
 		return nil, fmt.Errorf("model: %s: tensor %q: not part of the model config.json describes (%d layers, types %v)", fileOf(files, t), name, cfg.Layers, cfg.LayerTypes)
 	}
-	linear := func(short string) Linear {
-		l, _ := newLinear(byShort[short]) // dtype checked above
-		return l
-	}
-	small := func(short string) []float32 { return byShort[short].Float32() }
-
-	m.embed = linear("embed_tokens.weight")
-	if !cfg.TieEmbeddings {
-		h := linear("lm_head.weight")
-		m.lmHead = &h
-	}
-	m.norm = small("norm.weight")
 	m.layers = make([]layer, cfg.Layers)
 	for i := range m.layers {
-		l := &m.layers[i]
-		p := fmt.Sprintf("layers.%d.", i)
-		l.full = cfg.IsFullAttention(i)
-		l.inputNorm = small(p + "input_layernorm.weight")
-		l.postNorm = small(p + "post_attention_layernorm.weight")
-		if l.full {
-			l.q = linear(p + "self_attn.q_proj.weight")
-			l.k = linear(p + "self_attn.k_proj.weight")
-			l.v = linear(p + "self_attn.v_proj.weight")
-			l.o = linear(p + "self_attn.o_proj.weight")
-			l.qNorm = small(p + "self_attn.q_norm.weight")
-			l.kNorm = small(p + "self_attn.k_norm.weight")
-		} else {
-			p += "linear_attn."
-			l.qkv = linear(p + "in_proj_qkv.weight")
-			l.z = linear(p + "in_proj_z.weight")
-			l.b = linear(p + "in_proj_b.weight")
-			l.a = linear(p + "in_proj_a.weight")
-			l.out = linear(p + "out_proj.weight")
-			l.conv = transpose(small(p+"conv1d.weight"), cfg.ConvDim(), cfg.ConvKernel)
-			l.dtBias = small(p + "dt_bias")
-			l.aLog = small(p + "A_log")
-			l.norm = small(p + "norm.weight")
+		m.layers[i].full = cfg.IsFullAttention(i)
+	}
+	for _, spec := range cfg.Tensors() {
+		if spec.Part == PartText {
+			m.bind(spec, byShort[strings.TrimPrefix(spec.Name, TextPrefix)])
 		}
-		p = fmt.Sprintf("layers.%d.mlp.", i)
-		l.gate = linear(p + "gate_proj.weight")
-		l.up = linear(p + "up_proj.weight")
-		l.down = linear(p + "down_proj.weight")
 	}
 	return m, nil
 }

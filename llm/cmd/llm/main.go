@@ -4,6 +4,7 @@
 //	llm params -config FILE
 //	llm logits -model DIR -ids 1,2,3 -out FILE [-decode]
 //	llm synth -config FILE -out DIR -seed N
+//	llm standin -tokenizer DIR -out DIR [-seed N] [-config FILE]
 //	llm tokenize -tokenizer FILE [-special] [-pieces] TEXT
 //	llm generate -model REF -prompt TEXT -n N [-temperature T -top-k K -top-p P -seed S] [-json]
 //	llm bench -model DIR [-threads N] [-json]
@@ -33,6 +34,7 @@ func commands() map[string]command {
 		"params":   {"parameter accounting of a config.json", runParams},
 		"logits":   {"write logits at every position for a list of token ids", runLogits},
 		"synth":    {"write a random-weight checkpoint of a config's exact shapes", runSynth},
+		"standin":  {"write a full-size random-weight stand-in for Qwen3.5-0.8B with another tokenizer", runStandin},
 		"tokenize": {"print the token ids (and pieces) of a text", runTokenize},
 		"generate": {"generate text from a prompt", runGenerate},
 		"bench":    {"measure decode and prefill speed against memory bandwidth", runBench},
