@@ -71,6 +71,15 @@ func RMS(x []float32) float64 {
 	return math.Sqrt(s / float64(len(x)))
 }
 
+// Scale returns c·x, a new slice.
+func Scale(x []float32, c float32) []float32 {
+	y := make([]float32, len(x))
+	for i, v := range x {
+		y[i] = c * v
+	}
+	return y
+}
+
 // LayerNorm is the older normalisation, without gain and bias: it subtracts
 // the mean of x, then divides by the standard deviation (ε inside the root).
 //
@@ -172,8 +181,21 @@ func (p *Pass) LayerInput(layer int) ([][]float32, error) {
 	return rows, nil
 }
 
+// MustLayerInput is LayerInput for notebook cells: it panics with its
+// error.
+func (p *Pass) MustLayerInput(layer int) [][]float32 {
+	rows, err := p.LayerInput(layer)
+	if err != nil {
+		panic(err)
+	}
+	return rows
+}
+
 // NormStats returns the NormStats of every layer, in order.
 func (p *Pass) NormStats() ([]NormStats, error) {
+	if p.Capture == nil {
+		return nil, fmt.Errorf("llm: the pass has no capture (make it with Model.Run)")
+	}
 	out := make([]NormStats, len(p.Capture.Layers))
 	for i, l := range p.Capture.Layers {
 		in, err := p.LayerInput(i)
@@ -226,6 +248,23 @@ func (g Gain) Effective() []float32 {
 type Channel struct {
 	Index int
 	Value float32
+}
+
+// Rank returns how many channels have a smaller effective gain than
+// channel ch: 0 for the smallest gain, len−1 for the largest; −1 when ch is
+// not a channel.
+func (g Gain) Rank(ch int) int {
+	if ch < 0 || ch >= len(g.Stored) {
+		return -1
+	}
+	e := g.Effective()
+	n := 0
+	for _, v := range e {
+		if v < e[ch] {
+			n++
+		}
+	}
+	return n
 }
 
 // Outsized returns the k channels of the effective gain farthest from the
@@ -324,6 +363,9 @@ type Outlier struct {
 // search for "massive activations", single channels far larger than the
 // rest.
 func (p *Pass) Outliers() ([]Outlier, error) {
+	if p.Capture == nil {
+		return nil, fmt.Errorf("llm: the pass has no capture (make it with Model.Run)")
+	}
 	out := make([]Outlier, len(p.Capture.Layers))
 	for i, l := range p.Capture.Layers {
 		if len(l.Residual) != len(p.IDs) {
@@ -386,17 +428,17 @@ type NormRemoved struct {
 	KL float64
 }
 
-// WithoutInputNorm runs prompt as Run does, and again with layer's input
-// norm replaced by the identity (model.Capture.NoInputNorm).
-func (m *Model) WithoutInputNorm(prompt string, layer int) (*NormRemoved, error) {
+// WithoutInputNorm runs base's prompt again with layer's input norm
+// replaced by the identity (model.Capture.NoInputNorm) and compares the two
+// passes. base is a pass of m, from Run.
+func (m *Model) WithoutInputNorm(base *Pass, layer int) (*NormRemoved, error) {
+	if base == nil || base.cfg != m.Config() {
+		return nil, fmt.Errorf("llm: WithoutInputNorm: the base pass is not a Run of this model")
+	}
 	if n := m.Config().Layers; layer < 0 || layer >= n {
 		return nil, fmt.Errorf("llm: WithoutInputNorm: layer %d: the model has layers 0 to %d", layer, n-1)
 	}
-	base, err := m.Run(prompt)
-	if err != nil {
-		return nil, err
-	}
-	without, err := m.runCapture(prompt, &model.Capture{NoInputNorm: map[int]bool{layer: true}})
+	without, err := m.runCapture(base.Prompt, &model.Capture{NoInputNorm: map[int]bool{layer: true}})
 	if err != nil {
 		return nil, err
 	}
@@ -405,8 +447,8 @@ func (m *Model) WithoutInputNorm(prompt string, layer int) (*NormRemoved, error)
 
 // MustWithoutInputNorm is WithoutInputNorm for notebook cells: it panics
 // with its error.
-func (m *Model) MustWithoutInputNorm(prompt string, layer int) *NormRemoved {
-	r, err := m.WithoutInputNorm(prompt, layer)
+func (m *Model) MustWithoutInputNorm(base *Pass, layer int) *NormRemoved {
+	r, err := m.WithoutInputNorm(base, layer)
 	if err != nil {
 		panic(err)
 	}

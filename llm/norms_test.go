@@ -113,11 +113,7 @@ func TestRMSNormDefinition(t *testing.T) {
 		}
 		// Without a gain, the output has RMS 1 (L2 = √n) whatever the scale.
 		for _, c := range []float32{0.1, 1, 10} {
-			xs := make([]float32, n)
-			for i := range x {
-				xs[i] = c * x[i]
-			}
-			if l2 := Norm(MustRMSNorm(xs, nil, 0)); math.Abs(l2-math.Sqrt(float64(n))) > 1e-4*math.Sqrt(float64(n)) {
+			if l2 := Norm(MustRMSNorm(Scale(x, c), nil, 0)); math.Abs(l2-math.Sqrt(float64(n))) > 1e-4*math.Sqrt(float64(n)) {
 				t.Errorf("n=%d scale %g: L2 %v, want √n = %v", n, c, l2, math.Sqrt(float64(n)))
 			}
 		}
@@ -133,6 +129,9 @@ func TestRMSNormDefinition(t *testing.T) {
 		if _, err := RMSNorm(bad.x, bad.w, bad.eps); err == nil {
 			t.Errorf("RMSNorm(%v, %v, %g): no error", bad.x, bad.w, bad.eps)
 		}
+	}
+	if y := Scale([]float32{1, -2}, 3); !slices.Equal(y, []float32{3, -6}) {
+		t.Errorf("Scale([1 -2], 3) = %v", y)
 	}
 	if RMS([]float32{3, 4}) != math.Sqrt(12.5) || RMS(nil) != 0 {
 		t.Errorf("RMS([3 4]) = %v, want √12.5", RMS([]float32{3, 4}))
@@ -259,6 +258,14 @@ func TestOutsized(t *testing.T) {
 	if med != 1.125 || len(top) != 2 || top[0] != (Channel{4, 3}) || top[1] != (Channel{2, 0.25}) {
 		t.Errorf("Outsized(2) = %v, median %v; want [{4 3} {2 0.25}], 1.125", top, med)
 	}
+	for ch, want := range []int{1, 4, 0, 1, 5, 3} { // effective 1 1.5 0.25 1 3 1.25
+		if got := g.Rank(ch); got != want {
+			t.Errorf("Rank(%d) = %d, want %d", ch, got, want)
+		}
+	}
+	if g.Rank(6) != -1 || g.Rank(-1) != -1 {
+		t.Error("Rank of a channel out of range is not -1")
+	}
 	if top, _ := g.Outsized(99); len(top) != 6 {
 		t.Errorf("Outsized(99) gave %d channels, want all 6", len(top))
 	}
@@ -301,9 +308,9 @@ func TestOutliers(t *testing.T) {
 // its mixer reads the raw residual, the prediction moves, and KL matches a
 // float64 computation from the two sets of logits.
 func TestWithoutInputNorm(t *testing.T) {
-	m, _ := normTiny(t)
+	m, p := normTiny(t)
 	const layer = 3
-	r := m.MustWithoutInputNorm(normPrompt, layer)
+	r := m.MustWithoutInputNorm(p, layer)
 	b, w := r.Base.Capture, r.Without.Capture
 	for i := range layer {
 		for tok := range r.Base.IDs {
@@ -331,7 +338,10 @@ func TestWithoutInputNorm(t *testing.T) {
 	if r.KL <= 0 || math.Abs(r.KL-kl) > 1e-4*(1+kl) {
 		t.Errorf("KL = %v, want %v (> 0)", r.KL, kl)
 	}
-	if _, err := m.WithoutInputNorm(normPrompt, m.Config().Layers); err == nil {
+	if _, err := m.WithoutInputNorm(p, m.Config().Layers); err == nil {
 		t.Error("WithoutInputNorm past the last layer: no error")
+	}
+	if _, err := m.WithoutInputNorm(&Pass{}, 0); err == nil {
+		t.Error("WithoutInputNorm of a pass of no model: no error")
 	}
 }
