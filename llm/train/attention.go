@@ -61,7 +61,7 @@ func ropeBwd[F Float](dx, cos, sin []F, T, H, hd, rot int) {
 }
 
 // attnFwd computes out += o_proj · (softmax-attention(q, k, v) ⊙ σ(gate))
-// for T rows of u (spec §6).
+// for T rows of u (doc §6).
 func attnFwd[F Float](c *Config, w *layerWeights[F], tp *attnTape[F], out, u []F, T int) {
 	D, Hq, Hkv, hd, rot := c.Hidden, c.Heads, c.KVHeads, c.HeadDim, c.RotaryDim
 	tp.qg = zeros(tp.qg, T*2*Hq*hd)

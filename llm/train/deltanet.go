@@ -18,7 +18,7 @@ type deltaTape[F Float] struct {
 }
 
 // deltaFwd computes out += out_proj · GatedRMSNorm(DeltaNet(u)) for T rows
-// of u (spec §7), with the recurrent delta rule and all states kept.
+// of u (doc §7), with the recurrent delta rule and all states kept.
 func deltaFwd[F Float](c *Config, w *layerWeights[F], tp *deltaTape[F], out, u []F, T int) {
 	D, C, K := c.Hidden, c.ConvDim(), c.ConvKernel
 	Hk, Hv, dk, dv := c.LinearKeyHeads, c.LinearValueHeads, c.LinearKeyDim, c.LinearValueDim
