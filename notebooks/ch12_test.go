@@ -123,7 +123,7 @@ func checkChapter12Tiny(t *testing.T, text func(string) string) {
 
 	// The needle at depth 50%: the answer's rank from an independent pass.
 	fact, q, fill, ans := m.Encode(" The secret word is apple."), m.Encode(" The secret word is"), m.Encode(" The sun was warm and the birds sang in the trees."), m.Encode(" apple")
-	tokens := min(cfg.MaxPositions-40, 1000)
+	tokens := min(cfg.MaxPositions-40, 500)
 	var hay []int
 	for len(hay) < tokens {
 		hay = append(hay, fill...)
