@@ -547,3 +547,41 @@ func (m *Model) MustCheckPrefix(prefix string, suffixes ...string) *PrefixCheck 
 	}
 	return c
 }
+
+// Speed measures, best of repeats runs, the time per token of a prefill of
+// prompt and of steps greedy decode steps after it (each run on a fresh
+// state). Taking the best run leaves out one-off costs (first allocations,
+// other work on the machine) that would blur the comparison.
+func (m *Model) Speed(prompt string, steps, repeats int) (prefill, decode time.Duration, err error) {
+	ids := m.Encode(prompt)
+	if len(ids) == 0 || steps < 1 || repeats < 1 || len(ids)+steps > m.Config().MaxPositions {
+		return 0, 0, fmt.Errorf("llm: Speed: %d prompt tokens, %d steps, %d repeats: want a prompt with tokens, at least one step and repeat, and at most %d tokens in all", len(ids), steps, repeats, m.Config().MaxPositions)
+	}
+	prefill, decode = time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	for range repeats {
+		st := m.Net.NewState()
+		start := time.Now()
+		logits, err := m.Net.Forward(st, ids)
+		if err != nil {
+			return 0, 0, err
+		}
+		prefill = min(prefill, time.Since(start)/time.Duration(len(ids)))
+		start = time.Now()
+		for range steps {
+			if logits, err = m.Net.Forward(st, []int{Argmax(logits)}); err != nil {
+				return 0, 0, err
+			}
+		}
+		decode = min(decode, time.Since(start)/time.Duration(steps))
+	}
+	return prefill, decode, nil
+}
+
+// MustSpeed is Speed for notebook cells: it panics on error.
+func (m *Model) MustSpeed(prompt string, steps, repeats int) (prefill, decode time.Duration) {
+	p, d, err := m.Speed(prompt, steps, repeats)
+	if err != nil {
+		panic(err)
+	}
+	return p, d
+}

@@ -287,3 +287,16 @@ func TestCheckPrefix(t *testing.T) {
 		t.Error("empty suffix: no error")
 	}
 }
+
+func TestSpeed(t *testing.T) {
+	m := tinyA(t)
+	p, d, err := m.Speed(cachePrompt, 3, 2)
+	if err != nil || p <= 0 || d <= 0 {
+		t.Errorf("Speed: %v %v %v", p, d, err)
+	}
+	for _, c := range []struct{ steps, repeats int }{{0, 1}, {1, 0}, {1 << 20, 1}} {
+		if _, _, err := m.Speed(cachePrompt, c.steps, c.repeats); err == nil {
+			t.Errorf("%d steps, %d repeats: no error", c.steps, c.repeats)
+		}
+	}
+}

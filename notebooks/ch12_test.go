@@ -63,6 +63,9 @@ func TestChapter12(t *testing.T) {
 	if d := number(t, text("prefix"), `largest difference (\S+)`); !(d <= 1e-3) {
 		t.Errorf("reused vs fresh prefix logits differ by %v", d)
 	}
+	if th := text("throughput"); strings.Count(th, "tokens/s") != 2 || !strings.Contains(th, "× the prefill's cost per token") {
+		t.Errorf("the throughput cell did not measure both speeds:\n%s", th)
+	}
 	if f := text("formula-check"); strings.Count(f, "equal true") != 2 {
 		t.Errorf("the formulas do not match the engine's state:\n%s", f)
 	}
