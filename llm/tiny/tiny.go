@@ -1,7 +1,7 @@
 // Package tiny embeds the course's default model: a small checkpoint of the
-// Qwen3.5 architecture (hidden 128, 12 layers of Gated DeltaNet and gated
-// attention in a 3:1 pattern, tied embeddings, 3.2 M parameters) with its
-// own 4096-token byte-level BPE tokenizer trained on the Brown corpus. It runs through the
+// Qwen3.5 architecture (hidden 128, 8 layers of Gated DeltaNet and gated
+// attention in a 3:1 pattern, tied embeddings) with its own 4096-token
+// byte-level BPE tokenizer trained on the Brown corpus. It runs through the
 // same engine as the real Qwen3.5-0.8B, needs no network and no files
 // outside the module, and loads without copying (see llm.Load("tiny")).
 //
@@ -9,11 +9,9 @@
 //
 //	go run ./llm/tiny/build -seed 1
 //
-// which also writes random starting weights (8 layers); model.safetensors
-// holds the weights that `llm train` (package llm/train) then fitted to the
-// Brown corpus, grown by one block (llm/tiny/grow) and trained further on
-// Brown and public-domain novels (see README.md for the exact commands, the
-// data and the bits per byte before and after).
+// which also writes random starting weights; model.safetensors holds the
+// weights that `llm train` (package llm/train) then fitted to the Brown
+// corpus (see README.md for the exact command and the validation loss).
 // Trained reports whether the embedded weights are trained.
 package tiny
 
