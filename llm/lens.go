@@ -3,6 +3,7 @@ package llm
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -454,4 +455,81 @@ func (m *Model) ScoreLens(passes []*Pass, tr Transform) ([]LensScore, error) {
 		out[b].KL /= n
 	}
 	return out, nil
+}
+
+// Agreements returns the Agree column of scores, one per boundary.
+func Agreements(scores []LensScore) []float64 {
+	out := make([]float64, len(scores))
+	for i, s := range scores {
+		out[i] = s.Agree
+	}
+	return out
+}
+
+// BoundaryLabels names boundaries 0 … layers: "emb", "1", "2", ….
+func BoundaryLabels(layers int) []string {
+	out := []string{"emb"}
+	for b := 1; b <= layers; b++ {
+		out = append(out, fmt.Sprint(b))
+	}
+	return out
+}
+
+// CheckJacobian compares J (from Jacobian at boundary b, position t) with
+// a finite difference along one random direction v (seeded), taken with
+// another step and all earlier positions rerun: it returns the largest
+// |J·v − Δ|, relative to the largest |Δ|. A correct Jacobian gives a few
+// thousandths (float32 rounding and curvature).
+func (m *Model) CheckJacobian(p *Pass, b, t int, J []float64, seed uint64) (float64, error) {
+	H := m.Config().Hidden
+	if len(J) != H*H {
+		return 0, fmt.Errorf("llm: CheckJacobian of %d values, want %d×%d", len(J), H, H)
+	}
+	if _, err := p.Boundary(b, t); err != nil {
+		return 0, err
+	}
+	r := rand.New(rand.NewPCG(seed, 1))
+	v := make([]float32, H)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	rows := make([][]float32, t+1)
+	for i := range rows {
+		rows[i] = append([]float32(nil), p.boundaryRows(b)[i]...)
+	}
+	x := rows[t]
+	delta := 5e-3 * Norm(x) / math.Sqrt(float64(H)) // unit-variance v: a nudge of 0.5% of the vector
+	run := func(s float64) ([]float32, error) {
+		rows[t] = make([]float32, H)
+		for i := range x {
+			rows[t][i] = x[i] + float32(s)*v[i]
+		}
+		out, err := m.Net.ForwardFrom(m.Net.NewState(), b, rows)
+		if err != nil {
+			return nil, err
+		}
+		return out[t], nil
+	}
+	up, err := run(delta)
+	if err != nil {
+		return 0, err
+	}
+	down, err := run(-delta)
+	if err != nil {
+		return 0, err
+	}
+	var worst, scale float64
+	for i := range H {
+		var jv float64
+		for j := range H {
+			jv += J[i*H+j] * float64(v[j])
+		}
+		fd := (float64(up[i]) - float64(down[i])) / (2 * delta)
+		worst = max(worst, math.Abs(jv-fd))
+		scale = max(scale, math.Abs(fd))
+	}
+	if scale == 0 {
+		return worst, nil
+	}
+	return worst / scale, nil
 }

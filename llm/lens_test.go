@@ -231,6 +231,23 @@ func TestJacobian(t *testing.T) {
 			t.Errorf("boundary %d: J·v differs from the directional difference by %g (largest entry %g)", b, worst, scale)
 		}
 	}
+	// CheckJacobian agrees, and catches a wrong matrix.
+	J2, _ := m.Jacobian(p, 2, tpos, 1e-2)
+	if e, err := m.CheckJacobian(p, 2, tpos, J2, 9); err != nil || e > 0.02 {
+		t.Errorf("CheckJacobian = %g, %v", e, err)
+	}
+	for i := range J2 {
+		J2[i] *= 1.1
+	}
+	if e, _ := m.CheckJacobian(p, 2, tpos, J2, 9); e < 0.05 {
+		t.Errorf("CheckJacobian of a matrix 10%% off = %g", e)
+	}
+	if _, err := m.CheckJacobian(p, 2, tpos, J2[:5], 9); err == nil {
+		t.Error("CheckJacobian of a short matrix succeeded")
+	}
+	if got := BoundaryLabels(2); len(got) != 3 || got[0] != "emb" || got[2] != "2" {
+		t.Errorf("BoundaryLabels(2) = %v", got)
+	}
 	J, err := m.Jacobian(p, L, tpos, 1e-2)
 	if err != nil {
 		t.Fatal(err)
@@ -288,6 +305,9 @@ func TestScoreLens(t *testing.T) {
 		if plain[b].KL < -1e-6 || plain[b].Agree < 0 || plain[b].Agree > 1 {
 			t.Errorf("boundary %d: %+v", b, plain[b])
 		}
+	}
+	if a := Agreements(plain); len(a) != L+1 || a[L] != 1 {
+		t.Errorf("Agreements = %v", a)
 	}
 	if _, err := m.ScoreLens(nil, nil); err == nil {
 		t.Error("ScoreLens of no passes succeeded")
