@@ -97,6 +97,15 @@ func (m *Model) MustSkipLayers(prompt string) *LayerSkips {
 	return s
 }
 
+// KLs returns the KL of each skipped layer, in layer order.
+func (s *LayerSkips) KLs() []float64 {
+	out := make([]float64, len(s.Layers))
+	for i, l := range s.Layers {
+		out[i] = l.KL
+	}
+	return out
+}
+
 // MeanKL returns the mean KL of the skipped layers of one type.
 func (s *LayerSkips) MeanKL(t LayerType) float64 {
 	var sum float64

@@ -159,3 +159,16 @@ func TestSkipErrors(t *testing.T) {
 		t.Error("empty prompt: no error")
 	}
 }
+
+func TestLayerSkipsKLs(t *testing.T) {
+	s := &LayerSkips{Layers: []LayerSkip{{KL: 0.5, Type: FullAttention}, {KL: 0.25, Type: LinearAttention}, {KL: 0.75, Type: LinearAttention}}}
+	if got := s.KLs(); !slices.Equal(got, []float64{0.5, 0.25, 0.75}) {
+		t.Errorf("KLs %v", got)
+	}
+	if s.MeanKL(FullAttention) != 0.5 || s.MeanKL(LinearAttention) != 0.5 {
+		t.Errorf("means %v %v", s.MeanKL(FullAttention), s.MeanKL(LinearAttention))
+	}
+	if !math.IsNaN((&LayerSkips{}).MeanKL(FullAttention)) {
+		t.Error("the mean of no layers should be NaN")
+	}
+}

@@ -202,3 +202,17 @@ func MixerMemory(c *Config, tokens, bytesPer int) (deltaNet, full int64) {
 	full = 2 * int64(c.KVHeads) * int64(c.HeadDim) * int64(tokens) * int64(bytesPer)
 	return deltaNet, full
 }
+
+// LayerMemory returns, layer by layer, the bytes MixerMemory gives for that
+// layer's kind after tokens tokens.
+func LayerMemory(c *Config, tokens, bytesPer int) []int64 {
+	d, f := MixerMemory(c, tokens, bytesPer)
+	out := make([]int64, c.Layers)
+	for i := range out {
+		out[i] = d
+		if c.IsFullAttention(i) {
+			out[i] = f
+		}
+	}
+	return out
+}

@@ -139,3 +139,22 @@ func TestMixerMemory(t *testing.T) {
 		t.Errorf("at 262,144 tokens a full layer keeps %d B, want 512 MiB", f)
 	}
 }
+
+func TestLayerMemory(t *testing.T) {
+	c := Qwen35Config()
+	got := LayerMemory(c, 32768, 2)
+	var sum int64
+	for i, b := range got {
+		want := int64(16 * 128 * 128 * 2)
+		if i%4 == 3 {
+			want = 2 * 2 * 256 * 2 * 32768
+		}
+		if b != want {
+			t.Errorf("layer %d: %d B, want %d", i, b, want)
+		}
+		sum += b
+	}
+	if sum != 393<<20 { // 18 × 0.5 MiB + 6 × 64 MiB
+		t.Errorf("the stack keeps %d B at 32k tokens, want 393 MiB", sum)
+	}
+}

@@ -149,3 +149,15 @@ func TestLayerStripFromSkips(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestConfigStrip(t *testing.T) {
+	c := llm.Qwen35Config()
+	vals := make([]float64, c.Layers)
+	s := widgets.ConfigStrip(c, vals)
+	if len(s.Layers) != 24 || !s.Layers[3].Full || s.Layers[4].Full || s.Layers[23].Label != "layer 23" {
+		t.Errorf("strip of the published config: %+v", s.Layers)
+	}
+	if _, err := s.HTML(); err != nil {
+		t.Error(err)
+	}
+}

@@ -44,6 +44,16 @@ func FromSkips(s *llm.LayerSkips) LayerStrip {
 	return st
 }
 
+// ConfigStrip draws one value per layer of a model's config, each layer
+// marked with its kind.
+func ConfigStrip(c *llm.Config, values []float64) LayerStrip {
+	s := LayerStrip{Values: values}
+	for i := range c.Layers {
+		s.Layers = append(s.Layers, MapLayer{Label: fmt.Sprintf("layer %d", i), Full: c.IsFullAttention(i)})
+	}
+	return s
+}
+
 func (s LayerStrip) check() error {
 	if len(s.Layers) == 0 {
 		return fmt.Errorf("widgets: LayerStrip: no layers")
