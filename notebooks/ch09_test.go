@@ -235,15 +235,4 @@ func checkChapter9Tiny(t *testing.T, text func(string) string) {
 			t.Errorf("ablation lacks layer %d with KL %s:\n%s", i, want, ab)
 		}
 	}
-	more := text("ablate-more")
-	for _, pr := range []string{"They had a picnic on the river bank", "My rent is paid straight from the bank", "The aircraft rolled into a 30-degree bank"} {
-		pid := m.Encode(pr)
-		var want []string
-		for i := range m.Config().Layers {
-			want = append(want, fmt.Sprintf("%.3f", kl(pid, i)))
-		}
-		if !strings.Contains(more, "KL per skipped layer: ["+strings.Join(want, " ")+"]") {
-			t.Errorf("ablation of %q lacks %v:\n%s", pr, want, more)
-		}
-	}
 }

@@ -45,16 +45,16 @@ func FromBlockNorms(p *llm.Pass) (LayerMap, error) {
 	return m, nil
 }
 
-// maxMapTokens bounds the positions a LayerMap carries (its data grows with
+// maxLayerMapTokens bounds the positions a LayerMap carries (its data grows with
 // layers × points × positions).
-const maxMapTokens = 64
+const maxLayerMapTokens = 64
 
 func (m LayerMap) check() error {
 	if len(m.Layers) == 0 || len(m.Points) == 0 || len(m.Tokens) == 0 {
 		return fmt.Errorf("widgets: LayerMap: %d layers, %d points, %d positions: want at least one of each", len(m.Layers), len(m.Points), len(m.Tokens))
 	}
-	if len(m.Layers) > maxRows || len(m.Points) > 16 || len(m.Tokens) > maxMapTokens {
-		return fmt.Errorf("widgets: LayerMap: %d layers, %d points, %d positions: want at most %d, 16 and %d", len(m.Layers), len(m.Points), len(m.Tokens), maxRows, maxMapTokens)
+	if len(m.Layers) > maxRows || len(m.Points) > 16 || len(m.Tokens) > maxLayerMapTokens {
+		return fmt.Errorf("widgets: LayerMap: %d layers, %d points, %d positions: want at most %d, 16 and %d", len(m.Layers), len(m.Points), len(m.Tokens), maxRows, maxLayerMapTokens)
 	}
 	if len(m.Norms) != len(m.Layers) {
 		return fmt.Errorf("widgets: LayerMap: %d rows of norms for %d layers", len(m.Norms), len(m.Layers))
