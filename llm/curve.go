@@ -23,7 +23,7 @@ type CurvePoint struct {
 // ParseLossCSV reads a training log in the layout `llm train` writes
 // (header step,loss,lr,grad_norm,tokens; one line per step, steps
 // increasing). Errors name the line and the field.
-func ParseLossCSV(r io.Reader) ([]CurvePoint, error) {
+func ParseLossCSV(r io.Reader) (Curve, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = 5
 	head, err := cr.Read()
@@ -36,7 +36,7 @@ func ParseLossCSV(r io.Reader) ([]CurvePoint, error) {
 			return nil, fmt.Errorf("loss.csv: header column %d is %q, want %q", i+1, h, want[i])
 		}
 	}
-	var out []CurvePoint
+	var out Curve
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -73,12 +73,24 @@ func ParseLossCSV(r io.Reader) ([]CurvePoint, error) {
 	return out, nil
 }
 
+// Curve is a training log, one point per step.
+type Curve []CurvePoint
+
+// Losses returns the loss of every step.
+func (c Curve) Losses() []float64 {
+	out := make([]float64, len(c))
+	for i, p := range c {
+		out[i] = p.Loss
+	}
+	return out
+}
+
 // TinyCurve returns the loss curve recorded while the embedded model was
 // trained (llm/tiny/training/loss.csv).
-func TinyCurve() ([]CurvePoint, error) { return ParseLossCSV(bytes.NewReader(tiny.LossCSV())) }
+func TinyCurve() (Curve, error) { return ParseLossCSV(bytes.NewReader(tiny.LossCSV())) }
 
 // MustTinyCurve is TinyCurve for notebook cells.
-func MustTinyCurve() []CurvePoint {
+func MustTinyCurve() Curve {
 	c, err := TinyCurve()
 	if err != nil {
 		panic(err)

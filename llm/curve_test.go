@@ -30,6 +30,9 @@ func TestTinyCurve(t *testing.T) {
 		}
 		i++
 	}
+	if l := c.Losses(); len(l) != len(c) || l[len(l)-1] != c[len(c)-1].Loss {
+		t.Error("Losses does not list the curve's losses")
+	}
 	if i != len(c) || c[0].Step != 1 {
 		t.Errorf("%d points parsed, %d lines in the file; first step %d", len(c), i, c[0].Step)
 	}

@@ -133,3 +133,31 @@ func TestDedup(t *testing.T) {
 		t.Error("wrong shingle counts")
 	}
 }
+
+// TestPlay checks the playground's samples: one before training, one every
+// 20 steps, drawn by the model as it was at that step (replayed here with
+// the same seed and settings), and a falling loss.
+func TestPlay(t *testing.T) {
+	o := Options{Steps: 40, Batch: 2, SeqLen: 32, LR: 1e-2, Warmup: 5, Clip: 1, Seed: 3}
+	p := MustPreset("rhyme")
+	play := MustPlay(p, o, 20, nil)
+	if len(play.Samples) != 3 || play.Samples[0].Step != 0 || play.Samples[1].Step != 20 || play.Samples[2].Step != 40 {
+		t.Fatalf("samples at steps %+v", play.Samples)
+	}
+	fresh := NewModel[float32](Micro(play.Chars.Len()), o.Seed)
+	want := play.Chars.Decode(fresh.MustSample(play.Chars.MustEncode(p.Prompt), PlaySampleLen, PlayTemperature, o.Seed))
+	if play.Samples[0].Text != want {
+		t.Errorf("sample before training %q, the untrained model draws %q", play.Samples[0].Text, want)
+	}
+	last := play.Chars.Decode(play.Trainer.Model.MustSample(play.Chars.MustEncode(p.Prompt), PlaySampleLen, PlayTemperature, o.Seed))
+	if play.Samples[2].Text != last || play.Samples[2].Loss != play.Curve()[39] {
+		t.Errorf("last sample %+v, the trained model draws %q", play.Samples[2], last)
+	}
+	c := play.Curve()
+	if len(c) != 40 || !(c[39] < c[0]-1) || math.Abs(c[0]-math.Log(float64(play.Chars.Len()))) > 0.3 {
+		t.Errorf("curve from %.3f (ln %d = %.3f) to %.3f", c[0], play.Chars.Len(), math.Log(float64(play.Chars.Len())), c[len(c)-1])
+	}
+	if _, err := NewPlay(Preset{Name: "bad", Text: strings.Repeat("ab", 40), Prompt: "c"}, o, 0, nil); err == nil {
+		t.Error("a prompt outside the text's characters gave no error")
+	}
+}
