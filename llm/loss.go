@@ -203,3 +203,22 @@ func (l *Losses) MaxDiff(other []float64) float64 {
 	}
 	return d
 }
+
+// MustLossIDs is LossIDs for notebook cells: it panics with its error.
+func (m *Model) MustLossIDs(ids []int) *Losses {
+	l, err := m.LossIDs(ids)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// Guesses returns the model's first choice at every predicted position:
+// Guesses()[t] is its guess for IDs[t+1], made from the true IDs[:t+1].
+func (l *Losses) Guesses() []int {
+	out := make([]int, len(l.Tokens))
+	for i, t := range l.Tokens {
+		out[i] = t.Guess
+	}
+	return out
+}

@@ -168,3 +168,24 @@ func tinyForLoss(t *testing.T) *Model {
 	t.Cleanup(func() { m.Close() })
 	return m
 }
+
+func TestAgreeGuessesCommas(t *testing.T) {
+	if n := Agree([]int{1, 2, 3, 4}, []int{1, 0, 3}); n != 2 {
+		t.Errorf("Agree = %d, want 2", n)
+	}
+	m := tinyForLoss(t)
+	l := m.MustLossIDs(m.Encode("The cat sat on the mat."))
+	g := l.Guesses()
+	for i, tl := range l.Tokens {
+		if g[i] != Argmax(m.Logits(l.IDs[:i+1])) || g[i] != tl.Guess {
+			t.Errorf("guess %d = %d, want the argmax of the prefix's logits", i, g[i])
+		}
+	}
+	tr := m.MustGenerateIDs(l.IDs[:3], MaxTokens(4))
+	if Agree(tr.IDs(), tr.IDs()) != len(tr.Steps) || len(tr.Steps) == 0 {
+		t.Errorf("generated %d steps", len(tr.Steps))
+	}
+	if c := Commas(852985920); c != "852,985,920" {
+		t.Errorf("Commas = %q", c)
+	}
+}

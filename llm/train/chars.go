@@ -192,3 +192,6 @@ func MustPreset(name string) Preset {
 	}
 	panic(fmt.Sprintf("train: no preset %q (there are %s)", name, strings.Join(names, ", ")))
 }
+
+// String returns the vocabulary's characters in id order.
+func (c *Chars) String() string { return string(c.runes) }

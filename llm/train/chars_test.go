@@ -11,6 +11,9 @@ func TestChars(t *testing.T) {
 	if c.Len() != 6 { // ' ', ',', a, b, d, n
 		t.Fatalf("vocabulary of %d characters, want 6", c.Len())
 	}
+	if c.String() != " ,abdn" {
+		t.Errorf("String = %q", c.String())
+	}
 	ids := c.MustEncode("band")
 	if want := []int{3, 2, 5, 4}; !equalInts(ids, want) {
 		t.Errorf("Encode(band) = %v, want %v", ids, want)
