@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -155,6 +156,12 @@ func TestPlay(t *testing.T) {
 	last := play.Chars.Decode(play.Trainer.Model.MustSample(play.Chars.MustEncode(p.Prompt), PlaySampleLen, PlayTemperature, o.Seed))
 	if play.Samples[2].Text != last || play.Samples[2].Loss != play.Curve()[39] {
 		t.Errorf("last sample %+v, the trained model draws %q", play.Samples[2], last)
+	}
+	if got := play.Samples[0].String(); got != "untrained" {
+		t.Errorf("first sample says %q", got)
+	}
+	if got, want := play.Samples[1].String(), fmt.Sprintf("after 20 steps (loss %.2f)", play.Curve()[19]); got != want {
+		t.Errorf("second sample says %q, want %q", got, want)
 	}
 	c := play.Curve()
 	if len(c) != 40 || !(c[39] < c[0]-1) || math.Abs(c[0]-math.Log(float64(play.Chars.Len()))) > 0.3 {

@@ -89,3 +89,12 @@ func MustPlay(p Preset, o Options, every int, log func(Record)) *Play {
 
 // Curve is the training loss of every step.
 func (p *Play) Curve() []float64 { return p.Trainer.Curve() }
+
+// String says when the sample was drawn: "after 50 steps (loss 2.65)", or
+// "untrained".
+func (s Sampled) String() string {
+	if s.Step == 0 {
+		return "untrained"
+	}
+	return fmt.Sprintf("after %d steps (loss %.2f)", s.Step, s.Loss)
+}
