@@ -104,7 +104,7 @@ func checkChapter13(t *testing.T, nb *nbformat.Notebook) {
 		"why-log":    {"p(true next token) = 0.5    → cross-entropy −ln p =  0.69 nats", "product 0, sum of logs -921.0"},
 		"mean":       {"uniform over Qwen3.5-0.8B's 248,320 tokens: 12.42 nats"},
 		"same-pass":  {"Qwen3.5-0.8B: 24 layers, 6 full attention and 18 Gated DeltaNet"},
-		"quiz-check": {"the quiz has 4 questions, each with exactly one right answer"},
+		"quiz-check": {"the quiz has 3 questions, each with exactly one right answer"},
 	} {
 		for _, want := range wants {
 			if !strings.Contains(text(id), want) {
