@@ -229,6 +229,7 @@ type GateStats struct {
 	Negative  float64 // share with z < 0 (SiLU(z) ≤ 0: the gate mostly closed)
 	NearZero  float64 // share with |SiLU(z)| < Threshold
 	ActNear   float64 // share of activations |silu(z)·up| < Threshold (from the capture)
+	Zero      int     // how many have SiLU(z) exactly 0 (only z = 0 or z below about −745)
 	Threshold float64
 	Z         []float64 // every z, for a histogram
 }
@@ -260,8 +261,11 @@ func (m *Model) GateStats(p *Pass, layer int, threshold float64) (GateStats, err
 			if v < 0 {
 				neg++
 			}
-			if math.Abs(SiLU(float64(v))) < threshold {
+			if a := math.Abs(SiLU(float64(v))); a < threshold {
 				near++
+				if a == 0 {
+					s.Zero++
+				}
 			}
 			if math.Abs(float64(l.MLP[t][i])) < threshold {
 				act++

@@ -141,7 +141,7 @@ func TestGateStats(t *testing.T) {
 	if s.Units != len(p.IDs)*w.Intermediate || len(s.Z) != s.Units {
 		t.Fatalf("%d units, %d z", s.Units, len(s.Z))
 	}
-	var neg, near, act int
+	var neg, near, act, zero int
 	for pos, x := range lc.PostNorm {
 		for i := range w.Intermediate {
 			var z, u float64
@@ -161,13 +161,16 @@ func TestGateStats(t *testing.T) {
 			if math.Abs(z/(1+math.Exp(-z))) < th {
 				near++
 			}
+			if z/(1+math.Exp(-z)) == 0 {
+				zero++
+			}
 			if math.Abs(float64(lc.MLP[pos][i])) < th {
 				act++
 			}
 		}
 	}
 	n := float64(s.Units)
-	if s.Negative != float64(neg)/n || s.NearZero != float64(near)/n || s.ActNear != float64(act)/n {
+	if s.Negative != float64(neg)/n || s.NearZero != float64(near)/n || s.ActNear != float64(act)/n || s.Zero != zero {
 		t.Errorf("%+v, want negative %v near %v act %v", s, float64(neg)/n, float64(near)/n, float64(act)/n)
 	}
 	if _, err := m.GateStats(p, 99, th); err == nil || !strings.Contains(err.Error(), "layer 99") {

@@ -24,7 +24,19 @@ type Neurons struct {
 	// shown around a token never crosses one.
 	Starts []int
 
-	act [][]float32 // [layer][pos*Units + unit]
+	act [][]float32 // [layer][unit*Len() + pos]: one unit's activations are contiguous
+}
+
+// transpose turns rows [pos][unit], flattened, into the record's
+// unit-major layout.
+func transpose(rows []float32, tokens, units int) []float32 {
+	out := make([]float32, len(rows))
+	for p := range tokens {
+		for u, v := range rows[p*units : (p+1)*units] {
+			out[u*tokens+p] = v
+		}
+	}
+	return out
 }
 
 // Neuron names one unit of one layer's MLP. Neg reads its activation with
@@ -98,6 +110,9 @@ func (m *Model) RecordNeurons(texts []string, maxTokens int, progress func(done,
 			progress(len(n.IDs), total)
 		}
 	}
+	for l, rows := range n.act {
+		n.act[l] = transpose(rows, len(n.IDs), n.Units)
+	}
 	n.Pieces = m.Pieces(n.IDs)
 	return n, nil
 }
@@ -138,6 +153,7 @@ func NewNeurons(pieces []string, starts []int, act [][][]float32) (*Neurons, err
 			}
 			n.act[l] = append(n.act[l], r...)
 		}
+		n.act[l] = transpose(n.act[l], len(pieces), n.Units)
 	}
 	if n.Starts[0] != 0 || !slices.IsSorted(n.Starts) || n.Starts[len(n.Starts)-1] >= len(pieces) {
 		return nil, fmt.Errorf("llm: NewNeurons: starts %v: want increasing positions from 0, below %d", n.Starts, len(pieces))
@@ -157,7 +173,7 @@ func (n *Neurons) check(u Neuron) error {
 
 // at is u's activation at pos, negated when u.Neg.
 func (n *Neurons) at(u Neuron, pos int) float32 {
-	v := n.act[u.Layer][pos*n.Units+u.Unit]
+	v := n.act[u.Layer][u.Unit*n.Len()+pos]
 	if u.Neg {
 		return -v
 	}
@@ -176,12 +192,16 @@ func (n *Neurons) Values(u Neuron) ([]float32, error) {
 	return out, nil
 }
 
-// Row returns the activations of every unit of layer at token pos.
+// Row returns (a copy of) the activations of every unit of layer at token pos.
 func (n *Neurons) Row(layer, pos int) ([]float32, error) {
 	if layer < 0 || layer >= n.Layers || pos < 0 || pos >= n.Len() {
 		return nil, fmt.Errorf("llm: Neurons.Row(%d, %d): the record has layers 0 to %d and tokens 0 to %d", layer, pos, n.Layers-1, n.Len()-1)
 	}
-	return n.act[layer][pos*n.Units : (pos+1)*n.Units : (pos+1)*n.Units], nil
+	out := make([]float32, n.Units)
+	for u := range out {
+		out[u] = n.act[layer][u*n.Len()+pos]
+	}
+	return out, nil
 }
 
 // Hit is one recorded token where a neuron fired.
@@ -391,8 +411,8 @@ func (n *Neurons) Search(p Pattern, k int) ([]NeuronScore, error) {
 	for l := range n.Layers {
 		for unit := range n.Units {
 			var sum, sq, on float64
-			for t := range n.Len() {
-				v := float64(n.act[l][t*n.Units+unit])
+			for t, v32 := range n.act[l][unit*n.Len() : (unit+1)*n.Len()] {
+				v := float64(v32)
 				sum, sq = sum+v, sq+v*v
 				if match[t] {
 					on += v

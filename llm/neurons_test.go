@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/how-llms-work/course/llm/corpus"
 	"github.com/how-llms-work/course/llm/model"
 )
 
@@ -281,6 +282,36 @@ func TestExplorerTexts(t *testing.T) {
 	got, source := ExplorerTexts()
 	if len(got) == 0 || source == "" {
 		t.Errorf("ExplorerTexts: %d texts, source %q", len(got), source)
+	}
+	// With the corpus installed, the held-out samples read here are the
+	// corpus package's validation split, text for text.
+	if _, valid, err := corpus.Load(); err == nil {
+		docs, err := heldOutBrown()
+		if err != nil || len(docs) != len(valid) {
+			t.Fatalf("heldOutBrown: %d docs, %v; corpus.Load: %d", len(docs), err, len(valid))
+		}
+		for i, d := range docs {
+			if d.Name != valid[i].Name || d.Text != valid[i].Text {
+				t.Errorf("held-out sample %d: %s, want %s", i, d.Name, valid[i].Name)
+			}
+		}
+		if len(got) != len(valid) || !strings.Contains(source, "Brown") {
+			t.Errorf("ExplorerTexts with the corpus: %d texts, source %q", len(got), source)
+		}
+		genre := func(text string) byte { // the genre letter of the sample text starts
+			for _, d := range valid {
+				if len(text) <= explorerChars && strings.HasPrefix(d.Text, text) {
+					return d.Name[1]
+				}
+			}
+			t.Fatalf("text %.40q… is not the start of a held-out sample", text)
+			return 0
+		}
+		if genre(got[0]) == genre(got[1]) {
+			t.Errorf("the first two texts are of one genre: not interleaved")
+		}
+	} else {
+		t.Logf("the Brown corpus is not installed (%v): only the embedded texts are checked", err)
 	}
 	if s := cut("One. Two three four five six", 12); s != "One. Two thr" {
 		t.Errorf("cut: %q", s)

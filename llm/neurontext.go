@@ -4,6 +4,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -28,10 +30,36 @@ const explorerChars = 1500
 // the Gettysburg Address, the start of the Declaration of Independence and
 // of the Constitution, and prose written for the course).
 func ExplorerTexts() (texts []string, source string) {
-	if _, valid, err := corpus.Load(); err == nil && len(valid) > 0 {
-		return brownByGenre(valid), fmt.Sprintf("the Brown corpus: the first ~%d characters of each of its %d held-out samples, genre by genre", explorerChars, len(valid))
+	if docs, err := heldOutBrown(); err == nil && len(docs) > 0 {
+		return brownByGenre(docs), fmt.Sprintf("the Brown corpus: the first ~%d characters of each of its %d held-out samples, genre by genre", explorerChars, len(docs))
 	}
 	return EmbeddedTexts(), "texts embedded in the course: the Gettysburg Address, the Declaration of Independence, the Constitution's opening, and prose written for the course (the Brown corpus is not installed)"
+}
+
+// heldOutBrown reads only the validation samples of the installed Brown
+// corpus (corpus.IsValidation), in name order: a tenth of the files.
+func heldOutBrown() ([]corpus.Doc, error) {
+	dir, err := corpus.Find()
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var docs []corpus.Doc
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || len(name) != 4 || name[0] != 'c' || !corpus.IsValidation(name) {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, corpus.Doc{Name: name, Genre: name[1:2], Text: corpus.Clean(string(b))})
+	}
+	return docs, nil
 }
 
 // EmbeddedTexts returns the texts of the folder neurontext (see

@@ -169,7 +169,11 @@ const contextWidth = 8
 // FromNeurons makes a panel of the given neurons from a record: each card
 // the k contexts of the neuron's highest activations.
 func FromNeurons(rec *llm.Neurons, k int, us ...llm.Neuron) (NeuronPanel, error) {
-	p := NeuronPanel{Title: fmt.Sprintf("Top %d contexts of %d neurons, over %d tokens", k, len(us), rec.Len())}
+	what := fmt.Sprintf("%d neurons", len(us))
+	if len(us) == 1 {
+		what = "1 neuron"
+	}
+	p := NeuronPanel{Title: fmt.Sprintf("Top %d contexts of %s, over %d tokens", k, what, rec.Len())}
 	for _, u := range us {
 		ctx, err := rec.TopContexts(u, k, contextWidth, contextWidth)
 		if err != nil {
