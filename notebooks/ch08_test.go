@@ -24,7 +24,7 @@ const ch8Prompt = "Once upon a time, in a forest far away,"
 func ch8Numbers(t *testing.T, s, label string) []float64 {
 	t.Helper()
 	var out []float64
-	for _, m := range regexp.MustCompile(regexp.QuoteMeta(label) + `\s*([-+0-9.e]+)`).FindAllStringSubmatch(s, -1) {
+	for _, m := range regexp.MustCompile(regexp.QuoteMeta(label)+`\s*([-+0-9.e]+)`).FindAllStringSubmatch(s, -1) {
 		v, err := strconv.ParseFloat(m[1], 64)
 		if err != nil {
 			t.Fatalf("%q after %q: %v", m[1], label, err)
