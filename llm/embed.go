@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/how-llms-work/course/llm/half"
 	"github.com/how-llms-work/course/llm/safetensors"
 	"github.com/how-llms-work/course/llm/simd"
 )
@@ -127,11 +128,11 @@ func (e *Embeddings) row(dst []float32, id int) {
 		copy(dst, e.f32[off:off+e.Hidden])
 	case e.DType == string(safetensors.F16):
 		for i, h := range e.u16[off : off+e.Hidden] {
-			dst[i] = simd.F16ToF32(h)
+			dst[i] = half.F16ToF32(h)
 		}
 	default:
 		for i, b := range e.u16[off : off+e.Hidden] {
-			dst[i] = simd.BF16ToF32(b)
+			dst[i] = half.BF16ToF32(b)
 		}
 	}
 }
@@ -412,4 +413,43 @@ func float32s(v []float64) []float32 {
 		out[i] = float32(x)
 	}
 	return out
+}
+
+// Model returns the model whose matrix this is.
+func (e *Embeddings) Model() *Model { return e.m }
+
+// MustScores is Scores for notebook cells: it panics with its error.
+func (e *Embeddings) MustScores(v []float32) []float32 {
+	s, err := e.Scores(v)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// MustMix is Mix for notebook cells: it panics with its error.
+func (e *Embeddings) MustMix(w []float32) []float32 {
+	v, err := e.Mix(w)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// MustDirection is Direction for notebook cells: it panics with its error.
+func (e *Embeddings) MustDirection(a, b string) []float32 {
+	v, err := e.Direction(a, b)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// MustCompare is Compare for notebook cells: it panics with its error.
+func (e *Embeddings) MustCompare(v []float32, texts ...string) []Neighbour {
+	n, err := e.Compare(v, texts...)
+	if err != nil {
+		panic(err)
+	}
+	return n
 }

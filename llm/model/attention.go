@@ -1,123 +1,96 @@
 package model
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
-// attention is the gated full-attention mixer (spec §6) for n tokens
+// attention is the gated full-attention mixer (doc §6) for n tokens
 // u [n, Hidden] at positions st.pos … st.pos+n−1, writing out [n, Hidden].
 // It appends the tokens' keys and values to the layer's KV cache.
-func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32, n int, lc *LayerCapture) {
+func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32, n int, rec *recorder) {
 	c := m.cfg
 	s := &st.scratch
 	Hq, Hkv, D := c.Heads, c.KVHeads, c.HeadDim
-	eps := c.RMSEps
 
-	// Projections. q_proj gives, per head, [query (D) | output gate (D)].
-	qg := s.qg[:n*2*Hq*D]
-	k := s.k[:n*Hkv*D]
-	v := s.v[:n*Hkv*D]
+	// Projections (doc §6.1). q_proj gives, per head, [query (D) | output gate (D)].
+	qg, k, v := s.qg[:n*2*Hq*D], s.k[:n*Hkv*D], s.v[:n*Hkv*D]
 	l.q.matMul(m.pool, qg, u, n)
 	l.k.matMul(m.pool, k, u, n)
 	l.v.matMul(m.pool, v, u, n)
 
-	// q_norm / k_norm per head (shared weights), then RoPE on the first R dims.
+	// q_norm and k_norm: RMSNorm1p over each head, one weight shared by the
+	// heads (doc §6.2).
+	for i := range n * Hq {
+		q := qg[i*2*D:][:D]
+		rmsNorm1p(q, q, l.qNorm, c.RMSEps)
+	}
+	rmsNorm1pRows(k, k, l.kNorm, c.RMSEps)
+	rec.queries(atQueryNoRope, qg, D)
+	rec.rows(atKeyNoRope, k)
+
+	// RoPE on the first RotaryDim dims of every query and key head (doc §6.3).
 	for t := range n {
-		pos := st.pos + t
 		for h := range Hq {
-			q := qg[(t*Hq+h)*2*D:][:D]
-			rmsNorm1p(q, q, l.qNorm, eps)
+			m.rope.apply(qg[(t*Hq+h)*2*D:][:D], st.pos+t)
 		}
 		for g := range Hkv {
-			kh := k[(t*Hkv+g)*D:][:D]
-			rmsNorm1p(kh, kh, l.kNorm, eps)
-		}
-		if lc != nil {
-			lc.QueryNoRope = append(lc.QueryNoRope, queries(qg[t*Hq*2*D:(t+1)*Hq*2*D], Hq, D))
-			lc.KeyNoRope = append(lc.KeyNoRope, clone(k[t*Hkv*D:(t+1)*Hkv*D]))
-		}
-		for h := range Hq {
-			m.rope.apply(qg[(t*Hq+h)*2*D:][:D], pos)
-		}
-		for g := range Hkv {
-			m.rope.apply(k[(t*Hkv+g)*D:][:D], pos)
-		}
-		if lc != nil {
-			lc.Query = append(lc.Query, queries(qg[t*Hq*2*D:(t+1)*Hq*2*D], Hq, D))
-			lc.Key = append(lc.Key, clone(k[t*Hkv*D:(t+1)*Hkv*D]))
+			m.rope.apply(k[(t*Hkv+g)*D:][:D], st.pos+t)
 		}
 	}
+	rec.queries(atQuery, qg, D)
+	rec.rows(atKey, k)
 	ls.appendKV(k, v, st.pos, n, Hkv, D)
 
-	if lc != nil {
-		if lc.Attention == nil {
-			lc.Attention = make([][][]float32, Hq)
-		}
-		for range n {
-			lc.HeadOut = append(lc.HeadOut, make([]float32, Hq*D)) // filled per head
-			lc.Gate = append(lc.Gate, make([]float32, Hq*D))
-		}
-	}
-	// Causal softmax attention. Heads are independent, so they run in
-	// parallel, each over the n tokens (attentionHeads).
-	m.perHead(st, Hq, layerJob{l: l, ls: ls, n: n, lc: lc, loop: (*Model).attentionHeads})
+	// Causal softmax attention and the output gate, per head (doc §6.4,
+	// §6.5). Heads are independent, so they run in parallel, each over the
+	// n tokens (attentionHeads). Then o_proj of the gated heads.
+	m.perHead(st, Hq, layerJob{l: l, ls: ls, n: n, rec: rec, loop: (*Model).attentionHeads})
 	l.o.matMul(m.pool, out, s.o[:n*Hq*D], n)
 }
 
 // attentionHeads runs causal softmax attention for query heads [lo, hi)
-// over the tokens of st.scratch.job; query head h reads KV head h/group.
-// It writes the gated head outputs into the scratch's o.
+// over the tokens of st.scratch.job; query head h reads KV head h/group
+// (GQA). It writes the gated head outputs into the scratch's o.
 func (m *Model) attentionHeads(st *State, lo, hi int) {
 	c := m.cfg
 	s := &st.scratch
-	ls, n, lc := s.job.ls, s.job.n, s.job.lc
+	ls, n, rec := s.job.ls, s.job.n, s.job.rec
 	Hq, D := c.Heads, c.HeadDim
 	group := Hq / c.KVHeads
 	scale := float32(1 / math.Sqrt(float64(D)))
 	for h := lo; h < hi; h++ {
 		g := h / group
-		probs := s.scores[h*(st.pos+n):][:st.pos+n] // this head's own buffer
+		buf := s.scores[h*(st.pos+n):][:st.pos+n] // this head's own buffer
 		for t := range n {
-			keys := st.pos + t + 1
 			q := s.qg[(t*Hq+h)*2*D:][:D]
-			scores := probs[:keys]
-			m.pool.MatVecF32Stride(scores, ls.keys(g, keys, D), D, q) // q·k_s for every key s
-			for j := range scores {
-				scores[j] *= scale
-			}
-			softmax(scores)
-			if lc != nil {
-				lc.Attention[h] = append(lc.Attention[h], clone(scores))
-			}
-
-			// Σ_s p_s·v_s: the values are stored transposed, [HeadDim][kvCap]
-			// per KV head, so this too is a matrix-vector product, over the
-			// first keys slots of each row.
-			oh := s.o[(t*Hq+h)*D:][:D]
-			m.pool.MatVecF32Stride(oh, ls.vt[g*D*ls.kvCap:(g+1)*D*ls.kvCap], ls.kvCap, scores)
-			if lc != nil {
-				copy(lc.HeadOut[len(lc.HeadOut)-n+t][h*D:], oh)
-			}
-
-			// Sigmoid output gate, the second half of the head's q_proj rows.
 			gate := s.qg[(t*Hq+h)*2*D+D:][:D]
-			for d := range oh {
-				sg := sigmoid(gate[d])
-				oh[d] *= sg
-				if lc != nil {
-					lc.Gate[len(lc.Gate)-n+t][h*D+d] = sg
-				}
+			o := s.o[(t*Hq+h)*D:][:D]
+
+			// p = softmax(q·k_s / √D) over the keys s the token sees: itself
+			// and every earlier one (causal).
+			p := buf[:st.pos+t+1]
+			m.pool.MatVecF32Stride(p, ls.keys(g, len(p), D), D, q)
+			for j := range p {
+				p[j] *= scale
+			}
+			softmax(p)
+			rec.probs(h, p)
+
+			// o = Σ_s p_s·v_s. The values are stored transposed (values), so
+			// this too is a matrix-vector product, over the first len(p)
+			// slots of each row.
+			m.pool.MatVecF32Stride(o, ls.values(g, D), ls.kvCap, p)
+			rec.headOut(t, h, o)
+
+			// o ⊙ σ(gate): the sigmoid output gate, the second half of the
+			// head's q_proj rows.
+			rec.gate(t, h, gate)
+			for d := range o {
+				o[d] *= sigmoid(gate[d])
 			}
 		}
 	}
-}
-
-// queries copies the query halves of one token's q_proj output
-// ([head][query D | gate D]) into a new [head·D] slice.
-func queries(qg []float32, heads, d int) []float32 {
-	q := make([]float32, 0, heads*d)
-	for h := range heads {
-		q = append(q, qg[h*2*d:h*2*d+d]...)
-	}
-	return q
 }
 
 // softmax replaces x by exp(x − max) / Σ exp(x − max).
@@ -138,4 +111,50 @@ func softmax(x []float32) {
 	}
 }
 
-func clone[T any](x []T) []T { return append([]T(nil), x...) }
+// AttendHead is softmax attention for one query head, written out plainly
+// (doc §6.4): the reference the model's attention is tested against. Given
+// a query q and the keys and values of the positions it may see (causal:
+// the token itself and every earlier one, in order; keys of len(q), values
+// all of one length), it returns the attention probabilities
+// p_s = softmax_s(q·k_s / √len(q)) and the head's output o = Σ_s p_s·v_s,
+// before the output gate.
+//
+// With a Capture of a full-attention layer i, the query of head h at token
+// t is Query[t][h·D:(h+1)·D], and its keys are Key[s][g·D:(g+1)·D] for
+// s ≤ t, with g = h/(Heads/KVHeads); State.KV(i) gives the values.
+func AttendHead(q []float32, keys, values [][]float32) (out, probs []float32, err error) {
+	if len(keys) == 0 || len(keys) != len(values) {
+		return nil, nil, fmt.Errorf("model: AttendHead: %d keys and %d values, want the same number, at least one", len(keys), len(values))
+	}
+	for s := range keys {
+		if len(keys[s]) != len(q) || len(values[s]) != len(values[0]) {
+			return nil, nil, fmt.Errorf("model: AttendHead: position %d: key of %d values (query %d), value of %d (first value %d)", s, len(keys[s]), len(q), len(values[s]), len(values[0]))
+		}
+	}
+	scale := 1 / math.Sqrt(float64(len(q)))
+	probs = make([]float32, len(keys))
+	for s, k := range keys {
+		var dot float64
+		for d := range q {
+			dot += float64(q[d]) * float64(k[d])
+		}
+		probs[s] = float32(dot * scale)
+	}
+	softmax(probs)
+	out = make([]float32, len(values[0]))
+	for s, v := range values {
+		for d := range out {
+			out[d] += probs[s] * v[d]
+		}
+	}
+	return out, probs, nil
+}
+
+// MustAttendHead is AttendHead for notebook cells: it panics on error.
+func MustAttendHead(q []float32, keys, values [][]float32) (out, probs []float32) {
+	out, probs, err := AttendHead(q, keys, values)
+	if err != nil {
+		panic(err)
+	}
+	return out, probs
+}

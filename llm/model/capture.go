@@ -1,5 +1,7 @@
 package model
 
+import "math"
+
 // Capture records views of a forward pass for the chapters. Pass one to
 // ForwardCapture; every call appends the new tokens' rows, so a capture can
 // follow a prefill and then decode steps. A plain Forward computes none of
@@ -55,7 +57,19 @@ type LayerCapture struct {
 	Beta, Decay, StateNorm [][]float32
 }
 
-func (c *Capture) layer(m *Model, i int) *LayerCapture {
+// recorder is the capture hook of a pass: the layer code calls it at each
+// point the Capture describes, one line per point. A pass without a
+// Capture has a nil recorder, and every method of a nil recorder returns at
+// once, so a plain Forward computes and allocates nothing for capture.
+type recorder struct {
+	c   *Capture
+	cfg *Config
+	lc  *LayerCapture // the layer being run
+	n   int           // tokens in the pass
+}
+
+// newRecorder returns the hook that records into c, or nil when c is nil.
+func newRecorder(m *Model, c *Capture) *recorder {
 	if c == nil {
 		return nil
 	}
@@ -65,5 +79,189 @@ func (c *Capture) layer(m *Model, i int) *LayerCapture {
 			c.Layers[j].Type = m.cfg.LayerTypes[j]
 		}
 	}
-	return &c.Layers[i]
+	return &recorder{c: c, cfg: m.cfg}
 }
+
+// A point names the [token][…] rows of a LayerCapture that rows appends to.
+type point int
+
+const (
+	atInputNorm point = iota
+	atMixerOut
+	atAfterMixer
+	atPostNorm
+	atMLPOut
+	atResidual
+	atMLP
+	atQueryNoRope
+	atQuery
+	atKeyNoRope
+	atKey
+	atBeta
+	atDecay
+)
+
+// at returns the rows of lc that point p names.
+func (lc *LayerCapture) at(p point) *[][]float32 {
+	switch p {
+	case atInputNorm:
+		return &lc.InputNorm
+	case atMixerOut:
+		return &lc.MixerOut
+	case atAfterMixer:
+		return &lc.AfterMixer
+	case atPostNorm:
+		return &lc.PostNorm
+	case atMLPOut:
+		return &lc.MLPOut
+	case atResidual:
+		return &lc.Residual
+	case atMLP:
+		return &lc.MLP
+	case atQueryNoRope:
+		return &lc.QueryNoRope
+	case atQuery:
+		return &lc.Query
+	case atKeyNoRope:
+		return &lc.KeyNoRope
+	case atKey:
+		return &lc.Key
+	case atBeta:
+		return &lc.Beta
+	case atDecay:
+		return &lc.Decay
+	}
+	panic("model: unknown capture point")
+}
+
+// begin starts a pass over ids, recording the embedding rows x [n, Hidden].
+func (r *recorder) begin(ids []int, x []float32) {
+	if r == nil {
+		return
+	}
+	r.n = len(ids)
+	r.c.Tokens = append(r.c.Tokens, ids...)
+	r.c.Embedding = appendRows(r.c.Embedding, x, r.n)
+}
+
+// layer starts layer i and reports whether the pass runs it (false for a
+// layer the Capture skips). It opens the rows of this pass that the
+// per-head loops fill in: Attention, HeadOut and Gate of a full-attention
+// layer, StateNorm of a DeltaNet layer.
+func (r *recorder) layer(i int) bool {
+	if r == nil {
+		return true
+	}
+	if r.c.Skip[i] {
+		r.lc = nil
+		return false
+	}
+	lc, cfg := &r.c.Layers[i], r.cfg
+	r.lc = lc
+	if cfg.IsFullAttention(i) {
+		if lc.Attention == nil {
+			lc.Attention = make([][][]float32, cfg.Heads)
+		}
+		w := cfg.Heads * cfg.HeadDim
+		lc.HeadOut = appendZeros(lc.HeadOut, r.n, w)
+		lc.Gate = appendZeros(lc.Gate, r.n, w)
+	} else {
+		lc.StateNorm = appendZeros(lc.StateNorm, r.n, cfg.LinearValueHeads)
+	}
+	return true
+}
+
+// rows records x, the pass's n rows, at point p of the current layer.
+func (r *recorder) rows(p point, x []float32) {
+	if r == nil {
+		return
+	}
+	dst := r.lc.at(p)
+	*dst = appendRows(*dst, x, r.n)
+}
+
+// queries records the query halves of qg, the pass's q_proj outputs
+// ([token][head][query d | gate d]), at point p: [token][head·d].
+func (r *recorder) queries(p point, qg []float32, d int) {
+	if r == nil {
+		return
+	}
+	dst := r.lc.at(p)
+	w := len(qg) / r.n
+	for t := range r.n {
+		row := qg[t*w : (t+1)*w]
+		q := make([]float32, 0, w/2)
+		for h := 0; h < len(row); h += 2 * d {
+			q = append(q, row[h:h+d]...)
+		}
+		*dst = append(*dst, q)
+	}
+}
+
+// probs records query token t's attention probabilities in head h.
+func (r *recorder) probs(h int, p []float32) {
+	if r == nil {
+		return
+	}
+	r.lc.Attention[h] = append(r.lc.Attention[h], clone(p))
+}
+
+// headOut records head h's output o for token t of the pass, before the gate.
+func (r *recorder) headOut(t, h int, o []float32) {
+	if r == nil {
+		return
+	}
+	copy(r.lc.HeadOut[len(r.lc.HeadOut)-r.n+t][h*len(o):], o)
+}
+
+// gate records σ(gate), head h's output gate for token t of the pass.
+func (r *recorder) gate(t, h int, gate []float32) {
+	if r == nil {
+		return
+	}
+	row := r.lc.Gate[len(r.lc.Gate)-r.n+t][h*len(gate):]
+	for d, g := range gate {
+		row[d] = sigmoid(g)
+	}
+}
+
+// stateNorm records the Frobenius norm of value head h's recurrent state
+// St after token t of the pass.
+func (r *recorder) stateNorm(t, h int, St []float32) {
+	if r == nil {
+		return
+	}
+	var ss float64
+	for _, x := range St {
+		ss += float64(x) * float64(x)
+	}
+	r.lc.StateNorm[len(r.lc.StateNorm)-r.n+t][h] = float32(math.Sqrt(ss))
+}
+
+// hidden records the final hidden states y [n, Hidden].
+func (r *recorder) hidden(y []float32) {
+	if r == nil {
+		return
+	}
+	r.c.Hidden = appendRows(r.c.Hidden, y, r.n)
+}
+
+// appendRows appends copies of the n rows of x (n×w, w = len(x)/n) to dst.
+func appendRows(dst [][]float32, x []float32, n int) [][]float32 {
+	w := len(x) / n
+	for t := range n {
+		dst = append(dst, clone(x[t*w:(t+1)*w]))
+	}
+	return dst
+}
+
+// appendZeros appends n zero rows of w values to dst.
+func appendZeros(dst [][]float32, n, w int) [][]float32 {
+	for range n {
+		dst = append(dst, make([]float32, w))
+	}
+	return dst
+}
+
+// clone returns a copy of x.
+func clone[T any](x []T) []T { return append([]T(nil), x...) }

@@ -6,11 +6,12 @@ import (
 	"github.com/how-llms-work/course/llm/simd"
 )
 
-// The chunked form of the gated delta rule (spec §7.6). Within a chunk of
+// The chunked form of the gated delta rule (doc §7.6). Within a chunk of
 // up to deltaChunkLen tokens, with the chunk's start state S [dk][dv], the
-// decay products D[t][s] = Π_{s<r≤t} decay_r (so D = exp(c_t − c_s) of the
-// spec, computed as the same float32 decays the recurrent form multiplies
-// by), e_t = Π_{r≤t} decay_r and Q, K, V as [L][d] matrices:
+// decay products D[t][s] = Π_{s<r≤t} decay_r (exp(c_t − c_s) with c the
+// running sum of the log-decays g, computed as products of the same float32
+// decays the recurrent form multiplies by), e_t = Π_{r≤t} decay_r and Q, K,
+// V as [L][d] matrices:
 //
 //	A  = strictly_lower(diag(β) K Kᵀ ⊙ D)
 //	[U | W] = (I + A)⁻¹ [diag(β) V | diag(e·β) K]    (forward substitution)
@@ -32,7 +33,7 @@ const deltaChunkLen = 64
 // deltaChunkMin is the shortest pass (in tokens) for which deltaNet uses
 // the chunked form instead of the recurrent one, on kernel paths with an
 // assembly MatMulF32 (simd.Pool.MatMulF32Fast). Decode (n = 1) and
-// passes with a LayerCapture (which needs every token's state) always
+// passes with a Capture (which needs every token's state) always
 // run the recurrent form. 16 is where the chunked form overtakes the
 // recurrent one per head on the AVX-512 path (BenchmarkDeltaHead, dk = dv
 // = 128, 2-core Zen 5: 1.10 vs 1.37 µs per token at 16 tokens, 1.42 vs
@@ -45,8 +46,8 @@ const deltaChunkMin = 16
 
 // useChunked reports whether a DeltaNet pass over n tokens runs the
 // chunked form.
-func (m *Model) useChunked(n int, lc *LayerCapture) bool {
-	if lc != nil || n < 2 || n < m.chunkMin {
+func (m *Model) useChunked(n int, rec *recorder) bool {
+	if rec != nil || n < 2 || n < m.chunkMin {
 		return false
 	}
 	return m.chunkMin <= 1 || m.pool.MatMulF32Fast()

@@ -14,7 +14,7 @@ import (
 
 // headCase is one head's inputs for T tokens in the layout deltaHeads
 // reads: per token a row [q | k | v] (q, k unit length, q scaled by
-// 1/√dk, as after §7.3), and β, decay.
+// 1/√dk, as after doc §7.3), and β, decay.
 type headCase struct {
 	dk, dv, T   int
 	x           []float32 // [T][2dk+dv]
@@ -77,7 +77,7 @@ func (hc *headCase) chunked(p *simd.Pool, St, out []float32, t0, t1 int) {
 	w.store(p, St)
 }
 
-// exact runs the spec's recurrence in float64 on S [dk][dv] (not
+// exact runs the recurrence of doc §7.5 in float64 on S [dk][dv] (not
 // transposed), from the float32 inputs.
 func (hc *headCase) exact() (out, St []float64) {
 	dk, dv := hc.dk, hc.dv
@@ -353,7 +353,7 @@ func TestChunkedSelection(t *testing.T) {
 	if m.useChunked(1, nil) {
 		t.Error("decode (n = 1) uses the chunked form")
 	}
-	if m.useChunked(1000, &LayerCapture{}) {
+	if m.useChunked(1000, &recorder{}) {
 		t.Error("a captured pass uses the chunked form")
 	}
 	withChunkMin(m, 1, func() {

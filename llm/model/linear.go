@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 
+	"github.com/how-llms-work/course/llm/half"
 	"github.com/how-llms-work/course/llm/safetensors"
 	"github.com/how-llms-work/course/llm/simd"
 )
@@ -71,11 +72,11 @@ func (l *Linear) row(dst []float32, r int) {
 	switch l.DType {
 	case safetensors.BF16:
 		for c, b := range l.u16[r*l.Cols : (r+1)*l.Cols] {
-			dst[c] = simd.BF16ToF32(b)
+			dst[c] = half.BF16ToF32(b)
 		}
 	case safetensors.F16:
 		for c, h := range l.u16[r*l.Cols : (r+1)*l.Cols] {
-			dst[c] = simd.F16ToF32(h)
+			dst[c] = half.F16ToF32(h)
 		}
 	default:
 		copy(dst, l.f32[r*l.Cols:(r+1)*l.Cols])

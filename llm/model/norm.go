@@ -2,7 +2,7 @@ package model
 
 import "math"
 
-// The three normalisations of Qwen3.5 (spec §5.1). All compute in float32
+// The three normalisations of Qwen3.5 (doc §5.1). All compute in float32
 // with a float64 sum of squares.
 
 // rmsNorm1p is the zero-centred RMSNorm of the pre-norms, the final norm and
@@ -11,6 +11,15 @@ func rmsNorm1p(dst, x, w []float32, eps float64) {
 	inv := float32(1 / math.Sqrt(meanSquare(x)+eps))
 	for i, v := range x {
 		dst[i] = v * inv * (1 + w[i])
+	}
+}
+
+// rmsNorm1pRows applies rmsNorm1p to every row of x, rows of len(w), into
+// dst. dst may alias x.
+func rmsNorm1pRows(dst, x, w []float32, eps float64) {
+	d := len(w)
+	for r := range len(x) / d {
+		rmsNorm1p(dst[r*d:(r+1)*d], x[r*d:(r+1)*d], w, eps)
 	}
 }
 

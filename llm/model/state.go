@@ -140,6 +140,12 @@ func (l *layerState) keys(g, n, d int) []float32 {
 	return l.k[g*l.kvCap*d:][:n*d]
 }
 
+// values returns KV head g's values, stored transposed: a [d, kvCap]
+// matrix whose row j holds value dim j of every cached token.
+func (l *layerState) values(g, d int) []float32 {
+	return l.vt[g*d*l.kvCap : (g+1)*d*l.kvCap]
+}
+
 // appendKV stores the keys and values k, v ([n][heads][d] token-major) of
 // tokens pos … pos+n−1, growing the cache to at least twice its size or
 // 256 tokens when full, so that decoding rarely allocates.
@@ -185,8 +191,8 @@ type scratch struct {
 type layerJob struct {
 	l    *layer
 	ls   *layerState
-	n    int // tokens in this pass
-	lc   *LayerCapture
+	n    int                                   // tokens in this pass
+	rec  *recorder                             // the pass's capture hook, nil when not capturing
 	loop func(m *Model, st *State, lo, hi int) // heads [lo, hi) of st.scratch.job
 }
 

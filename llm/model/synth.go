@@ -7,10 +7,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 
+	"github.com/how-llms-work/course/llm/half"
 	"github.com/how-llms-work/course/llm/safetensors"
-	"github.com/how-llms-work/course/llm/simd"
 )
 
 // WriteSynthetic writes a random-weight checkpoint of cfg's exact published
@@ -62,21 +61,20 @@ func WriteSynthetic(cfg *Config, dir string, seed uint64, vision bool, configJSO
 // fillSynthetic writes random values for one tensor: uniform with the
 // standard deviation a tensor of its kind would have.
 func fillSynthetic(rng *rand.Rand, t TensorSpec, dst []byte) {
-	name := t.Name
 	lo, hi := float32(-1), float32(1)
 	std := float32(0.02)
 	switch {
-	case strings.HasSuffix(name, "linear_attn.A_log"): // decay rate log U(0.05, 1)
+	case t.Role == RoleALog: // decay rate log U(0.05, 1)
 		lo, hi, std = float32(math.Log(0.05)), 0, 0
-	case strings.HasSuffix(name, "linear_attn.dt_bias"):
+	case t.Role == RoleDTBias:
 		lo, hi, std = -1.5, -0.5, 0
-	case strings.HasSuffix(name, "linear_attn.norm.weight"):
+	case t.Role == RoleGatedNorm:
 		lo, hi, std = 0.9, 1.1, 0
-	case strings.Contains(name, "norm") && strings.HasSuffix(name, ".weight"): // zero-centred
+	case t.Role.Norm(): // zero-centred
 		std = 0.05
-	case strings.HasSuffix(name, "conv1d.weight"):
+	case t.Role == RoleConv:
 		std = 0.3
-	case strings.HasSuffix(name, ".bias"):
+	case t.Role == RoleBias:
 		std = 0.01
 	}
 	if std > 0 { // uniform on ±√3·std has standard deviation std
@@ -90,7 +88,7 @@ func fillSynthetic(rng *rand.Rand, t TensorSpec, dst []byte) {
 		}
 	default: // BF16
 		for i := 0; i < len(dst); i += 2 {
-			binary.LittleEndian.PutUint16(dst[i:], simd.F32ToBF16(lo+span*rng.Float32()))
+			binary.LittleEndian.PutUint16(dst[i:], half.F32ToBF16(lo+span*rng.Float32()))
 		}
 	}
 }

@@ -26,7 +26,7 @@ import (
 	"sort"
 	"unsafe"
 
-	"github.com/how-llms-work/course/llm/simd"
+	"github.com/how-llms-work/course/llm/half"
 )
 
 // DType is a tensor element type as spelled in the header ("BF16", "F32", …).
@@ -132,11 +132,11 @@ func (t *Tensor) Float32() []float32 {
 		copy(out, viewF32(t.Data))
 	case BF16:
 		for i, b := range viewU16(t.Data) {
-			out[i] = simd.BF16ToF32(b)
+			out[i] = half.BF16ToF32(b)
 		}
 	case F16:
 		for i, h := range viewU16(t.Data) {
-			out[i] = simd.F16ToF32(h)
+			out[i] = half.F16ToF32(h)
 		}
 	default:
 		return nil

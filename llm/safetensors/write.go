@@ -12,7 +12,7 @@ import (
 	"slices"
 	"unsafe"
 
-	"github.com/how-llms-work/course/llm/simd"
+	"github.com/how-llms-work/course/llm/half"
 )
 
 // NewF32 returns a tensor holding a copy of v as F32, for Write.
@@ -40,7 +40,7 @@ func FromFloat32(name string, dtype DType, shape []int, v []float32) (*Tensor, e
 	case BF16:
 		w := make([]uint16, len(v))
 		for i, x := range v {
-			w[i] = simd.F32ToBF16(x)
+			w[i] = half.F32ToBF16(x)
 		}
 		return NewBF16(name, shape, w), nil
 	}

@@ -61,7 +61,8 @@ func checkMatMulF32(m, n, k int, rowScale, a []float32, ars, aps int, b []float3
 }
 
 // matMulF32Go is the portable MatMulF32: each row of C is scaled by β and
-// then gets k axpys of rows of B (so the inner loop runs along a row).
+// then gets the rows of B, four at a time (so the inner loop runs along a
+// row and reads and writes C once per four rows of B).
 func matMulF32Go(m, n, k int, alpha float32, rowScale, a []float32, ars, aps int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for r := range m {
 		cr := c[r*ldc : r*ldc+n]
@@ -76,12 +77,13 @@ func matMulF32Go(m, n, k int, alpha float32, rowScale, a []float32, ars, aps int
 		if rowScale != nil {
 			s *= rowScale[r]
 		}
-		for p := range k {
-			x := s * a[r*ars+p*aps]
-			br := b[p*ldb : p*ldb+n]
-			for j, v := range br {
-				cr[j] += x * v
-			}
+		p := 0
+		for ; p+4 <= k; p += 4 {
+			axpy4Go(cr, b[p*ldb:], b[(p+1)*ldb:], b[(p+2)*ldb:], b[(p+3)*ldb:],
+				s*a[r*ars+p*aps], s*a[r*ars+(p+1)*aps], s*a[r*ars+(p+2)*aps], s*a[r*ars+(p+3)*aps])
+		}
+		for ; p < k; p++ {
+			axpyGo(cr, s*a[r*ars+p*aps], b[p*ldb:p*ldb+n])
 		}
 	}
 }

@@ -3,6 +3,7 @@ package simd_test
 import (
 	"fmt"
 
+	"github.com/how-llms-work/course/llm/half"
 	"github.com/how-llms-work/course/llm/simd"
 )
 
@@ -10,7 +11,7 @@ import (
 func ExamplePool_MatVecBF16() {
 	p := simd.NewPool(2)
 	defer p.Close()
-	bf := simd.F32ToBF16
+	bf := half.F32ToBF16
 	w := []uint16{
 		bf(1), bf(2), bf(3),
 		bf(-1), bf(0.5), bf(4),
@@ -24,7 +25,7 @@ func ExamplePool_MatVecBF16() {
 // Prefill multiplies the same weights by several tokens at once.
 func ExamplePool_MatMulBF16() {
 	p := simd.NewPool(1)
-	bf := simd.F32ToBF16
+	bf := half.F32ToBF16
 	w := []uint16{bf(1), bf(2), bf(3), bf(4)} // [2, 2]
 	x := []float32{1, 0, 0, 1, 1, 1}          // 3 tokens of 2
 	dst := make([]float32, 3*2)

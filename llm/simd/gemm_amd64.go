@@ -2,7 +2,11 @@
 
 package simd
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/how-llms-work/course/llm/half"
+)
 
 //go:generate sh -c "go run gemm_gen.go > gemm_amd64.s"
 
@@ -232,7 +236,7 @@ func gemmWiden(a []float32, w []uint16, cols, r, rn, k0, kk int) {
 		for i := range rn {
 			ai := a[i*kk : (i+1)*kk]
 			for c := kv; c < kr; c++ {
-				ai[c] = BF16ToF32(w[(r+i)*cols+k0+c])
+				ai[c] = half.BF16ToF32(w[(r+i)*cols+k0+c])
 			}
 			clear(ai[kr:])
 		}

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/how-llms-work/course/llm/half"
 )
 
 // gemmRef is the float64 reference of MatMulBF16 and its Σ|w·x|.
@@ -15,7 +17,7 @@ func gemmRef(w []uint16, x []float32, n, rows, cols int) (ref, mag []float64) {
 	ref = make([]float64, n*rows)
 	mag = make([]float64, n*rows)
 	for tok := range n {
-		r, m := refMatVec(rows, cols, func(i int) float32 { return BF16ToF32(w[i]) }, x[tok*cols:(tok+1)*cols])
+		r, m := refMatVec(rows, cols, func(i int) float32 { return half.BF16ToF32(w[i]) }, x[tok*cols:(tok+1)*cols])
 		copy(ref[tok*rows:], r)
 		copy(mag[tok*rows:], m)
 	}

@@ -1,6 +1,8 @@
 package simd
 
-import "math"
+import (
+	"github.com/how-llms-work/course/llm/half"
+)
 
 // impl is one path's set of row-range kernels. The Pool splits rows across
 // threads and calls these on each part.
@@ -82,13 +84,13 @@ func dotBF16Go(w []uint16, x []float32) float32 {
 	var s0, s1, s2, s3 float32
 	i := 0
 	for ; i+4 <= len(w); i += 4 {
-		s0 += math.Float32frombits(uint32(w[i])<<16) * x[i]
-		s1 += math.Float32frombits(uint32(w[i+1])<<16) * x[i+1]
-		s2 += math.Float32frombits(uint32(w[i+2])<<16) * x[i+2]
-		s3 += math.Float32frombits(uint32(w[i+3])<<16) * x[i+3]
+		s0 += half.BF16ToF32(w[i]) * x[i]
+		s1 += half.BF16ToF32(w[i+1]) * x[i+1]
+		s2 += half.BF16ToF32(w[i+2]) * x[i+2]
+		s3 += half.BF16ToF32(w[i+3]) * x[i+3]
 	}
 	for ; i < len(w); i++ {
-		s0 += math.Float32frombits(uint32(w[i])<<16) * x[i]
+		s0 += half.BF16ToF32(w[i]) * x[i]
 	}
 	return (s0 + s1) + (s2 + s3)
 }
@@ -106,11 +108,11 @@ func dotF16Go(w []uint16, x []float32) float32 {
 	var s0, s1 float32
 	i := 0
 	for ; i+2 <= len(w); i += 2 {
-		s0 += F16ToF32(w[i]) * x[i]
-		s1 += F16ToF32(w[i+1]) * x[i+1]
+		s0 += half.F16ToF32(w[i]) * x[i]
+		s1 += half.F16ToF32(w[i+1]) * x[i+1]
 	}
 	if i < len(w) {
-		s0 += F16ToF32(w[i]) * x[i]
+		s0 += half.F16ToF32(w[i]) * x[i]
 	}
 	return s0 + s1
 }
@@ -131,7 +133,7 @@ func matMulBF16Go(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi 
 	r := lo
 	for ; r+2 <= hi; r += 2 {
 		for c, b := range w[r*cols : (r+2)*cols] {
-			buf[c] = math.Float32frombits(uint32(b) << 16)
+			buf[c] = half.BF16ToF32(b)
 		}
 		w0, w1 := buf[:cols], buf[cols:2*cols]
 		t := 0
@@ -168,7 +170,7 @@ func matMulBF16Go(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi 
 	for ; r < hi; r++ {
 		row := buf[:cols]
 		for c, b := range w[r*cols : (r+1)*cols] {
-			row[c] = math.Float32frombits(uint32(b) << 16)
+			row[c] = half.BF16ToF32(b)
 		}
 		for t := range n {
 			dst[t*rows+r] = dotGo(row, x[t*cols:(t+1)*cols])

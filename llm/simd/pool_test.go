@@ -3,6 +3,8 @@ package simd
 import (
 	"slices"
 	"testing"
+
+	"github.com/how-llms-work/course/llm/half"
 )
 
 // stalledPool returns a two-thread pool whose helper never runs, as when
@@ -35,7 +37,7 @@ func TestPoolDoesNotWaitForAStalledHelper(t *testing.T) {
 	w := make([]uint16, rows*cols)
 	x := make([]float32, cols)
 	for i := range w {
-		w[i] = F32ToBF16(float32(i%7 - 3))
+		w[i] = half.F32ToBF16(float32(i%7 - 3))
 	}
 	for i := range x {
 		x[i] = float32(i%5) - 2

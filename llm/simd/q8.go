@@ -3,6 +3,8 @@ package simd
 import (
 	"fmt"
 	"math"
+
+	"github.com/how-llms-work/course/llm/half"
 )
 
 // Q8BlockSize is the number of weights that share one scale in a Q8 matrix.
@@ -34,7 +36,7 @@ func QuantizeQ8(w []uint16, rows, cols int) (*Q8, error) {
 		block := w[b*Q8BlockSize : (b+1)*Q8BlockSize]
 		var amax float32
 		for _, h := range block {
-			amax = max(amax, float32(math.Abs(float64(BF16ToF32(h)))))
+			amax = max(amax, float32(math.Abs(float64(half.BF16ToF32(h)))))
 		}
 		if amax == 0 || math.IsNaN(float64(amax)) || math.IsInf(float64(amax), 0) {
 			if amax != 0 {
@@ -46,7 +48,7 @@ func QuantizeQ8(w []uint16, rows, cols int) (*Q8, error) {
 		m.Scales[b] = scale
 		inv := 1 / scale
 		for i, h := range block {
-			q := math.Round(float64(BF16ToF32(h) * inv))
+			q := math.Round(float64(half.BF16ToF32(h) * inv))
 			m.Q[b*Q8BlockSize+i] = int8(max(-127, min(127, q)))
 		}
 	}

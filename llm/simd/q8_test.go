@@ -6,12 +6,14 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/how-llms-work/course/llm/half"
 )
 
 func TestQuantizeQ8(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	w := randBF16(rng, 3*64)
-	w[5] = F32ToBF16(0)
+	w[5] = half.F32ToBF16(0)
 	for i := 64; i < 96; i++ {
 		w[i] = 0 // an all-zero block
 	}
@@ -25,7 +27,7 @@ func TestQuantizeQ8(t *testing.T) {
 	for r := range 3 {
 		for c := range 64 {
 			b := (r*64 + c) / Q8BlockSize
-			want := float64(BF16ToF32(w[r*64+c]))
+			want := float64(half.BF16ToF32(w[r*64+c]))
 			if d := math.Abs(float64(m.At(r, c)) - want); d > float64(m.Scales[b])/2*(1+1e-6) {
 				t.Errorf("At(%d, %d) = %g, want %g within scale/2 = %g", r, c, m.At(r, c), want, m.Scales[b]/2)
 			}

@@ -20,48 +20,13 @@
 // blocks that stay in L1, a 12-row × 32-token tile of accumulators, each
 // weight broadcast once into two FMAs; short inputs use a 4 × 6 register
 // tile). ReadBandwidth measures the memory bandwidth the first is bounded by.
-// MatMulF32 and TransposeF32 serve the chunked DeltaNet of package model.
+// MatMulF32 and TransposeF32 serve the chunked DeltaNet of package model;
+// MatMulF32BT, VecMatF32 and Rank1F32 the trainer (package train).
 package simd
 
 import (
 	"fmt"
-	"math"
 )
-
-// BF16ToF32 widens one bfloat16 value exactly.
-func BF16ToF32(b uint16) float32 { return math.Float32frombits(uint32(b) << 16) }
-
-// F32ToBF16 rounds a float32 to the nearest bfloat16 (ties to even); NaN stays NaN.
-func F32ToBF16(f float32) uint16 {
-	u := math.Float32bits(f)
-	if u&0x7fffffff > 0x7f800000 { // NaN
-		return uint16(u>>16) | 0x40
-	}
-	u += 0x7fff + (u>>16)&1
-	return uint16(u >> 16)
-}
-
-// F16ToF32 widens one IEEE half-precision value exactly.
-func F16ToF32(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	man := uint32(h) & 0x3ff
-	switch {
-	case exp == 0 && man == 0:
-		return math.Float32frombits(sign)
-	case exp == 0: // subnormal
-		e := uint32(127 - 15 + 1)
-		for man&0x400 == 0 {
-			man <<= 1
-			e--
-		}
-		man &= 0x3ff
-		return math.Float32frombits(sign | e<<23 | man<<13)
-	case exp == 0x1f:
-		return math.Float32frombits(sign | 0xff<<23 | man<<13)
-	}
-	return math.Float32frombits(sign | (exp+127-15)<<23 | man<<13)
-}
 
 // MatVecBF16 computes dst = W·x for a BF16 matrix W of shape [len(dst), len(x)].
 func (p *Pool) MatVecBF16(dst []float32, w []uint16, x []float32) {

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/how-llms-work/course/llm/half"
 )
 
 // pools returns a pool for every path this CPU runs and each thread count.
@@ -31,7 +33,7 @@ func name(p *Pool) string { return fmt.Sprintf("%s/threads=%d", p.Path(), p.Thre
 func randBF16(rng *rand.Rand, n int) []uint16 {
 	w := make([]uint16, n)
 	for i := range w {
-		w[i] = F32ToBF16(float32(rng.NormFloat64()))
+		w[i] = half.F32ToBF16(float32(rng.NormFloat64()))
 	}
 	return w
 }
@@ -114,7 +116,7 @@ func TestMatVecBF16(t *testing.T) {
 	for _, sh := range shapes {
 		w := randBF16(rng, sh.rows*sh.cols)
 		x := randF32(rng, sh.cols)
-		ref, mag := refMatVec(sh.rows, sh.cols, func(i int) float32 { return BF16ToF32(w[i]) }, x)
+		ref, mag := refMatVec(sh.rows, sh.cols, func(i int) float32 { return half.BF16ToF32(w[i]) }, x)
 		for _, p := range pools(t, 1, 2, 3) {
 			dst := make([]float32, sh.rows)
 			p.MatVecBF16(dst, w, x)
@@ -128,7 +130,7 @@ func TestMatVecF16(t *testing.T) {
 	for _, sh := range shapes {
 		w := randF16(rng, sh.rows*sh.cols)
 		x := randF32(rng, sh.cols)
-		ref, mag := refMatVec(sh.rows, sh.cols, func(i int) float32 { return F16ToF32(w[i]) }, x)
+		ref, mag := refMatVec(sh.rows, sh.cols, func(i int) float32 { return half.F16ToF32(w[i]) }, x)
 		for _, p := range pools(t, 1, 2) {
 			dst := make([]float32, sh.rows)
 			p.MatVecF16(dst, w, x)
@@ -161,7 +163,7 @@ func TestMatMulBF16(t *testing.T) {
 			ref := make([]float64, n*sh.rows)
 			mag := make([]float64, n*sh.rows)
 			for tok := range n {
-				r, m := refMatVec(sh.rows, sh.cols, func(i int) float32 { return BF16ToF32(w[i]) }, x[tok*sh.cols:(tok+1)*sh.cols])
+				r, m := refMatVec(sh.rows, sh.cols, func(i int) float32 { return half.BF16ToF32(w[i]) }, x[tok*sh.cols:(tok+1)*sh.cols])
 				copy(ref[tok*sh.rows:], r)
 				copy(mag[tok*sh.rows:], m)
 			}
@@ -192,7 +194,7 @@ func TestRandomShapes(t *testing.T) {
 		ref := make([]float64, n*rows)
 		mag := make([]float64, n*rows)
 		for tok := range n {
-			r, m := refMatVec(rows, cols, func(i int) float32 { return BF16ToF32(w[i]) }, x[tok*cols:(tok+1)*cols])
+			r, m := refMatVec(rows, cols, func(i int) float32 { return half.BF16ToF32(w[i]) }, x[tok*cols:(tok+1)*cols])
 			copy(ref[tok*rows:], r)
 			copy(mag[tok*rows:], m)
 		}
@@ -209,7 +211,7 @@ func TestRandomShapes(t *testing.T) {
 
 func TestNilPool(t *testing.T) {
 	var p *Pool
-	w := []uint16{F32ToBF16(1), F32ToBF16(2), F32ToBF16(3), F32ToBF16(-1), F32ToBF16(0.5), F32ToBF16(4)}
+	w := []uint16{half.F32ToBF16(1), half.F32ToBF16(2), half.F32ToBF16(3), half.F32ToBF16(-1), half.F32ToBF16(0.5), half.F32ToBF16(4)}
 	x := []float32{1, 10, 100}
 	dst := make([]float32, 2)
 	p.MatVecBF16(dst, w, x)
@@ -350,28 +352,6 @@ func TestPathSelection(t *testing.T) {
 	}
 }
 
-func TestConversions(t *testing.T) {
-	for _, c := range []struct {
-		f32  float32
-		bf16 uint16
-	}{{1, 0x3f80}, {-2, 0xc000}, {0, 0}, {float32(math.Inf(1)), 0x7f80}, {1.00390625, 0x3f80}, {1.01171875, 0x3f82}} {
-		if got := F32ToBF16(c.f32); got != c.bf16 {
-			t.Errorf("F32ToBF16(%g) = %#04x, want %#04x", c.f32, got, c.bf16)
-		}
-	}
-	if b := F32ToBF16(float32(math.NaN())); !math.IsNaN(float64(BF16ToF32(b))) {
-		t.Errorf("F32ToBF16(NaN) = %#04x is not NaN", b)
-	}
-	for _, c := range []struct {
-		f16 uint16
-		f32 float32
-	}{{0x3c00, 1}, {0xc000, -2}, {0x0001, 0x1p-24}, {0x03ff, 0x3ffp-24}, {0x7bff, 65504}, {0x7c00, float32(math.Inf(1))}, {0x8000, float32(math.Copysign(0, -1))}} {
-		if got := F16ToF32(c.f16); math.Float32bits(got) != math.Float32bits(c.f32) {
-			t.Errorf("F16ToF32(%#04x) = %g, want %g", c.f16, got, c.f32)
-		}
-	}
-}
-
 func TestReadBandwidth(t *testing.T) {
 	buf := BandwidthBuffer(1<<20 + 100)
 	want := goImpl.read(buf)
@@ -406,7 +386,7 @@ func TestMatMulBF16DotExact(t *testing.T) {
 			for c := range sh.cols {
 				v := x[tok*sh.cols+c]
 				if c < sh.cols/32*32 {
-					v = BF16ToF32(F32ToBF16(v))
+					v = half.BF16ToF32(half.F32ToBF16(v))
 				}
 				xr[tok*sh.cols+c] = v
 			}
@@ -414,7 +394,7 @@ func TestMatMulBF16DotExact(t *testing.T) {
 		ref := make([]float64, sh.n*sh.rows)
 		mag := make([]float64, sh.n*sh.rows)
 		for tok := range sh.n {
-			r, m := refMatVec(sh.rows, sh.cols, func(i int) float32 { return BF16ToF32(w[i]) }, xr[tok*sh.cols:(tok+1)*sh.cols])
+			r, m := refMatVec(sh.rows, sh.cols, func(i int) float32 { return half.BF16ToF32(w[i]) }, xr[tok*sh.cols:(tok+1)*sh.cols])
 			copy(ref[tok*sh.rows:], r)
 			copy(mag[tok*sh.rows:], m)
 		}
@@ -503,7 +483,7 @@ func FuzzPaths(f *testing.F) {
 		ref := make([]float64, n*rows)
 		mag := make([]float64, n*rows)
 		for tok := range n {
-			r, m := refMatVec(rows, cols, func(i int) float32 { return BF16ToF32(w[i]) }, x[tok*cols:(tok+1)*cols])
+			r, m := refMatVec(rows, cols, func(i int) float32 { return half.BF16ToF32(w[i]) }, x[tok*cols:(tok+1)*cols])
 			copy(ref[tok*rows:], r)
 			copy(mag[tok*rows:], m)
 		}

@@ -16,7 +16,7 @@ func Dot(a, b []float32) float32 { return defaultImpl().dot(a, b[:len(a)]) }
 func Axpy(y []float32, a float32, x []float32) { defaultImpl().axpy(y, a, x[:len(y)]) }
 
 // DeltaRule is one step of the gated delta rule on one head's recurrent
-// state S [len(k), len(v)] row-major (spec §7): it decays the state,
+// state S [len(k), len(v)] row-major (doc §7): it decays the state,
 // S ← decay·S, corrects it towards v along k, S ← S + k ⊗ β(v − Sᵀk), and
 // reads it with q into out = Sᵀq (with the updated state). len(q) must
 // equal len(k), len(out) len(v).

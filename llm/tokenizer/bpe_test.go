@@ -8,7 +8,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// naiveBPE is BPE as spec §12.5 states it: repeatedly find the adjacent pair
+// naiveBPE is BPE as doc §12.5 states it: repeatedly find the adjacent pair
 // with the lowest merge rank and replace all its occurrences, left to right,
 // until no pair has a rank.
 func naiveBPE(t *Tokenizer, piece string) []int {

@@ -4,7 +4,7 @@ import "unicode/utf8"
 
 // Byte-level BPE does not work on characters but on UTF-8 bytes. To keep
 // tokens printable in tokenizer.json, GPT-2 maps each of the 256 byte values
-// to a visible rune (spec §12.4): bytes 0x21–0x7E, 0xA1–0xAC and 0xAE–0xFF
+// to a visible rune (doc §12.4): bytes 0x21–0x7E, 0xA1–0xAC and 0xAE–0xFF
 // keep their own code point; the 68 others (control characters, space, 0x7F–
 // 0xA0, 0xAD) map, in increasing order, to U+0100, U+0101, …. So a space
 // becomes 'Ġ' (U+0120) and a newline 'Ċ' (U+010A).

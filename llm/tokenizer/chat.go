@@ -20,7 +20,7 @@ type ChatOptions struct {
 	Thinking bool
 }
 
-// Chat renders messages in ChatML, the chat format of Qwen (spec §12.7):
+// Chat renders messages in ChatML, the chat format of Qwen (doc §12.7):
 //
 //	<|im_start|>system\n{system}<|im_end|>\n
 //	<|im_start|>user\n{text}<|im_end|>\n

@@ -163,7 +163,7 @@ func TestQwen35Reference(t *testing.T) {
 			t.Errorf("%s: Encode(%q)\n got %v\nwant %v", c.Name, text, ids, c.IDs)
 		}
 	}
-	// Facts of spec §12.1 and the reference file's decode check.
+	// Facts of doc §12.1 and the reference file's decode check.
 	if got := tok.VocabSize(); got != 248077 {
 		t.Errorf("VocabSize = %d, want 248077 (248044 BPE tokens + 33 added)", got)
 	}

@@ -1,6 +1,6 @@
 // Package tokenizer turns text into the token ids a language model reads and
 // back: an exact reimplementation of Hugging Face's byte-level BPE as used by
-// the Qwen family (spec §12), plus a BPE trainer.
+// the Qwen family (doc §12), plus a BPE trainer.
 //
 // The pipeline of [Tokenizer.Encode]:
 //

@@ -61,7 +61,7 @@ func ropeBwd[F Float](dx, cos, sin []F, T, H, hd, rot int) {
 }
 
 // attnFwd computes out += o_proj · (softmax-attention(q, k, v) ⊙ σ(gate))
-// for T rows of u (spec §6).
+// for T rows of u (doc §6).
 func attnFwd[F Float](c *Config, w *layerWeights[F], tp *attnTape[F], out, u []F, T int) {
 	D, Hq, Hkv, hd, rot := c.Hidden, c.Heads, c.KVHeads, c.HeadDim, c.RotaryDim
 	tp.qg = zeros(tp.qg, T*2*Hq*hd)
@@ -90,14 +90,17 @@ func attnFwd[F Float](c *Config, w *layerWeights[F], tp *attnTape[F], out, u []F
 	group := Hq / Hkv
 	tp.p = zeros(tp.p, Hq*T*T)
 	tp.o = zeros(tp.o, T*Hq*hd)
+	ld := Hkv * hd // between the keys (values) of consecutive positions
 	for h := 0; h < Hq; h++ {
 		g := h / group
+		kg, vg := tp.kr[g*hd:], tp.v[g*hd:] // key and value s of the group at s·ld
 		for t := 0; t < T; t++ {
 			q := tp.qr[(t*Hq+h)*hd : (t*Hq+h+1)*hd]
 			p := tp.p[(h*T+t)*T : (h*T+t)*T+t+1]
+			matVec(p, kg, q, ld) // p[s] = q·k_s
 			maxv := F(math.Inf(-1))
 			for s := range p {
-				p[s] = dot(q, tp.kr[(s*Hkv+g)*hd:(s*Hkv+g+1)*hd]) * scale
+				p[s] *= scale
 				maxv = max(maxv, p[s])
 			}
 			var sum float64
@@ -107,11 +110,10 @@ func attnFwd[F Float](c *Config, w *layerWeights[F], tp *attnTape[F], out, u []F
 				sum += float64(e)
 			}
 			inv := F(1 / sum)
-			o := tp.o[(t*Hq+h)*hd : (t*Hq+h+1)*hd]
 			for s := range p {
 				p[s] *= inv
-				axpy(o, tp.v[(s*Hkv+g)*hd:(s*Hkv+g+1)*hd], p[s])
 			}
+			vecMat(tp.o[(t*Hq+h)*hd:(t*Hq+h+1)*hd], p, vg, ld) // o = Σ_s p[s]·v_s
 		}
 	}
 	tp.og = zeros(tp.og, T*Hq*hd)
@@ -154,24 +156,27 @@ func attnBwd[F Float](c *Config, w, g *layerWeights[F], tp *attnTape[F], du, dou
 	dkr := make([]F, T*Hkv*hd)
 	dv := make([]F, T*Hkv*hd)
 	dp := make([]F, T)
+	ld := Hkv * hd
 	for h := 0; h < Hq; h++ {
 		gk := h / group
+		kg, vg := tp.kr[gk*hd:], tp.v[gk*hd:]
+		dkg, dvg := dkr[gk*hd:], dv[gk*hd:]
 		for t := 0; t < T; t++ {
 			p := tp.p[(h*T+t)*T : (h*T+t)*T+t+1]
-			dot_ := do[(t*Hq+h)*hd : (t*Hq+h+1)*hd]
+			do := do[(t*Hq+h)*hd : (t*Hq+h+1)*hd]
+			ds := dp[:len(p)]
+			matVec(ds, vg, do, ld)   // dp[s] = do·v_s
+			rank1(dvg, ld, 1, p, do) // dv_s += p[s]·do
 			var sum F
 			for s := range p {
-				dp[s] = dot(dot_, tp.v[(s*Hkv+gk)*hd:(s*Hkv+gk+1)*hd])
-				axpy(dv[(s*Hkv+gk)*hd:(s*Hkv+gk+1)*hd], dot_, p[s])
-				sum += p[s] * dp[s]
+				sum += p[s] * ds[s]
+			}
+			for s := range p {
+				ds[s] = p[s] * (ds[s] - sum) * scale // now the score gradient
 			}
 			q := tp.qr[(t*Hq+h)*hd : (t*Hq+h+1)*hd]
-			dq := dqr[(t*Hq+h)*hd : (t*Hq+h+1)*hd]
-			for s := range p {
-				ds := p[s] * (dp[s] - sum) * scale
-				axpy(dq, tp.kr[(s*Hkv+gk)*hd:(s*Hkv+gk+1)*hd], ds)
-				axpy(dkr[(s*Hkv+gk)*hd:(s*Hkv+gk+1)*hd], q, ds)
-			}
+			vecMat(dqr[(t*Hq+h)*hd:(t*Hq+h+1)*hd], ds, kg, ld) // dq += Σ_s ds[s]·k_s
+			rank1(dkg, ld, 1, ds, q)                           // dk_s += ds[s]·q
 		}
 	}
 	ropeBwd(dqr, tp.cos, tp.sin, T, Hq, hd, rot)

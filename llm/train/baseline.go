@@ -3,6 +3,8 @@ package train
 import (
 	"fmt"
 	"math"
+
+	"github.com/how-llms-work/course/llm/model"
 )
 
 // Baselines are the n-gram losses a trained model should beat, computed on
@@ -81,7 +83,7 @@ func NGramBaselines(trainIDs []int, seqs [][]int, vocab int) (Baselines, error) 
 func FlopsPerToken(c *Config, T int) float64 {
 	var matmul, other float64
 	for _, t := range Layout(c) {
-		if len(t.Shape) == 2 && t.Shape[0] != c.Vocab {
+		if len(t.Shape) == 2 && t.Role != model.RoleEmbed {
 			matmul += float64(t.Size)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/how-llms-work/course/llm/model"
 	"github.com/how-llms-work/course/llm/safetensors"
 )
 
@@ -38,11 +39,12 @@ func Load[F Float](dir string) (*Model[F], error) {
 // keep the checkpoint's own names.
 func (m *Model[F]) adoptNames(data []byte) {
 	f, err := safetensors.FromBytes("", data)
-	if err != nil || f.Lookup(Prefix+"embed_tokens.weight") != nil || f.Lookup("model.embed_tokens.weight") == nil {
+	if err != nil {
 		return
 	}
+	p := model.TextPrefixOf(func(name string) bool { return f.Lookup(name) != nil })
 	for i := range m.Tensors {
-		m.Tensors[i].Name = "model." + strings.TrimPrefix(m.Tensors[i].Name, Prefix)
+		m.Tensors[i].Name = p + strings.TrimPrefix(m.Tensors[i].Name, model.TextPrefix)
 	}
 }
 
@@ -99,7 +101,7 @@ func (m *Model[F]) writeFlat(path string, prefixes []string, flats [][]F, dtype 
 	for k, flat := range flats {
 		for _, t := range m.Tensors {
 			dt := dtype
-			if dt == safetensors.BF16 && t.F32 {
+			if dt == safetensors.BF16 && t.DType == safetensors.F32 {
 				dt = safetensors.F32
 			}
 			name := prefixes[k] + t.Name

@@ -18,7 +18,7 @@ type deltaTape[F Float] struct {
 }
 
 // deltaFwd computes out += out_proj · GatedRMSNorm(DeltaNet(u)) for T rows
-// of u (spec §7), with the recurrent delta rule and all states kept.
+// of u (doc §7), with the recurrent delta rule and all states kept.
 func deltaFwd[F Float](c *Config, w *layerWeights[F], tp *deltaTape[F], out, u []F, T int) {
 	D, C, K := c.Hidden, c.ConvDim(), c.ConvKernel
 	Hk, Hv, dk, dv := c.LinearKeyHeads, c.LinearValueHeads, c.LinearKeyDim, c.LinearValueDim
@@ -84,17 +84,7 @@ func deltaFwd[F Float](c *Config, w *layerWeights[F], tp *deltaTape[F], out, u [
 			v := tp.ms[t*C+2*Hk*dk+h*dv : t*C+2*Hk*dk+(h+1)*dv]
 			decay := F(math.Exp(float64(tp.g[t*Hv+h])))
 			beta := tp.beta[t*Hv+h]
-			// S = e^g·S_prev, kv = Sᵀk, δ = β(v − kv), S += k δᵀ, o = Sᵀq.
-			for i := range S {
-				S[i] = decay * prev[i]
-			}
-			clear(kv)
-			vecMat(kv, k, S, dk, dv)
-			for j := range kv {
-				kv[j] = beta * (v[j] - kv[j]) // now δ
-			}
-			rank1(S, S, k, kv, 1, dk, dv)
-			vecMat(tp.o[(t*Hv+h)*dv:(t*Hv+h+1)*dv], q, S, dk, dv)
+			deltaStep(S, prev, q, k, v, tp.o[(t*Hv+h)*dv:(t*Hv+h+1)*dv], kv, decay, beta)
 		}
 	}
 	tp.y, tp.ro = zeros(tp.y, T*Hv*dv), zeros(tp.ro, T*Hv)
@@ -143,21 +133,23 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 			beta := tp.beta[t*Hv+h]
 			// Recompute kv = S1ᵀk with S1 = e^g·S_prev (never formed).
 			clear(kv)
-			vecMat(kv, k, prev, dk, dv)
+			vecMat(kv, k, prev, dv)
 			for j := range kv {
 				kv[j] *= decay
 			}
 			// o = Sᵀq. dS still owes the e^g factor of step t+1 (pending):
 			// apply it while adding q doᵀ.
-			matVec(dqt, S, o, dk, dv)
-			rank1(dSh, dSh, q, o, pending[h], dk, dv)
+			matVec(tmp, S, o, dv)
+			axpy(dqt, tmp, 1)
+			rank1(dSh, dv, pending[h], q, o)
 			// S = S1 + k δᵀ, δ = β(v − kv)
 			for j := range delta {
 				delta[j] = beta * (v[j] - kv[j])
 			}
 			clear(dd)
-			vecMat(dd, k, dSh, dk, dv)
-			matVec(dkt, dSh, delta, dk, dv)
+			vecMat(dd, k, dSh, dv)
+			matVec(tmp, dSh, delta, dv)
+			axpy(dkt, tmp, 1)
 			var db F
 			for j := range dd {
 				db += dd[j] * (v[j] - kv[j])
@@ -166,12 +158,9 @@ func deltaBwd[F Float](c *Config, w, g *layerWeights[F], tp *deltaTape[F], du, d
 			}
 			dbeta[t*Hv+h] = db
 			// kv = S1ᵀk
-			rank1(dSh, dSh, k, dd, 1, dk, dv)
-			clear(tmp)
-			matVec(tmp, prev, dd, dk, dv)
-			for i, v := range tmp {
-				dkt[i] += decay * v
-			}
+			rank1(dSh, dv, 1, k, dd)
+			matVec(tmp, prev, dd, dv)
+			axpy(dkt, tmp, decay)
 			// S1 = e^g·S_prev: dS_prev = e^g·dS1, applied at step t−1.
 			dg[t*Hv+h] = decay * dot(dSh, prev)
 			pending[h] = decay

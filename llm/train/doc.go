@@ -10,8 +10,9 @@
 // causal softmax, sigmoid gate), deltanet.go (Gated DeltaNet: causal conv +
 // SiLU, L2-normalised q/k, β and decay gates, the delta rule back-propagated
 // through time over stored states), model.go (embedding, residual stream,
-// tied head, fused softmax + cross-entropy) and gemm.go (the matrix products,
-// with an AVX2 micro-kernel on amd64).
+// tied head, fused softmax + cross-entropy) and matmul.go (the matrix and
+// state products: in float32 the engine's own kernels from llm/simd, so
+// training and inference share one tested set of assembly).
 //
 // The loss is the mean next-token cross-entropy in nats over every
 // predicted position (token t+1 from positions ≤ t), over the full

@@ -5,6 +5,8 @@ import (
 	"math"
 	"runtime"
 	"sync"
+
+	"github.com/how-llms-work/course/llm/model"
 )
 
 // Model is a Qwen3.5 text model whose parameters live in one flat vector,
@@ -35,10 +37,10 @@ func newModel[F Float](c *Config) *Model[F] {
 }
 
 // Tensor returns the parameters of the named tensor (name with or without
-// Prefix), or nil.
+// model.TextPrefix), or nil.
 func (m *Model[F]) Tensor(name string) []F {
 	for _, t := range m.Tensors {
-		if t.Name == name || t.Name == Prefix+name {
+		if t.Name == name || t.Name == model.TextPrefix+name {
 			return m.Params[t.Off : t.Off+t.Size]
 		}
 	}

@@ -3,6 +3,8 @@ package train
 import (
 	"strings"
 	"testing"
+
+	"github.com/how-llms-work/course/llm/model"
 )
 
 // TestWeightDecayOnlyOnMatrices: with a zero gradient, an AdamW step moves
@@ -13,7 +15,7 @@ func TestWeightDecayOnlyOnMatrices(t *testing.T) {
 	opt := NewAdamW(m, AdamWConfig{WeightDecay: 0.5})
 	opt.Step(m.Params, make([]float64, len(m.Params)), 0.1)
 	for _, ts := range m.Tensors {
-		name := strings.TrimPrefix(ts.Name, Prefix)
+		name := strings.TrimPrefix(ts.Name, model.TextPrefix)
 		norm := strings.HasSuffix(name, "norm.weight") || strings.HasSuffix(name, "A_log") || strings.HasSuffix(name, "dt_bias")
 		if ts.Decay == norm {
 			t.Errorf("%s: Decay = %v", name, ts.Decay)

@@ -1,71 +1,39 @@
 package train
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
+
+	"github.com/how-llms-work/course/llm/model"
 )
 
 // Float is the element type of a model: float64 for gradient checks,
 // float32 for training.
 type Float interface{ ~float32 | ~float64 }
 
-// Prefix is the name prefix of every text-model tensor in a checkpoint.
-const Prefix = "model.language_model."
-
-// Tensor describes one named parameter tensor inside the flat parameter
-// vector: Data[Off : Off+Size].
+// Tensor is one parameter tensor of the model (as llm/model's tensor list
+// describes it) and where it lies in the flat parameter vector:
+// Data[Off : Off+Size].
 type Tensor struct {
-	Name  string // checkpoint name, with Prefix
-	Shape []int  // PyTorch shape, e.g. [out, in] for a Linear weight
-	Off   int    // offset in the flat vector
-	Size  int    // number of elements
-	Decay bool   // AdamW weight decay applies (matrices and embeddings, not norms or gates)
-	F32   bool   // kept in F32 when exported as BF16 (A_log, linear_attn.norm.weight)
+	model.TensorSpec      // checkpoint name, shape, dtype (F32: kept in F32 when exported as BF16), role, layer
+	Off              int  // offset in the flat vector
+	Size             int  // number of elements
+	Decay            bool // AdamW weight decay applies (Role.Matrix: matrices, conv taps and embeddings, not norms or gates)
 }
 
-// Layout lists the tensors of a config in a fixed order.
+// Layout lists the tensors of a config in the order of model's tensor
+// list: the text model's, the head tied to the embedding.
 func Layout(c *Config) []Tensor {
 	var ts []Tensor
 	off := 0
-	add := func(name string, decay, f32 bool, shape ...int) {
-		n := 1
-		for _, s := range shape {
-			n *= s
+	for _, s := range c.Tensors() {
+		if s.Part != model.PartText || s.Role == model.RoleLMHead {
+			continue
 		}
-		ts = append(ts, Tensor{Name: Prefix + name, Shape: shape, Off: off, Size: n, Decay: decay, F32: f32})
+		n := int(s.Len())
+		ts = append(ts, Tensor{TensorSpec: s, Off: off, Size: n, Decay: s.Role.Matrix()})
 		off += n
 	}
-	D := c.Hidden
-	add("embed_tokens.weight", true, false, c.Vocab, D)
-	for i := 0; i < c.Layers; i++ {
-		p := fmt.Sprintf("layers.%d.", i)
-		add(p+"input_layernorm.weight", false, false, D)
-		if c.IsFullAttention(i) {
-			add(p+"self_attn.q_proj.weight", true, false, 2*c.Heads*c.HeadDim, D)
-			add(p+"self_attn.k_proj.weight", true, false, c.KVHeads*c.HeadDim, D)
-			add(p+"self_attn.v_proj.weight", true, false, c.KVHeads*c.HeadDim, D)
-			add(p+"self_attn.o_proj.weight", true, false, D, c.Heads*c.HeadDim)
-			add(p+"self_attn.q_norm.weight", false, false, c.HeadDim)
-			add(p+"self_attn.k_norm.weight", false, false, c.HeadDim)
-		} else {
-			add(p+"linear_attn.in_proj_qkv.weight", true, false, c.ConvDim(), D)
-			add(p+"linear_attn.in_proj_z.weight", true, false, c.LinearValueHeads*c.LinearValueDim, D)
-			add(p+"linear_attn.in_proj_b.weight", true, false, c.LinearValueHeads, D)
-			add(p+"linear_attn.in_proj_a.weight", true, false, c.LinearValueHeads, D)
-			add(p+"linear_attn.conv1d.weight", true, false, c.ConvDim(), 1, c.ConvKernel)
-			add(p+"linear_attn.dt_bias", false, false, c.LinearValueHeads)
-			add(p+"linear_attn.A_log", false, true, c.LinearValueHeads)
-			add(p+"linear_attn.norm.weight", false, true, c.LinearValueDim)
-			add(p+"linear_attn.out_proj.weight", true, false, D, c.LinearValueHeads*c.LinearValueDim)
-		}
-		add(p+"post_attention_layernorm.weight", false, false, D)
-		add(p+"mlp.gate_proj.weight", true, false, c.Intermediate, D)
-		add(p+"mlp.up_proj.weight", true, false, c.Intermediate, D)
-		add(p+"mlp.down_proj.weight", true, false, D, c.Intermediate)
-	}
-	add("norm.weight", false, false, D)
 	return ts
 }
 
@@ -92,30 +60,33 @@ type layerWeights[F Float] struct {
 	out                 []F
 }
 
-// bind slices a flat vector laid out by Layout into weights.
+// bind slices a flat vector laid out by Layout into weights, by role.
 func bind[F Float](c *Config, ts []Tensor, flat []F) weights[F] {
-	i := 0
-	next := func() []F {
-		t := ts[i]
-		i++
-		return flat[t.Off : t.Off+t.Size : t.Off+t.Size]
-	}
-	var w weights[F]
-	w.embed = next()
-	w.layers = make([]layerWeights[F], c.Layers)
-	for l := range w.layers {
+	w := weights[F]{layers: make([]layerWeights[F], c.Layers)}
+	fields := make([]map[model.Role]*[]F, c.Layers) // where each role of a layer goes
+	for l := range fields {
 		lw := &w.layers[l]
-		lw.inNorm = next()
-		if c.IsFullAttention(l) {
-			lw.q, lw.k, lw.v, lw.o, lw.qNorm, lw.kNorm = next(), next(), next(), next(), next(), next()
-		} else {
-			lw.qkv, lw.z, lw.b, lw.a, lw.conv = next(), next(), next(), next(), next()
-			lw.dtBias, lw.aLog, lw.gNorm, lw.out = next(), next(), next(), next()
+		fields[l] = map[model.Role]*[]F{
+			model.RoleInputNorm: &lw.inNorm, model.RolePostNorm: &lw.postNorm,
+			model.RoleQ: &lw.q, model.RoleK: &lw.k, model.RoleV: &lw.v, model.RoleO: &lw.o,
+			model.RoleQNorm: &lw.qNorm, model.RoleKNorm: &lw.kNorm,
+			model.RoleQKV: &lw.qkv, model.RoleZ: &lw.z, model.RoleB: &lw.b, model.RoleA: &lw.a,
+			model.RoleConv: &lw.conv, model.RoleDTBias: &lw.dtBias, model.RoleALog: &lw.aLog,
+			model.RoleGatedNorm: &lw.gNorm, model.RoleOut: &lw.out,
+			model.RoleGate: &lw.gate, model.RoleUp: &lw.up, model.RoleDown: &lw.down,
 		}
-		lw.postNorm = next()
-		lw.gate, lw.up, lw.down = next(), next(), next()
 	}
-	w.norm = next()
+	for _, t := range ts {
+		v := flat[t.Off : t.Off+t.Size : t.Off+t.Size]
+		switch t.Role {
+		case model.RoleEmbed:
+			w.embed = v
+		case model.RoleFinalNorm:
+			w.norm = v
+		default:
+			*fields[t.Layer][t.Role] = v
+		}
+	}
 	return w
 }
 
@@ -136,27 +107,26 @@ func initParams[F Float](c *Config, ts []Tensor, flat []F, seed uint64) {
 	outStd := std / math.Sqrt(2*float64(c.Layers))
 	for _, t := range ts {
 		d := flat[t.Off : t.Off+t.Size]
-		name := t.Name[len(Prefix):]
 		switch {
-		case strings.HasSuffix(name, "linear_attn.norm.weight"):
+		case t.Role == model.RoleGatedNorm:
 			fill(d, 1)
-		case strings.HasSuffix(name, "norm.weight"), strings.HasSuffix(name, "layernorm.weight"):
+		case t.Role.Norm():
 			fill(d, 0)
-		case strings.HasSuffix(name, "dt_bias"):
+		case t.Role == model.RoleDTBias:
 			for i := range d {
 				dt := math.Exp(math.Log(0.001) + rng.Float64()*(math.Log(0.1)-math.Log(0.001)))
 				d[i] = F(dt + math.Log(-math.Expm1(-dt))) // softplus⁻¹(dt)
 			}
-		case strings.HasSuffix(name, "A_log"):
+		case t.Role == model.RoleALog:
 			for i := range d {
 				d[i] = F(math.Log(1 + 15*rng.Float64()))
 			}
-		case strings.HasSuffix(name, "conv1d.weight"):
+		case t.Role == model.RoleConv:
 			b := 1 / math.Sqrt(float64(c.ConvKernel))
 			for i := range d {
 				d[i] = F((2*rng.Float64() - 1) * b)
 			}
-		case strings.HasSuffix(name, "o_proj.weight"), strings.HasSuffix(name, "out_proj.weight"), strings.HasSuffix(name, "down_proj.weight"):
+		case t.Role == model.RoleO, t.Role == model.RoleOut, t.Role == model.RoleDown:
 			for i := range d {
 				d[i] = F(rng.NormFloat64() * outStd)
 			}

@@ -6,8 +6,8 @@ import (
 	"io"
 	"math"
 
+	"github.com/how-llms-work/course/llm/half"
 	"github.com/how-llms-work/course/llm/safetensors"
-	"github.com/how-llms-work/course/llm/simd"
 )
 
 // decode widens a BF16, F32 or F64 tensor exactly into dst.
@@ -26,7 +26,7 @@ func decode[F Float](dst []F, t *safetensors.Tensor) error {
 		}
 	case safetensors.BF16:
 		for i := range dst {
-			dst[i] = F(math.Float32frombits(uint32(binary.LittleEndian.Uint16(t.Data[2*i:])) << 16))
+			dst[i] = F(half.BF16ToF32(binary.LittleEndian.Uint16(t.Data[2*i:])))
 		}
 	default:
 		return fmt.Errorf("tensor %q: dtype %s, want BF16, F32 or F64", t.Name, t.DType)
@@ -48,7 +48,7 @@ func encode[F Float](dst []byte, src []F, dtype safetensors.DType) {
 		}
 	case safetensors.BF16:
 		for i, v := range src {
-			binary.LittleEndian.PutUint16(dst[2*i:], simd.F32ToBF16(float32(v)))
+			binary.LittleEndian.PutUint16(dst[2*i:], half.F32ToBF16(float32(v)))
 		}
 	}
 }
