@@ -23,6 +23,8 @@ type Neurons struct {
 	// afresh: each window of text runs from an empty state, so a context
 	// shown around a token never crosses one.
 	Starts []int
+	// Window is the most tokens read from one fresh state.
+	Window int
 
 	act [][]float32 // [layer][unit*Len() + pos]: one unit's activations are contiguous
 }
@@ -87,7 +89,7 @@ func (m *Model) RecordNeurons(texts []string, maxTokens int, progress func(done,
 	if total == 0 {
 		return nil, fmt.Errorf("llm: RecordNeurons: the %d texts have no tokens", len(texts))
 	}
-	n := &Neurons{Layers: c.Layers, Units: c.Intermediate, act: make([][]float32, c.Layers)}
+	n := &Neurons{Layers: c.Layers, Units: c.Intermediate, Window: win, act: make([][]float32, c.Layers)}
 	for l := range n.act {
 		n.act[l] = make([]float32, 0, total*c.Intermediate)
 	}
@@ -157,6 +159,13 @@ func NewNeurons(pieces []string, starts []int, act [][][]float32) (*Neurons, err
 	}
 	if n.Starts[0] != 0 || !slices.IsSorted(n.Starts) || n.Starts[len(n.Starts)-1] >= len(pieces) {
 		return nil, fmt.Errorf("llm: NewNeurons: starts %v: want increasing positions from 0, below %d", n.Starts, len(pieces))
+	}
+	for i, s := range n.Starts {
+		end := len(pieces)
+		if i+1 < len(n.Starts) {
+			end = n.Starts[i+1]
+		}
+		n.Window = max(n.Window, end-s)
 	}
 	return n, nil
 }

@@ -44,6 +44,9 @@ func neuronRecord(t *testing.T, seed uint64, layers, tokens, units int) *Neurons
 	if err != nil {
 		t.Fatal(err)
 	}
+	if n.Window != tokens-tokens/2 {
+		t.Fatalf("window %d for starts %v of %d tokens", n.Window, n.Starts, tokens)
+	}
 	return n
 }
 
@@ -202,7 +205,7 @@ func TestRecordNeuronsMatchesCapture(t *testing.T) {
 	if rec.Len() != 300 || rec.Layers != m.Config().Layers || rec.Units != m.Config().Intermediate {
 		t.Fatalf("record of %d tokens, %d layers, %d units", rec.Len(), rec.Layers, rec.Units)
 	}
-	if !slices.Equal(rec.Starts, []int{0, 128, 256}) || calls != 3 {
+	if !slices.Equal(rec.Starts, []int{0, 128, 256}) || calls != 3 || rec.Window != 128 {
 		t.Errorf("starts %v, %d progress calls", rec.Starts, calls)
 	}
 	if want := m.Encode(texts[0])[:300]; !slices.Equal(rec.IDs, want) {
