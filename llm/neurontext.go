@@ -24,8 +24,9 @@ const explorerChars = 1500
 // ExplorerTexts returns public-domain English prose for the neuron
 // explorer, one text per document, and a line naming where it came from.
 // With the Brown corpus installed (the course's test data) it is the start
-// of each held-out sample (the 41 samples the embedded model never trained
-// on), taken one genre after another so that any prefix mixes genres.
+// of each validation sample (corpus.IsValidation: the 41 samples kept out
+// of the embedded model's training split), taken one genre after another
+// so that any prefix mixes genres.
 // Without it, it is the texts compiled into the course (folder neurontext:
 // the Gettysburg Address, the start of the Declaration of Independence and
 // of the Constitution, and prose written for the course).
