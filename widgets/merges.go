@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/how-llms-work/course/llm/tokenizer"
+	"github.com/how-llms-work/course/llm"
 )
 
 // MergeStepper replays byte-pair encoding on one word, one merge per step:
@@ -32,7 +32,7 @@ type MergeView struct {
 
 // Merges replays tok's merges on word (give a word with its leading space,
 // " unbelievable", to see what Encode does to it in a sentence).
-func Merges(tok *tokenizer.Tokenizer, word string) MergeStepper {
+func Merges(tok *llm.Tokenizer, word string) MergeStepper {
 	bytes, steps := tok.Merges(word)
 	ms := MergeStepper{Title: fmt.Sprintf("BPE on %q, merge by merge", word), Start: tok.Pieces(bytes)}
 	for _, st := range steps {

@@ -5,14 +5,14 @@ import (
 	"math"
 	"unicode/utf8"
 
-	"github.com/how-llms-work/course/llm/tokenizer"
+	"github.com/how-llms-work/course/llm"
 )
 
 // CharsPerToken encodes each sample with tok and charts its characters per
 // token under the name of tok's model; where samples carry the ids recorded
 // with the real Qwen3.5 tokenizer, a second series shows those, labelled as
 // recorded. Each row opens to show its text.
-func CharsPerToken(tok *tokenizer.Tokenizer, name string, samples []tokenizer.Sample) Bars {
+func CharsPerToken(tok *llm.Tokenizer, name string, samples []llm.TextSample) Bars {
 	bs := Bars{Title: "Characters per token, by kind of text", Series: []string{name}, Unit: "characters per token"}
 	recorded := false
 	for _, s := range samples {
@@ -46,7 +46,7 @@ func ratio(chars float64, tokens int) float64 {
 
 // LearnedMerges charts the first n merges that training learned, each with
 // how many times its pair occurred in the corpus when it was chosen.
-func LearnedMerges(tr *tokenizer.Trained, n int) Bars {
+func LearnedMerges(tr *llm.TrainedTokenizer, n int) Bars {
 	n = min(n, len(tr.Merges))
 	tok := tr.Tokenizer
 	bs := Bars{Title: fmt.Sprintf("The first %d merges learned, with the count of each pair", n), Unit: "occurrences of the pair in the corpus"}
@@ -60,7 +60,7 @@ func LearnedMerges(tr *tokenizer.Trained, n int) Bars {
 }
 
 // TokenLengths charts a vocabulary census's tokens by length in bytes.
-func TokenLengths(c tokenizer.Census) Bars {
+func TokenLengths(c llm.VocabCensus) Bars {
 	bs := Bars{Title: fmt.Sprintf("%s vocabulary tokens by length in bytes", commas(int64(c.BPE))), Unit: "tokens"}
 	for n, k := range c.ByLength {
 		if n == 0 {

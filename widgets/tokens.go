@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/how-llms-work/course/llm/tokenizer"
+	"github.com/how-llms-work/course/llm"
 )
 
 // Chip is one token of a [TokenChips] view.
@@ -28,7 +28,7 @@ type TokenChips struct {
 }
 
 // Tokens encodes text with tok and returns its chips.
-func Tokens(tok *tokenizer.Tokenizer, text string) TokenChips {
+func Tokens(tok *llm.Tokenizer, text string) TokenChips {
 	ids := tok.Encode(text)
 	tc := TokenChips{Source: text, Chips: make([]Chip, len(ids))}
 	for i, id := range ids {
