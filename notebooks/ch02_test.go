@@ -1,18 +1,12 @@
 package notebooks
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
-	"github.com/how-llms-work/course/ci/nbformat"
-	"github.com/how-llms-work/course/kernel/kernelspec"
 	"github.com/how-llms-work/course/llm/tiny"
 	"github.com/how-llms-work/course/llm/tokenizer"
 	"github.com/how-llms-work/course/widgets"
@@ -21,83 +15,12 @@ import (
 // widgetsOfChapter2 are the widget kinds chapter 2 must show.
 var widgetsOfChapter2 = []string{"llmw-chips", "llmw-bars", "llmw-merges", "llmw-quiz"}
 
-// executed returns chapter name executed: the copy in $LLM_EXECUTED_NOTEBOOKS
-// when set (make test), or a fresh headless run on the embedded model.
-func executed(t *testing.T, name string) *nbformat.Notebook {
-	t.Helper()
-	if dir := os.Getenv("LLM_EXECUTED_NOTEBOOKS"); dir != "" {
-		path := filepath.Join(dir, name)
-		src, err1 := os.Stat(name)
-		run, err2 := os.Stat(path)
-		if err1 != nil || err2 != nil || run.ModTime().Before(src.ModTime()) {
-			t.Fatalf("LLM_EXECUTED_NOTEBOOKS=%s: no executed copy of %s newer than the notebook (run make notebooks first)", dir, name)
-		}
-		return parse(t, path)
-	}
-	if testing.Short() {
-		t.Skip("runs a notebook through the kernel (a minute or more)")
-	}
-	if _, err := kernelspec.Find(kernelName); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the course kernel is not installed (go run ./kernel install): %v", err)
-		}
-		t.Skipf("the course kernel is not installed (go run ./kernel install): %v", err)
-	}
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "run", "./ci", "run", "-kernel", kernelName, "-out", out, "notebooks/"+name)
-	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "LLM_MODEL=tiny")
-	log, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s failed: %v\n%s", name, err, log)
-	}
-	return parse(t, filepath.Join(out, name))
-}
-
-// cellText returns what a cell showed as text: its stdout and the
-// plain-text form of its displays, in order, keyed by cell id.
-func cellTexts(t *testing.T, nb *nbformat.Notebook) (map[string]string, string) {
-	t.Helper()
-	texts := map[string]string{}
-	var html strings.Builder
-	for _, c := range nb.Cells {
-		var b strings.Builder
-		for _, o := range c.Outputs {
-			if o.Type == nbformat.Error {
-				t.Errorf("cell %s: %s: %s", c.ID, o.EName, o.EValue)
-			}
-			if c.Type == "code" && strings.Contains(o.Text, "panic:") {
-				t.Errorf("cell %s panicked: %s", c.ID, o.Text)
-			}
-			b.WriteString(o.Text)
-			if s, ok := o.Data["text/plain"].(string); ok {
-				b.WriteString(s)
-			}
-			if h, ok := o.Data["text/html"].(string); ok {
-				html.WriteString(h)
-			}
-		}
-		texts[c.ID] = b.String()
-	}
-	return texts, html.String()
-}
-
 // TestChapter2 checks the executed chapter 2: no errors, every widget shown,
 // and, when it ran on the embedded model, its chips, merge steps, round
 // trips, census and trained tokenizer against values computed here.
 func TestChapter2(t *testing.T) {
 	nb := executed(t, "02-tokenization.ipynb")
-	texts, html := cellTexts(t, nb)
-	for _, w := range widgetsOfChapter2 {
-		if !strings.Contains(html, `class="llmw `+w+`"`) {
-			t.Errorf("chapter 2's outputs have no %s widget", w)
-		}
-	}
-	if n := len(html); n > 400<<10 {
-		t.Errorf("chapter 2's HTML outputs total %d bytes; keep them small", n)
-	}
+	texts, _ := checkOutputs(t, nb, 2, widgetsOfChapter2, 400<<10)
 	samples, err := tokenizer.Samples()
 	if err != nil {
 		t.Fatal(err)

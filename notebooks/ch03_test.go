@@ -1,20 +1,14 @@
 package notebooks
 
 import (
-	"context"
 	"fmt"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/how-llms-work/course/ci/nbformat"
-	"github.com/how-llms-work/course/kernel/kernelspec"
 	"github.com/how-llms-work/course/llm"
 )
 
@@ -28,36 +22,7 @@ var widgetsOfChapter3 = []string{"llmw-scatter", "llmw-neighbours", "llmw-hist",
 // otherwise runs the notebook through the course kernel on the embedded
 // model (skipping without the kernel, failing without it when CI is set).
 func TestChapter3(t *testing.T) {
-	const name = "03-embeddings.ipynb"
-	if dir := os.Getenv("LLM_EXECUTED_NOTEBOOKS"); dir != "" {
-		executed := filepath.Join(dir, name)
-		src, err1 := os.Stat(name)
-		run, err2 := os.Stat(executed)
-		if err1 != nil || err2 != nil || run.ModTime().Before(src.ModTime()) {
-			t.Fatalf("LLM_EXECUTED_NOTEBOOKS=%s: no executed copy of %s newer than the notebook (run make notebooks first)", dir, name)
-		}
-		checkChapter3(t, parse(t, executed))
-		return
-	}
-	if testing.Short() {
-		t.Skip("runs a notebook through the kernel (a minute or two)")
-	}
-	if _, err := kernelspec.Find(kernelName); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the course kernel is not installed (go run ./kernel install): %v", err)
-		}
-		t.Skipf("the course kernel is not installed (go run ./kernel install): %v", err)
-	}
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "run", "./ci", "run", "-kernel", kernelName, "-out", out, "notebooks/"+name)
-	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "LLM_MODEL=tiny")
-	if log, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("chapter 3 failed: %v\n%s", err, log)
-	}
-	checkChapter3(t, parse(t, filepath.Join(out, name)))
+	checkChapter3(t, executed(t, "03-embeddings.ipynb"))
 }
 
 // cellText returns the text a cell showed: its stream output and the
@@ -96,28 +61,7 @@ func number(t *testing.T, s string, re string) float64 {
 
 func checkChapter3(t *testing.T, nb *nbformat.Notebook) {
 	t.Helper()
-	var html strings.Builder
-	for _, c := range nb.Cells {
-		for _, o := range c.Outputs {
-			if o.Type == nbformat.Error {
-				t.Errorf("cell %s: %s: %s", c.ID, o.EName, o.EValue)
-			}
-			if h, ok := o.Data["text/html"].(string); ok {
-				html.WriteString(h)
-			}
-			if strings.Contains(o.Text, "panic:") {
-				t.Errorf("cell %s panicked: %s", c.ID, o.Text)
-			}
-		}
-	}
-	for _, w := range widgetsOfChapter3 {
-		if !strings.Contains(html.String(), `class="llmw `+w+`"`) {
-			t.Errorf("chapter 3's outputs have no %s widget", w)
-		}
-	}
-	if n := html.Len(); n > 400<<10 {
-		t.Errorf("chapter 3's HTML outputs total %d bytes; keep them small", n)
-	}
+	checkOutputs(t, nb, 3, widgetsOfChapter3, 400<<10)
 	text := func(id string) string {
 		t.Helper()
 		s, ok := cellText(nb, id)

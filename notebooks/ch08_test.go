@@ -50,15 +50,7 @@ func ch8Text(t *testing.T, w widgets.Widget) string {
 // the neurons found and the knockouts recomputed here from the model.
 func TestChapter8(t *testing.T) {
 	nb := executed(t, "08-mlp.ipynb")
-	texts, html := cellTexts(t, nb)
-	for _, w := range widgetsOfChapter8 {
-		if !strings.Contains(html, `class="llmw `+w+`"`) {
-			t.Errorf("chapter 8's outputs have no %s widget", w)
-		}
-	}
-	if n := len(html); n > 600<<10 {
-		t.Errorf("chapter 8's HTML outputs total %d bytes; keep them small", n)
-	}
+	texts, _ := checkOutputs(t, nb, 8, widgetsOfChapter8, 600<<10)
 	// On any model: linearity holds without the nonlinearity and fails with
 	// it; the hand computation matches the engine.
 	if d := ch8Numbers(t, texts["linear"], "differ by"); len(d) != 2 || d[0] > 1e-4 || d[1] < 1e-2 {

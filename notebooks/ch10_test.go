@@ -29,15 +29,7 @@ func TestChapter10(t *testing.T) {
 
 func checkChapter10(t *testing.T, nb *nbformat.Notebook) {
 	t.Helper()
-	texts, html := cellTexts(t, nb)
-	for _, w := range widgetsOfChapter10 {
-		if !strings.Contains(html, `class="llmw `+w+`"`) {
-			t.Errorf("chapter 10's outputs have no %s widget", w)
-		}
-	}
-	if n := len(html); n > 400<<10 {
-		t.Errorf("chapter 10's HTML outputs total %d bytes; keep them small", n)
-	}
+	texts, _ := checkOutputs(t, nb, 10, widgetsOfChapter10, 400<<10)
 	text := func(id string) string {
 		t.Helper()
 		s, ok := texts[id]

@@ -23,15 +23,7 @@ const chapter12Prompt = "The cat sat on the mat. It was warm, so the cat fell as
 // its sizes, gates and needle ranks match values recomputed here.
 func TestChapter12(t *testing.T) {
 	nb := executed(t, "12-kv-cache.ipynb")
-	texts, html := cellTexts(t, nb)
-	for _, w := range widgetsOfChapter12 {
-		if !strings.Contains(html, `class="llmw `+w+`"`) {
-			t.Errorf("chapter 12's outputs have no %s widget", w)
-		}
-	}
-	if n := len(html); n > 600<<10 {
-		t.Errorf("chapter 12's HTML outputs total %d bytes; keep them small", n)
-	}
+	texts, _ := checkOutputs(t, nb, 12, widgetsOfChapter12, 600<<10)
 	text := func(id string) string {
 		t.Helper()
 		s, ok := texts[id]

@@ -4,16 +4,12 @@
 package notebooks
 
 import (
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/how-llms-work/course/ci/nbformat"
-	"github.com/how-llms-work/course/kernel/kernelspec"
 )
 
 const kernelName = "go-how-llms-work"
@@ -92,64 +88,13 @@ var widgetsOfChapter1 = []string{"llmw-softmax", "llmw-probbars", "llmw-wva", "l
 // notebooks has just written them), it checks the executed copy there
 // instead of running the notebook again.
 func TestChapter1Runs(t *testing.T) {
-	const name = "01-what-is-an-llm.ipynb"
-	if dir := os.Getenv("LLM_EXECUTED_NOTEBOOKS"); dir != "" {
-		executed := filepath.Join(dir, name)
-		src, err1 := os.Stat(name)
-		run, err2 := os.Stat(executed)
-		if err1 != nil || err2 != nil || run.ModTime().Before(src.ModTime()) {
-			t.Fatalf("LLM_EXECUTED_NOTEBOOKS=%s: no executed copy of %s newer than the notebook (run make notebooks first)", dir, name)
-		}
-		checkChapter1(t, parse(t, executed))
-		return
-	}
-	if testing.Short() {
-		t.Skip("runs a notebook through the kernel (about a minute)")
-	}
-	if _, err := kernelspec.Find(kernelName); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the course kernel is not installed (go run ./kernel install): %v", err)
-		}
-		t.Skipf("the course kernel is not installed (go run ./kernel install): %v", err)
-	}
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "run", "./ci", "run", "-kernel", kernelName, "-out", out, "notebooks/"+name)
-	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "LLM_MODEL=tiny")
-	log, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("chapter 1 failed: %v\n%s", err, log)
-	}
-	checkChapter1(t, parse(t, filepath.Join(out, name)))
+	checkChapter1(t, executed(t, "01-what-is-an-llm.ipynb"))
 }
 
 // checkChapter1 checks an executed chapter 1: no errors, every widget
 // shown, and the key values (checkChapter1Values).
 func checkChapter1(t *testing.T, nb *nbformat.Notebook) {
 	t.Helper()
-	var html strings.Builder
-	for _, c := range nb.Cells {
-		for _, o := range c.Outputs {
-			if o.Type == nbformat.Error {
-				t.Errorf("cell %s: %s: %s", c.ID, o.EName, o.EValue)
-			}
-			if h, ok := o.Data["text/html"].(string); ok {
-				html.WriteString(h)
-			}
-			if c.Type == "code" && strings.Contains(o.Text, "panic:") {
-				t.Errorf("cell %s panicked: %s", c.ID, o.Text)
-			}
-		}
-	}
-	for _, w := range widgetsOfChapter1 {
-		if !strings.Contains(html.String(), `class="llmw `+w+`"`) {
-			t.Errorf("chapter 1's outputs have no %s widget", w)
-		}
-	}
-	if n := html.Len(); n > 400<<10 {
-		t.Errorf("chapter 1's HTML outputs total %d bytes; keep them small", n)
-	}
+	checkOutputs(t, nb, 1, widgetsOfChapter1, 400<<10)
 	checkChapter1Values(t, nb)
 }

@@ -38,7 +38,7 @@ code{background:#f0f0f0;padding:0 .2rem}.out{margin:.3rem 0 1.2rem 0}.count{colo
 			}
 			fmt.Fprintf(&b, "<p class=\"count\">In [%s]:</p><pre class=\"src\">%s</pre>\n<div class=\"out\">\n", n, html.EscapeString(c.Source))
 			for _, o := range c.Outputs {
-				writeOutput(&b, o)
+				WriteOutput(&b, o, nil)
 			}
 			b.WriteString("</div>\n")
 		default:
@@ -49,19 +49,25 @@ code{background:#f0f0f0;padding:0 .2rem}.out{margin:.3rem 0 1.2rem 0}.count{colo
 	return []byte(b.String())
 }
 
-func writeOutput(b *strings.Builder, o *Output) {
+// WriteOutput writes one output as HTML to b: a stream's text, an error with
+// its traceback, or the richest form of a display (see HTML). markdown
+// renders text/markdown displays; nil means MarkdownHTML.
+func WriteOutput(b *strings.Builder, o *Output, markdown func(string) string) {
+	if markdown == nil {
+		markdown = MarkdownHTML
+	}
 	switch o.Type {
 	case Stream:
 		fmt.Fprintf(b, "<pre class=\"%s\">%s</pre>\n", html.EscapeString(o.Name), html.EscapeString(StripANSI(o.Text)))
 	case Error:
 		fmt.Fprintf(b, "<pre class=\"err\">%s</pre>\n", html.EscapeString(StripANSI(o.EName+": "+o.EValue+"\n"+strings.Join(o.Traceback, "\n"))))
 	default:
-		writeBundle(b, o.Data)
+		writeBundle(b, o.Data, markdown)
 	}
 }
 
 // writeBundle shows the richest representation of a MIME bundle.
-func writeBundle(b *strings.Builder, data map[string]any) {
+func writeBundle(b *strings.Builder, data map[string]any, markdown func(string) string) {
 	text := func(k string) string { s, _ := data[k].(string); return s }
 	switch {
 	case text("text/html") != "":
@@ -75,10 +81,10 @@ func writeBundle(b *strings.Builder, data map[string]any) {
 		}
 		raw := strings.Join(strings.Fields(text(mime)), "")
 		if _, err := base64.StdEncoding.DecodeString(raw); err == nil {
-			fmt.Fprintf(b, "<img src=\"data:%s;base64,%s\">\n", mime, raw)
+			fmt.Fprintf(b, "<img alt=\"a cell's image output\" src=\"data:%s;base64,%s\">\n", mime, raw)
 		}
 	case text("text/markdown") != "":
-		b.WriteString(MarkdownHTML(text("text/markdown")))
+		b.WriteString(markdown(text("text/markdown")))
 	case text("text/plain") != "":
 		fmt.Fprintf(b, "<pre>%s</pre>\n", html.EscapeString(text("text/plain")))
 	default:

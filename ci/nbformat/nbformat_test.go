@@ -212,3 +212,28 @@ func FuzzMarkdownHTML(f *testing.F) {
 		}
 	})
 }
+
+// TestWriteOutput checks each kind of output's HTML and that the markdown
+// hook, not MarkdownHTML, renders a markdown display when given.
+func TestWriteOutput(t *testing.T) {
+	for _, tc := range []struct {
+		o        Output
+		markdown func(string) string
+		want     string
+	}{
+		{Output{Type: Stream, Name: "stdout", Text: "a<b\x1b[31m"}, nil, "<pre class=\"stdout\">a&lt;b</pre>\n"},
+		{Output{Type: Error, EName: "E", EValue: "v", Traceback: []string{"t1", "t2"}}, nil, "<pre class=\"err\">E: v\nt1\nt2</pre>\n"},
+		{Output{Type: DisplayData, Data: map[string]any{"text/html": "<i>x</i>", "text/plain": "x"}}, nil, "<i>x</i>\n"},
+		{Output{Type: DisplayData, Data: map[string]any{"image/png": "aGk=\n"}}, nil, "<img alt=\"a cell's image output\" src=\"data:image/png;base64,aGk=\">\n"},
+		{Output{Type: DisplayData, Data: map[string]any{"text/markdown": "**b**"}}, nil, "<p><strong>b</strong></p>\n"},
+		{Output{Type: DisplayData, Data: map[string]any{"text/markdown": "**b**"}}, strings.ToUpper, "**B**"},
+		{Output{Type: ExecuteResult, Data: map[string]any{"text/plain": "1 < 2"}}, nil, "<pre>1 &lt; 2</pre>\n"},
+		{Output{Type: DisplayData, Data: map[string]any{"b/x": 1, "a/y": 2}}, nil, "<pre>[a/y, b/x]</pre>\n"},
+	} {
+		var b strings.Builder
+		WriteOutput(&b, &tc.o, tc.markdown)
+		if b.String() != tc.want {
+			t.Errorf("WriteOutput(%+v)\n got %q\nwant %q", tc.o, b.String(), tc.want)
+		}
+	}
+}

@@ -11,7 +11,6 @@ package site
 
 import (
 	"bufio"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -316,7 +315,7 @@ func (b *Book) ChapterPage(i int) []byte {
 			}
 			fmt.Fprintf(&s, "<details class=\"code\" open><summary>Go</summary><pre class=\"src\">%s</pre></details>\n<div class=\"out\">\n", html.EscapeString(cell.Source))
 			for _, o := range cell.Outputs {
-				writeOutput(&s, o)
+				nbformat.WriteOutput(&s, o, markdown)
 			}
 			s.WriteString("</div>\n")
 		}
@@ -395,38 +394,6 @@ func markdown(src string) string {
 	}
 	flush()
 	return out.String()
-}
-
-// writeOutput shows one output: the richest form of a display, the text of
-// a stream, an error with its traceback.
-func writeOutput(s *strings.Builder, o *nbformat.Output) {
-	switch o.Type {
-	case nbformat.Stream:
-		fmt.Fprintf(s, "<pre class=\"%s\">%s</pre>\n", html.EscapeString(o.Name), html.EscapeString(nbformat.StripANSI(o.Text)))
-	case nbformat.Error:
-		fmt.Fprintf(s, "<pre class=\"err\">%s</pre>\n", html.EscapeString(nbformat.StripANSI(o.EName+": "+o.EValue+"\n"+strings.Join(o.Traceback, "\n"))))
-	default:
-		text := func(k string) string { v, _ := o.Data[k].(string); return v }
-		switch {
-		case text("text/html") != "":
-			s.WriteString(text("text/html") + "\n")
-		case text("image/svg+xml") != "":
-			s.WriteString(text("image/svg+xml") + "\n")
-		case text("image/png") != "" || text("image/jpeg") != "":
-			mime := "image/png"
-			if text(mime) == "" {
-				mime = "image/jpeg"
-			}
-			raw := strings.Join(strings.Fields(text(mime)), "")
-			if _, err := base64.StdEncoding.DecodeString(raw); err == nil {
-				fmt.Fprintf(s, "<img alt=\"a cell's image output\" src=\"data:%s;base64,%s\">\n", mime, raw)
-			}
-		case text("text/markdown") != "":
-			s.WriteString(markdown(text("text/markdown")))
-		case text("text/plain") != "":
-			fmt.Fprintf(s, "<pre>%s</pre>\n", html.EscapeString(text("text/plain")))
-		}
-	}
 }
 
 // Command runs the site subcommand of ./ci and returns its exit code.

@@ -1,0 +1,100 @@
+package notebooks
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/how-llms-work/course/ci/nbformat"
+	"github.com/how-llms-work/course/kernel/kernelspec"
+)
+
+// executed returns chapter name executed. When LLM_EXECUTED_NOTEBOOKS names
+// a folder (make test sets it to where make notebooks has just written
+// them) it reads the copy there, failing if that copy is missing or older
+// than the notebook. Otherwise it runs the notebook headlessly through the
+// course kernel on the embedded model: skipped in -short, and without the
+// kernel (go run ./kernel install) skipped, or failed when CI is set.
+func executed(t *testing.T, name string) *nbformat.Notebook {
+	t.Helper()
+	if dir := os.Getenv("LLM_EXECUTED_NOTEBOOKS"); dir != "" {
+		path := filepath.Join(dir, name)
+		src, err1 := os.Stat(name)
+		run, err2 := os.Stat(path)
+		if err1 != nil || err2 != nil || run.ModTime().Before(src.ModTime()) {
+			t.Fatalf("LLM_EXECUTED_NOTEBOOKS=%s: no executed copy of %s newer than the notebook (run make notebooks first)", dir, name)
+		}
+		return parse(t, path)
+	}
+	if testing.Short() {
+		t.Skip("runs a notebook through the kernel (a minute or more)")
+	}
+	if _, err := kernelspec.Find(kernelName); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the course kernel is not installed (go run ./kernel install): %v", err)
+		}
+		t.Skipf("the course kernel is not installed (go run ./kernel install): %v", err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "run", "./ci", "run", "-kernel", kernelName, "-out", out, "notebooks/"+name)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "LLM_MODEL=tiny")
+	if log, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s failed: %v\n%s", name, err, log)
+	}
+	return parse(t, filepath.Join(out, name))
+}
+
+// cellTexts returns what each cell showed as text, keyed by cell id (its
+// stream output and the plain-text form of its displays, in order), and
+// all the notebook's HTML outputs joined. It reports every error output
+// and every code cell that printed "panic:".
+func cellTexts(t *testing.T, nb *nbformat.Notebook) (map[string]string, string) {
+	t.Helper()
+	texts := map[string]string{}
+	var html strings.Builder
+	for _, c := range nb.Cells {
+		var b strings.Builder
+		for _, o := range c.Outputs {
+			if o.Type == nbformat.Error {
+				t.Errorf("cell %s: %s: %s", c.ID, o.EName, o.EValue)
+			}
+			if c.Type == "code" && strings.Contains(o.Text, "panic:") {
+				t.Errorf("cell %s panicked: %s", c.ID, o.Text)
+			}
+			b.WriteString(o.Text)
+			if s, ok := o.Data["text/plain"].(string); ok {
+				b.WriteString(s)
+			}
+			if h, ok := o.Data["text/html"].(string); ok {
+				html.WriteString(h)
+			}
+		}
+		texts[c.ID] = b.String()
+	}
+	return texts, html.String()
+}
+
+// checkOutputs checks an executed chapter's outputs the way every chapter
+// test does: no error output or panic (cellTexts), a widget of each class
+// in widgets, and, when maxHTML > 0, at most maxHTML bytes of HTML in all.
+// It returns cellTexts' texts and HTML.
+func checkOutputs(t *testing.T, nb *nbformat.Notebook, chapter int, widgets []string, maxHTML int) (map[string]string, string) {
+	t.Helper()
+	texts, html := cellTexts(t, nb)
+	for _, w := range widgets {
+		if !strings.Contains(html, `class="llmw `+w+`"`) {
+			t.Errorf("chapter %d's outputs have no %s widget", chapter, w)
+		}
+	}
+	if n := len(html); maxHTML > 0 && n > maxHTML {
+		t.Errorf("chapter %d's HTML outputs total %d bytes; keep them small", chapter, n)
+	}
+	return texts, html
+}
