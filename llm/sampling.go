@@ -1,0 +1,348 @@
+package llm
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+)
+
+// Ranking is a full next-token distribution sorted once, most likely
+// first, so that many sampler settings can be asked of it cheaply. Every
+// filter of a Sampler (top-k, top-p, min-p) keeps a prefix of this order,
+// so a setting is answered by one length: how many of the best tokens it
+// keeps.
+type Ranking struct {
+	IDs    []int     // token ids, highest logit first (equal logits: lower id first)
+	Logits []float64 // their logits, in the same order
+}
+
+// Rank sorts every finite logit, highest first. NaN logits are left out.
+func Rank(logits []float32) Ranking {
+	r := Ranking{IDs: make([]int, 0, len(logits))}
+	for i, v := range logits {
+		if v == v && !math.IsInf(float64(v), -1) {
+			r.IDs = append(r.IDs, i)
+		}
+	}
+	sort.SliceStable(r.IDs, func(a, b int) bool { return logits[r.IDs[a]] > logits[r.IDs[b]] })
+	r.Logits = make([]float64, len(r.IDs))
+	for i, id := range r.IDs {
+		r.Logits[i] = float64(logits[id])
+	}
+	return r
+}
+
+// Probs returns softmax(logits/t) in rank order, over the whole
+// distribution. t = 0 puts all the probability on the first token.
+func (r Ranking) Probs(t float64) []float64 {
+	return Softmax(r.Logits, t)
+}
+
+// Cut returns how many of the most likely tokens sampler s keeps, and the
+// probability mass they hold under softmax at s.Temperature before
+// renormalising. It applies the filters in Sampler's order: temperature,
+// top-k, top-p on the top-k survivors renormalised, min-p. A greedy
+// sampler keeps one token.
+func (r Ranking) Cut(s Sampler) (n int, mass float64) {
+	if len(r.IDs) == 0 {
+		return 0, 0
+	}
+	if s.IsGreedy() {
+		return 1, 1
+	}
+	p := r.Probs(s.Temperature)
+	return cutProbs(p, s)
+}
+
+// cutProbs is Cut on probabilities already in rank order.
+func cutProbs(p []float64, s Sampler) (n int, mass float64) {
+	n = len(p)
+	if s.TopK > 0 && s.TopK < n {
+		n = s.TopK
+	}
+	var massK float64
+	for _, v := range p[:n] {
+		massK += v
+	}
+	if s.TopP > 0 && s.TopP < 1 {
+		var c float64
+		for i, v := range p[:n] {
+			c += v / massK
+			if c >= s.TopP {
+				n = i + 1
+				break
+			}
+		}
+	}
+	if s.MinP > 0 {
+		cut := s.MinP * p[0]
+		n = max(1, sort.Search(n, func(i int) bool { return p[i] < cut }))
+	}
+	for _, v := range p[:n] {
+		mass += v
+	}
+	return n, mass
+}
+
+// Kept returns the tokens sampler s can draw from logits, most likely
+// first, each with its probability after the filters, renormalised over the
+// kept set (they sum to 1). It looks at every token of the vocabulary, not
+// a top-16 capture. A greedy sampler keeps the most likely token alone.
+func (s Sampler) Kept(logits []float32) []Ranked {
+	r := Rank(logits)
+	if len(r.IDs) == 0 {
+		return nil
+	}
+	if s.IsGreedy() {
+		return []Ranked{{r.IDs[0], 1}}
+	}
+	p := r.Probs(s.Temperature)
+	n, mass := cutProbs(p, s)
+	out := make([]Ranked, n)
+	for i := range out {
+		out[i] = Ranked{r.IDs[i], float32(p[i] / mass)}
+	}
+	return out
+}
+
+// Entropies returns the entropy, in bits, of softmax(logits/t) for each
+// temperature t: 0 at t = 0 (one certain token), growing towards
+// log2(vocabulary) as t grows.
+func Entropies(logits []float32, temps []float64) []float64 {
+	r := Rank(logits)
+	out := make([]float64, len(temps))
+	for i, t := range temps {
+		out[i] = Entropy(r.Probs(t)) / math.Ln2
+	}
+	return out
+}
+
+// NucleusSizes returns, for each p, how many of the most likely tokens
+// top-p sampling at temperature t keeps: the smallest set whose
+// probabilities add up to at least p.
+func NucleusSizes(logits []float32, t float64, ps []float64) []int {
+	r := Rank(logits)
+	out := make([]int, len(ps))
+	if len(r.IDs) == 0 {
+		return out
+	}
+	if t == 0 {
+		for i := range out {
+			out[i] = 1
+		}
+		return out
+	}
+	probs := r.Probs(t)
+	for i, p := range ps {
+		out[i], _ = cutProbs(probs, Sampler{Temperature: t, TopP: p})
+		if p >= 1 {
+			out[i] = len(probs)
+		}
+	}
+	return out
+}
+
+// Repeat is an n-gram that occurs more than once in a sequence.
+type Repeat[T comparable] struct {
+	Gram  []T   // the n-gram
+	Count int   // how many times it occurs (overlaps count)
+	At    []int // where each occurrence starts
+}
+
+// Repeats returns the n-grams of xs that occur at least twice, most
+// frequent first (then by first occurrence). Greedy decoding that has
+// fallen into a loop shows up as a few n-grams with high counts.
+func Repeats[T comparable](xs []T, n int) []Repeat[T] {
+	if n <= 0 || n > len(xs) {
+		return nil
+	}
+	var out []Repeat[T]
+	seen := map[int]bool{}
+	for i := 0; i+n <= len(xs); i++ {
+		if seen[i] {
+			continue
+		}
+		rep := Repeat[T]{Gram: slices.Clone(xs[i : i+n])}
+		for j := i; j+n <= len(xs); j++ {
+			if slices.Equal(xs[j:j+n], rep.Gram) {
+				rep.At = append(rep.At, j)
+				seen[j] = true
+			}
+		}
+		if rep.Count = len(rep.At); rep.Count > 1 {
+			out = append(out, rep)
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Count > out[b].Count })
+	return out
+}
+
+// LookupDraft proposes up to k tokens to follow seq by prompt lookup: it
+// finds the latest earlier place where seq's last n tokens occurred and
+// copies what came after them there. It returns nil when the last n tokens
+// never occurred before. Drafting costs no model call.
+func LookupDraft(seq []int, n, k int) []int {
+	if n <= 0 || k <= 0 || len(seq) <= n {
+		return nil
+	}
+	tail := seq[len(seq)-n:]
+	for i := len(seq) - n - 1; i >= 0; i-- {
+		if slices.Equal(seq[i:i+n], tail) {
+			end := min(i+n+k, len(seq))
+			return slices.Clone(seq[i+n : end])
+		}
+	}
+	return nil
+}
+
+// Verification is a draft checked by the model in one forward pass.
+type Verification struct {
+	Draft []int // the proposed tokens
+	// Greedy holds the model's own greedy choice at each draft position
+	// and one more: Greedy[i] is what it would write after the prefix
+	// and Draft[:i].
+	Greedy   []int
+	Accepted int // how many leading draft tokens equal the model's choice
+}
+
+// Tokens returns what the pass adds to the text: the accepted draft tokens
+// and then the model's own next token (a correction where the draft was
+// wrong, a bonus token where it was all right): Accepted+1 tokens.
+func (v Verification) Tokens() []int { return slices.Clone(v.Greedy[:v.Accepted+1]) }
+
+// Verify runs the model once over prefix followed by draft and checks the
+// draft at every position of that one pass: the logits at the position
+// before draft token i say what greedy decoding would write there. Draft
+// tokens are accepted while they agree; at temperature 0 this is the whole
+// acceptance rule, and the text it produces is exactly greedy decoding's.
+func (m *Model) Verify(prefix, draft []int) (Verification, error) {
+	if len(prefix) == 0 {
+		return Verification{}, fmt.Errorf("llm: Verify: the prefix is empty: give the model at least one token")
+	}
+	seq := append(slices.Clone(prefix), draft...)
+	rows, err := m.LogitsAll(seq)
+	if err != nil {
+		return Verification{}, fmt.Errorf("llm: Verify: %w", err)
+	}
+	v := Verification{Draft: slices.Clone(draft), Greedy: make([]int, len(draft)+1)}
+	for i := range v.Greedy {
+		v.Greedy[i] = Argmax(rows[len(prefix)-1+i])
+	}
+	for v.Accepted < len(draft) && draft[v.Accepted] == v.Greedy[v.Accepted] {
+		v.Accepted++
+	}
+	return v, nil
+}
+
+// Speculation is a greedy continuation written by draft-and-verify.
+type Speculation struct {
+	IDs      []int          // the new tokens
+	Rounds   []Verification // one model pass each
+	Proposed int            // draft tokens proposed in all
+	Accepted int            // draft tokens accepted in all
+}
+
+// Passes returns how many forward passes of the model the continuation
+// took; plain greedy decoding takes one per token.
+func (s *Speculation) Passes() int { return len(s.Rounds) }
+
+// Speculate writes up to tokens new tokens after prompt greedily, k at a
+// time at most: each round drafts up to k tokens by prompt lookup
+// (LookupDraft with the last 2 tokens, else the last one), verifies them in
+// one pass and keeps the accepted ones plus the model's next token. Each
+// pass here recomputes the whole sequence, for clarity; a serving engine
+// keeps its cache instead. The result equals plain greedy decoding.
+func (m *Model) Speculate(prompt []int, tokens, k int) (*Speculation, error) {
+	if tokens < 0 || k < 0 {
+		return nil, fmt.Errorf("llm: Speculate(%d tokens, k = %d): both must be ≥ 0", tokens, k)
+	}
+	seq := slices.Clone(prompt)
+	sp := &Speculation{IDs: []int{}}
+	for len(sp.IDs) < tokens {
+		want := min(k, tokens-len(sp.IDs)-1)
+		draft := LookupDraft(seq, 2, want)
+		if draft == nil {
+			draft = LookupDraft(seq, 1, want)
+		}
+		v, err := m.Verify(seq, draft)
+		if err != nil {
+			return nil, err
+		}
+		sp.Rounds = append(sp.Rounds, v)
+		sp.Proposed += len(draft)
+		sp.Accepted += v.Accepted
+		add := v.Tokens()
+		sp.IDs = append(sp.IDs, add...)
+		seq = append(seq, add...)
+	}
+	return sp, nil
+}
+
+// MustSpeculate is Speculate for notebook cells: it panics on error.
+func (m *Model) MustSpeculate(prompt []int, tokens, k int) *Speculation {
+	s, err := m.Speculate(prompt, tokens, k)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Mask returns a copy of logits in which every token that allowed marks
+// false is set to −Inf: softmax then gives it probability 0, so no
+// sampler can pick it. This is how constrained decoding keeps output
+// inside a grammar or a list.
+func Mask(logits []float32, allowed []bool) ([]float32, error) {
+	if len(allowed) != len(logits) {
+		return nil, fmt.Errorf("llm: Mask: %d allowed flags for %d logits: want one per token", len(allowed), len(logits))
+	}
+	out := slices.Clone(logits)
+	any := false
+	for i, ok := range allowed {
+		if !ok {
+			out[i] = float32(math.Inf(-1))
+		} else {
+			any = true
+		}
+	}
+	if !any {
+		return nil, fmt.Errorf("llm: Mask: no token is allowed: the mask must leave at least one")
+	}
+	return out, nil
+}
+
+// Allowed marks every token of m's vocabulary whose piece ok accepts.
+func (m *Model) Allowed(ok func(piece string) bool) []bool {
+	out := make([]bool, m.Vocab())
+	for i := range out {
+		out[i] = ok(m.Piece(i))
+	}
+	return out
+}
+
+// GenerateMasked continues prompt greedily for n tokens, choosing each
+// token only among those allowed marks true.
+func (m *Model) GenerateMasked(prompt string, n int, allowed []bool) ([]int, error) {
+	ids := m.Encode(prompt)
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("llm: GenerateMasked: the prompt is empty")
+	}
+	st := m.Net.NewState()
+	logits, err := m.Net.Forward(st, ids)
+	out := []int{}
+	for err == nil && len(out) < n {
+		var masked []float32
+		if masked, err = Mask(logits, allowed); err != nil {
+			break
+		}
+		id := Argmax(masked)
+		out = append(out, id)
+		if len(out) < n {
+			logits, err = m.Net.Forward(st, []int{id})
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("llm: GenerateMasked: %w", err)
+	}
+	return out, nil
+}
