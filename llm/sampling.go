@@ -51,38 +51,47 @@ func (r Ranking) Cut(s Sampler) (n int, mass float64) {
 	if s.IsGreedy() {
 		return 1, 1
 	}
-	p := r.Probs(s.Temperature)
-	return cutProbs(p, s)
+	return r.At(s.Temperature).Cut(s)
 }
 
-// cutProbs is Cut on probabilities already in rank order.
-func cutProbs(p []float64, s Sampler) (n int, mass float64) {
-	n = len(p)
+// Dist is a Ranking's distribution at one temperature, with running sums,
+// so that a sampler's cut is found by binary search.
+type Dist struct {
+	P   []float64 // probabilities in rank order
+	Cum []float64 // Cum[i] = P[0] + … + P[i]
+}
+
+// At returns the distribution at temperature t.
+func (r Ranking) At(t float64) Dist {
+	d := Dist{P: r.Probs(t)}
+	d.Cum = make([]float64, len(d.P))
+	var c float64
+	for i, v := range d.P {
+		c += v
+		d.Cum[i] = c
+	}
+	return d
+}
+
+// Cut is Ranking.Cut at this distribution's temperature (s.Temperature is
+// not read).
+func (d Dist) Cut(s Sampler) (n int, mass float64) {
+	n = len(d.P)
+	if n == 0 {
+		return 0, 0
+	}
 	if s.TopK > 0 && s.TopK < n {
 		n = s.TopK
 	}
-	var massK float64
-	for _, v := range p[:n] {
-		massK += v
-	}
 	if s.TopP > 0 && s.TopP < 1 {
-		var c float64
-		for i, v := range p[:n] {
-			c += v / massK
-			if c >= s.TopP {
-				n = i + 1
-				break
-			}
-		}
+		massK := d.Cum[n-1]
+		n = min(n, 1+sort.Search(n, func(i int) bool { return d.Cum[i]/massK >= s.TopP }))
 	}
 	if s.MinP > 0 {
-		cut := s.MinP * p[0]
-		n = max(1, sort.Search(n, func(i int) bool { return p[i] < cut }))
+		cut := s.MinP * d.P[0]
+		n = max(1, sort.Search(n, func(i int) bool { return d.P[i] < cut }))
 	}
-	for _, v := range p[:n] {
-		mass += v
-	}
-	return n, mass
+	return n, d.Cum[n-1]
 }
 
 // Kept returns the tokens sampler s can draw from logits, most likely
@@ -97,11 +106,11 @@ func (s Sampler) Kept(logits []float32) []Ranked {
 	if s.IsGreedy() {
 		return []Ranked{{r.IDs[0], 1}}
 	}
-	p := r.Probs(s.Temperature)
-	n, mass := cutProbs(p, s)
+	d := r.At(s.Temperature)
+	n, mass := d.Cut(s)
 	out := make([]Ranked, n)
 	for i := range out {
-		out[i] = Ranked{r.IDs[i], float32(p[i] / mass)}
+		out[i] = Ranked{r.IDs[i], float32(d.P[i] / mass)}
 	}
 	return out
 }
@@ -133,12 +142,9 @@ func NucleusSizes(logits []float32, t float64, ps []float64) []int {
 		}
 		return out
 	}
-	probs := r.Probs(t)
+	d := r.At(t)
 	for i, p := range ps {
-		out[i], _ = cutProbs(probs, Sampler{Temperature: t, TopP: p})
-		if p >= 1 {
-			out[i] = len(probs)
-		}
+		out[i], _ = d.Cut(Sampler{Temperature: t, TopP: p})
 	}
 	return out
 }
