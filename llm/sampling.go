@@ -352,3 +352,12 @@ func (m *Model) GenerateMasked(prompt string, n int, allowed []bool) ([]int, err
 	}
 	return out, nil
 }
+
+// MustVerify is Verify for notebook cells: it panics on error.
+func (m *Model) MustVerify(prefix, draft []int) Verification {
+	v, err := m.Verify(prefix, draft)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
