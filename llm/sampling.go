@@ -361,3 +361,35 @@ func (m *Model) MustVerify(prefix, draft []int) Verification {
 	}
 	return v
 }
+
+// Redraw checks a generated trace against its seed: it runs the model once
+// over the prompt and the generated tokens and, at every step, lets the
+// trace's sampler pick from that step's logits with the draw its seed
+// gives for the step. It returns how many steps pick the token the trace
+// recorded; all of them, for a trace this model generated without forced
+// tokens.
+func (m *Model) Redraw(tr *Trace) (int, error) {
+	if tr == nil || len(tr.PromptIDs) == 0 {
+		return 0, fmt.Errorf("llm: Redraw: no trace, or a trace without prompt ids")
+	}
+	rows, err := m.LogitsAll(append(slices.Clone(tr.PromptIDs), tr.IDs()...))
+	if err != nil {
+		return 0, fmt.Errorf("llm: Redraw: %w", err)
+	}
+	s, same := tr.Settings.Sampler, 0
+	for i, st := range tr.Steps {
+		if s.Pick(rows[len(tr.PromptIDs)-1+i], s.Draw(i)) == st.ID {
+			same++
+		}
+	}
+	return same, nil
+}
+
+// MustRedraw is Redraw for notebook cells: it panics on error.
+func (m *Model) MustRedraw(tr *Trace) int {
+	n, err := m.Redraw(tr)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}

@@ -285,3 +285,28 @@ func TestMaskAndGenerateMasked(t *testing.T) {
 		t.Error("Mask allowing nothing: no error")
 	}
 }
+
+func TestRedraw(t *testing.T) {
+	m := tinyA(t)
+	for _, s := range []Sampler{{}, {Temperature: 0.8, Seed: 1}, {Temperature: 1.5, TopP: 0.9, Seed: 7}} {
+		tr, err := m.GenerateIDs(greedyPrompt, s, MaxTokens(12), StopAt())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := m.Redraw(tr); err != nil || n != 12 {
+			t.Errorf("%v: Redraw = %d, %v; want all 12 steps", s, n, err)
+		}
+	}
+	// A forced token is not what greedy draws: that step does not redraw.
+	forced := (greedyIDs[0] + 1) % m.Vocab()
+	tr, err := m.GenerateIDs(greedyPrompt, MaxTokens(4), StopAt(), Force(0, forced))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := m.Redraw(tr); n != 3 {
+		t.Errorf("trace with one forced step: Redraw = %d, want 3", n)
+	}
+	if _, err := m.Redraw(nil); err == nil {
+		t.Error("Redraw(nil): no error")
+	}
+}

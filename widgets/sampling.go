@@ -247,3 +247,48 @@ func (s Sampling) Text() (string, error) {
 	b.WriteString(s.footer(d, flat, ti) + "\n")
 	return b.String(), nil
 }
+
+// EntropyCurves plots the entropy, in bits, of softmax(logits/T) for each
+// row of logits against the temperature T from 0 to 2 (llm.Entropies).
+// names labels the rows (missing names become "row i").
+func EntropyCurves(title string, rows [][]float32, names []string) LineChart {
+	temps, x := make([]float64, 41), make([]string, 41)
+	for i := range temps {
+		temps[i] = float64(i) * 0.05
+		x[i] = fmt.Sprintf("%.2f", temps[i])
+	}
+	c := LineChart{Title: title, X: x, YLabel: "entropy (bits)", Note: "T = 0 is greedy: one certain token, 0 bits."}
+	for i, l := range rows {
+		c.Series = append(c.Series, Series{Name: rowName(names, i), Values: llm.Entropies(l, temps)})
+	}
+	return c
+}
+
+// NucleusCurves plots, for each row of logits, log10 of the number of
+// tokens top-p keeps at temperature 1 against p from 0.05 to 0.95, and
+// 0.99 (llm.NucleusSizes).
+func NucleusCurves(title string, rows [][]float32, names []string) LineChart {
+	var ps []float64
+	var x []string
+	for i := 1; i <= 19; i++ {
+		ps, x = append(ps, float64(i)*0.05), append(x, fmt.Sprintf("%.2f", float64(i)*0.05))
+	}
+	ps, x = append(ps, 0.99), append(x, "0.99")
+	c := LineChart{Title: title, X: x, YLabel: "log10(tokens kept)", Note: "0 means one token (greedy in effect); each step up is ten times more tokens."}
+	for i, l := range rows {
+		sizes := llm.NucleusSizes(l, 1, ps)
+		v := make([]float64, len(sizes))
+		for j, n := range sizes {
+			v[j] = math.Log10(float64(max(n, 1)))
+		}
+		c.Series = append(c.Series, Series{Name: rowName(names, i), Values: v})
+	}
+	return c
+}
+
+func rowName(names []string, i int) string {
+	if i < len(names) {
+		return names[i]
+	}
+	return fmt.Sprintf("row %d", i)
+}

@@ -90,3 +90,28 @@ func ExampleSampling() {
 	// Output:
 	// kept 2 tokens; p sampled: [0.5250 0.4750 0.0000 0.0000 0.0000]
 }
+
+func TestCurves(t *testing.T) {
+	rows := [][]float32{{1, 1, 1, 1}, {5, 4.9, 1, 0.5}}
+	e := EntropyCurves("e", rows, []string{"flat"})
+	if len(e.X) != 41 || e.X[20] != "1.00" || e.Series[1].Name != "row 1" {
+		t.Errorf("EntropyCurves axes: %v, series %q", e.X, e.Series[1].Name)
+	}
+	// Four equal logits: 2 bits at every T > 0, 0 at T = 0.
+	if e.Series[0].Values[0] != 0 || math.Abs(e.Series[0].Values[20]-2) > 1e-9 {
+		t.Errorf("flat entropies %v", e.Series[0].Values)
+	}
+	n := NucleusCurves("n", rows, nil)
+	if len(n.X) != 20 || n.X[19] != "0.99" || n.X[17] != "0.90" {
+		t.Errorf("NucleusCurves x = %v", n.X)
+	}
+	// Four equal tokens: p = 0.5 keeps 2 (log10 2), p = 0.99 keeps 4.
+	if v := n.Series[0].Values; math.Abs(v[9]-math.Log10(2)) > 1e-12 || math.Abs(v[19]-math.Log10(4)) > 1e-12 {
+		t.Errorf("flat nucleus %v", v)
+	}
+	for _, c := range []LineChart{e, n} {
+		if _, err := c.HTML(); err != nil {
+			t.Error(err)
+		}
+	}
+}
