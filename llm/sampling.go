@@ -244,41 +244,76 @@ func (m *Model) Verify(prefix, draft []int) (Verification, error) {
 // Speculation is a greedy continuation written by draft-and-verify.
 type Speculation struct {
 	IDs      []int          // the new tokens
-	Rounds   []Verification // one model pass each
+	Rounds   []Verification // one verification pass of the model each
 	Proposed int            // draft tokens proposed in all
 	Accepted int            // draft tokens accepted in all
+	// Replayed counts the tokens fed a second time to bring the model's
+	// state back to the last accepted token after a rejection (the
+	// DeltaNet layers' state cannot be rewound; a serving engine keeps a
+	// snapshot per draft position instead). These feeds need no decision
+	// and are not counted as passes.
+	Replayed int
 }
 
-// Passes returns how many forward passes of the model the continuation
-// took; plain greedy decoding takes one per token.
+// Passes returns how many verification passes of the model the
+// continuation took; plain greedy decoding takes one per token.
 func (s *Speculation) Passes() int { return len(s.Rounds) }
 
 // Speculate writes up to tokens new tokens after prompt greedily, k at a
 // time at most: each round drafts up to k tokens by prompt lookup
-// (LookupDraft with the last 2 tokens, else the last one), verifies them in
-// one pass and keeps the accepted ones plus the model's next token. Each
-// pass here recomputes the whole sequence, for clarity; a serving engine
-// keeps its cache instead. The result equals plain greedy decoding.
+// (LookupDraft with the last 2 tokens, else the last one), feeds the
+// pending token and the draft to the model in one pass, keeps the accepted
+// draft tokens and the model's own next token. The result equals plain
+// greedy decoding.
 func (m *Model) Speculate(prompt []int, tokens, k int) (*Speculation, error) {
 	if tokens < 0 || k < 0 {
 		return nil, fmt.Errorf("llm: Speculate(%d tokens, k = %d): both must be ≥ 0", tokens, k)
 	}
-	seq := slices.Clone(prompt)
+	if len(prompt) == 0 {
+		return nil, fmt.Errorf("llm: Speculate: the prompt is empty: give the model at least one token")
+	}
 	sp := &Speculation{IDs: []int{}}
+	seq := slices.Clone(prompt)
+	// st holds the state after every token of seq but the last (pending).
+	st := m.Net.NewState()
+	if len(seq) > 1 {
+		if _, err := m.Net.Forward(st, seq[:len(seq)-1]); err != nil {
+			return nil, fmt.Errorf("llm: Speculate: %w", err)
+		}
+	}
+	v := m.Vocab()
 	for len(sp.IDs) < tokens {
 		want := min(k, tokens-len(sp.IDs)-1)
 		draft := LookupDraft(seq, 2, want)
 		if draft == nil {
 			draft = LookupDraft(seq, 1, want)
 		}
-		v, err := m.Verify(seq, draft)
+		pending := seq[len(seq)-1]
+		trial := st.Clone()
+		flat, err := m.Net.ForwardAll(trial, append([]int{pending}, draft...))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("llm: Speculate: %w", err)
 		}
-		sp.Rounds = append(sp.Rounds, v)
+		ver := Verification{Draft: draft, Greedy: make([]int, len(draft)+1)}
+		for i := range ver.Greedy {
+			ver.Greedy[i] = Argmax(flat[i*v : (i+1)*v])
+		}
+		for ver.Accepted < len(draft) && draft[ver.Accepted] == ver.Greedy[ver.Accepted] {
+			ver.Accepted++
+		}
+		if ver.Accepted == len(draft) {
+			st = trial // it has read the pending token and the whole draft
+		} else {
+			replay := append([]int{pending}, draft[:ver.Accepted]...)
+			if _, err := m.Net.Forward(st, replay); err != nil {
+				return nil, fmt.Errorf("llm: Speculate: %w", err)
+			}
+			sp.Replayed += len(replay)
+		}
+		sp.Rounds = append(sp.Rounds, ver)
 		sp.Proposed += len(draft)
-		sp.Accepted += v.Accepted
-		add := v.Tokens()
+		sp.Accepted += ver.Accepted
+		add := ver.Tokens()
 		sp.IDs = append(sp.IDs, add...)
 		seq = append(seq, add...)
 	}
