@@ -414,3 +414,42 @@ func float32s(v []float64) []float32 {
 	}
 	return out
 }
+
+// Model returns the model whose matrix this is.
+func (e *Embeddings) Model() *Model { return e.m }
+
+// MustScores is Scores for notebook cells: it panics with its error.
+func (e *Embeddings) MustScores(v []float32) []float32 {
+	s, err := e.Scores(v)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// MustMix is Mix for notebook cells: it panics with its error.
+func (e *Embeddings) MustMix(w []float32) []float32 {
+	v, err := e.Mix(w)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// MustDirection is Direction for notebook cells: it panics with its error.
+func (e *Embeddings) MustDirection(a, b string) []float32 {
+	v, err := e.Direction(a, b)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// MustCompare is Compare for notebook cells: it panics with its error.
+func (e *Embeddings) MustCompare(v []float32, texts ...string) []Neighbour {
+	n, err := e.Compare(v, texts...)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}

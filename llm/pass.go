@@ -38,12 +38,17 @@ type Pass struct {
 // activations of every layer. It costs more memory than Forward (every
 // activation is kept), so use it for prompts of a few dozen tokens.
 func (m *Model) Run(prompt string) (*Pass, error) {
+	return m.runCapture(prompt, &model.Capture{})
+}
+
+// runCapture is Run into the capture c, whose experiment fields (Skip,
+// NoInputNorm) the caller may have set.
+func (m *Model) runCapture(prompt string, c *model.Capture) (*Pass, error) {
 	ids := m.Encode(prompt)
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("llm: the prompt %q has no tokens: give the model some text", prompt)
 	}
 	st := m.Net.NewState()
-	c := &model.Capture{}
 	all, err := m.Net.ForwardCapture(st, ids, c)
 	if err != nil {
 		return nil, err

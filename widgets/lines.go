@@ -196,3 +196,13 @@ func FromStreams(names []string, streams [][]llm.Stage) (LineChart, error) {
 	}
 	return c, c.check()
 }
+
+// MustFromStreams is FromStreams for notebook cells: it panics with its
+// error.
+func MustFromStreams(names []string, streams [][]llm.Stage) LineChart {
+	c, err := FromStreams(names, streams)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}

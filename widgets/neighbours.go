@@ -25,9 +25,14 @@ type NeighbourList struct {
 type Neighbours struct {
 	Title string
 	Lists []NeighbourList
+
+	err error // why FromNearest could not fill the lists
 }
 
 func (n Neighbours) check() error {
+	if n.err != nil {
+		return n.err
+	}
 	if len(n.Lists) == 0 {
 		return fmt.Errorf("widgets: Neighbours: no lists")
 	}
@@ -119,6 +124,55 @@ func (n Neighbours) Text() (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// recordedNote labels the lists recorded with the real model.
+const recordedNote = "recorded with Qwen3.5-0.8B"
+
+// FromNearest shows, for each word (with its leading space: " king"), the
+// k tokens of the whole vocabulary whose embedding rows are nearest to it
+// by cosine, leaving out the word's own tokens. A word the vocabulary cuts
+// into several tokens is looked up by the mean of their rows, and its note
+// says so. Where neighbours of the word were recorded with Qwen3.5-0.8B,
+// that list follows the model's own, labelled. It cannot fail: an error
+// (a word with no tokens) is reported when the widget is shown.
+func FromNearest(e *llm.Embeddings, k int, words ...string) Neighbours {
+	n := Neighbours{Title: "Nearest tokens by cosine, whole vocabulary · " + e.Model().Name}
+	for _, w := range words {
+		word, err := e.Word(w)
+		var items []llm.Neighbour
+		if err == nil {
+			items, err = e.Nearest(word.Vec, k, word.IDs...)
+		}
+		if err != nil {
+			return Neighbours{err: fmt.Errorf("widgets: FromNearest: %w", err)}
+		}
+		note := fmt.Sprintf("%s: %d token(s) %q", e.Model().Name, len(word.IDs), word.Pieces)
+		n.Lists = append(n.Lists, NeighbourList{Query: w, Note: note, Items: items})
+		if rec := llm.RecordedNearest(w); rec != nil {
+			n.Lists = append(n.Lists, NeighbourList{Query: w, Note: recordedNote, Items: rec})
+		}
+	}
+	return n
+}
+
+// FromAnalogies shows the nearest tokens of each analogy the model could
+// answer, followed by the answers recorded with Qwen3.5-0.8B (for every
+// analogy that has one, answered here or not).
+func FromAnalogies(as []llm.Analogy) Neighbours {
+	n := Neighbours{Title: "a − b + c: nearest tokens (a, b, c left out)"}
+	var recorded []NeighbourList
+	for _, a := range as {
+		q := strings.ReplaceAll(a.Query, "-", "−")
+		if a.Err == nil && len(a.Nearest) > 0 {
+			n.Lists = append(n.Lists, NeighbourList{Query: q, Note: a.Model, Items: a.Nearest})
+		}
+		if a.Recorded != nil {
+			recorded = append(recorded, NeighbourList{Query: q, Note: recordedNote, Items: a.Recorded})
+		}
+	}
+	n.Lists = append(n.Lists, recorded...)
+	return n
 }
 
 // idText shows a token id, or "–" for an unknown (negative) one.

@@ -186,3 +186,12 @@ func FromPCA(p *llm.PCA, labels, groups []string) (Scatter, error) {
 	}
 	return s, nil
 }
+
+// MustFromPCA is FromPCA for notebook cells: it panics with its error.
+func MustFromPCA(p *llm.PCA, labels, groups []string) Scatter {
+	s, err := FromPCA(p, labels, groups)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}

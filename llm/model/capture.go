@@ -23,6 +23,11 @@ type Capture struct {
 	// the residual stream goes through them unchanged (for "what does this
 	// layer do?" experiments). Their states are not updated.
 	Skip map[int]bool
+	// NoInputNorm, when set by the caller, lists layers whose input RMSNorm
+	// is replaced by the identity: their mixer reads the raw residual
+	// stream (for "why normalise at all?" experiments). InputNorm then
+	// records that raw input.
+	NoInputNorm map[int]bool
 }
 
 // LayerCapture holds one layer's views. Fields of the other layer kind stay nil.
@@ -143,6 +148,10 @@ func (r *recorder) begin(ids []int, x []float32) {
 	r.c.Tokens = append(r.c.Tokens, ids...)
 	r.c.Embedding = appendRows(r.c.Embedding, x, r.n)
 }
+
+// noInputNorm reports whether the Capture replaces layer i's input norm
+// by the identity.
+func (r *recorder) noInputNorm(i int) bool { return r != nil && r.c.NoInputNorm[i] }
 
 // layer starts layer i and reports whether the pass runs it (false for a
 // layer the Capture skips). It opens the rows of this pass that the

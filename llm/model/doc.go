@@ -63,6 +63,8 @@
 //     of each head's recurrent state after the token), [token][value head];
 //   - c.Hidden: the final hidden state after the final norm (logits = E·Hidden);
 //   - c.Skip (set by the caller) leaves chosen layers out of the pass.
+//   - c.NoInputNorm (set by the caller) replaces chosen layers' input norm by
+//     the identity: their mixer reads the raw residual stream.
 //
 // The caches themselves are on the State: KV(i) and DeltaState(i). A plain
 // Forward computes and allocates none of this. AttendHead and DeltaRule

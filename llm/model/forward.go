@@ -118,6 +118,9 @@ func (m *Model) pass(st *State, ids []int, logits []float32, all bool, rec *reco
 
 		// h = h + Mixer(RMSNorm1p(h, input_layernorm))
 		rmsNorm1pRows(u, h, l.inputNorm, eps)
+		if rec.noInputNorm(i) {
+			copy(u, h) // the experiment: no input norm in this layer
+		}
 		rec.rows(atInputNorm, u)
 		if l.full {
 			m.attention(l, ls, st, u, out, n, rec)

@@ -101,7 +101,9 @@ func runTrain(args []string, stdout io.Writer) error {
 	outDir := fs.String("out", "", "checkpoint directory (F32 weights, AdamW state, train.json, loss.csv, report); if it holds a checkpoint, the run resumes with that checkpoint's config and options (only -steps can change)")
 	export := fs.String("export", "", "at the end, write the BF16 model.safetensors here (config.json only if absent); every checkpoint also writes OUT/bf16")
 	reportDir := fs.String("report", "", "at the end, also copy loss.csv, report.json and samples.md here")
-	text := fs.String("text", "", "train on these comma-separated UTF-8 files instead of the Brown corpus (last 10% held out)")
+	text := fs.String("text", "", "train on these comma-separated UTF-8 files instead of the Brown corpus (last 10% held out unless -valid is given)")
+	valid := fs.String("valid", "", "with -text: validate on these comma-separated UTF-8 files instead of holding out the last 10%")
+	initDir := fs.String("init", "", "start from this checkpoint's weights (config.json, model.safetensors; its config must match -config) instead of random ones")
 	steps := fs.Int("steps", 2000, "optimiser steps")
 	batch := fs.Int("batch", 8, "sequences per step")
 	seq := fs.Int("seq", 256, "tokens per sequence")
@@ -143,7 +145,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	trainIDs, validIDs, source, err := trainingData(tok, *text, cfg.EOS)
+	trainIDs, validIDs, source, err := trainingData(tok, *text, *valid, cfg.EOS)
 	if err != nil {
 		return err
 	}
@@ -161,7 +163,14 @@ func runTrain(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "resumed %s at step %d of %d\n", *outDir, len(tr.History), tr.Opts.Steps)
 	} else {
-		if tr, err = train.NewTrainer(train.NewModel[float32](cfg, *seed), trainIDs, opts); err != nil {
+		m := train.NewModel[float32](cfg, *seed)
+		if *initDir != "" {
+			if m, err = initModel(*initDir, cfg); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "initial weights: %s\n", *initDir)
+		}
+		if tr, err = train.NewTrainer(m, trainIDs, opts); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "model: %d parameters; %d steps of %d×%d tokens\n", len(tr.Model.Params), opts.Steps, opts.Batch, opts.SeqLen)
@@ -275,9 +284,46 @@ func writeFile(path string, data []byte) error {
 	return nil
 }
 
-// trainingData encodes the Brown corpus split (or text files, 90/10),
-// documents separated by the config's end-of-text token.
-func trainingData(tok *tokenizer.Tokenizer, files string, eos []int) (trainIDs, validIDs []int, source string, err error) {
+// initModel loads the starting weights of a run from a checkpoint whose
+// config.json must describe the same model as cfg.
+func initModel(dir string, cfg *model.Config) (*train.Model[float32], error) {
+	m, err := train.Load[float32](dir)
+	if err != nil {
+		return nil, err
+	}
+	a, err := m.Cfg.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	b, err := cfg.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	if string(a) != string(b) {
+		return nil, fmt.Errorf("-init %s: its config.json differs from -config", dir)
+	}
+	return m, nil
+}
+
+// readDocs encodes comma-separated text files, each followed by the
+// end-of-text token.
+func readDocs(tok *tokenizer.Tokenizer, files string, eos []int) ([]int, error) {
+	var all []int
+	for _, f := range strings.Split(files, ",") {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, tok.Encode(string(b))...)
+		all = append(all, eos...)
+	}
+	return all, nil
+}
+
+// trainingData encodes the Brown corpus split (or text files, 90/10, or
+// text files and separate validation files), documents separated by the
+// config's end-of-text token.
+func trainingData(tok *tokenizer.Tokenizer, files, valid string, eos []int) (trainIDs, validIDs []int, source string, err error) {
 	if files == "" {
 		tr, va, err := corpus.Load()
 		if err != nil {
@@ -285,14 +331,16 @@ func trainingData(tok *tokenizer.Tokenizer, files string, eos []int) (trainIDs, 
 		}
 		return encodeDocs(tok, tr, eos), encodeDocs(tok, va, eos), fmt.Sprintf("Brown corpus (%d training, %d validation samples)", len(tr), len(va)), nil
 	}
-	var all []int
-	for _, f := range strings.Split(files, ",") {
-		b, err := os.ReadFile(f)
+	all, err := readDocs(tok, files, eos)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if valid != "" {
+		v, err := readDocs(tok, valid, eos)
 		if err != nil {
 			return nil, nil, "", err
 		}
-		all = append(all, tok.Encode(string(b))...)
-		all = append(all, eos...)
+		return all, v, fmt.Sprintf("%d training files, %d validation files", strings.Count(files, ",")+1, strings.Count(valid, ",")+1), nil
 	}
 	cut := len(all) * 9 / 10
 	return all[:cut], all[cut:], files, nil

@@ -26,7 +26,15 @@ var specials = []string{"<|endoftext|>", "<|im_start|>", "<|im_end|>"}
 func main() {
 	seed := flag.Uint64("seed", 1, "seed of the random weights")
 	out := flag.String("out", filepath.Join("llm", "tiny", "model"), "folder to write")
+	texts := flag.String("texts", "", "instead of a model, write the training texts into this folder (train/*.txt, valid/*.txt) for llm train -text/-valid")
 	flag.Parse()
+	if *texts != "" {
+		if err := writeTexts(*texts); err != nil {
+			fmt.Fprintln(os.Stderr, "build:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := build(*out, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "build:", err)
 		os.Exit(1)
@@ -93,5 +101,46 @@ func build(out string, seed uint64) error {
 	}
 	fmt.Printf("wrote %s: tokenizer of %d tokens (%d merges, %d training words), random weights with seed %d\n",
 		out, tr.Tokenizer.VocabSize(), len(tr.Merges), tr.Words, seed)
+	return nil
+}
+
+// writeTexts writes one UTF-8 file per document: the Brown training
+// samples and the public-domain books (corpus.ReadBooks) under train/, the
+// Brown validation samples under valid/.
+func writeTexts(dir string) error {
+	train, valid, err := corpus.Load()
+	if err != nil {
+		return err
+	}
+	root, err := corpus.FindBooks()
+	if err != nil {
+		return err
+	}
+	books, err := corpus.ReadBooks(root)
+	if err != nil {
+		return err
+	}
+	write := func(sub, name, text string) error {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, sub, name+".txt"), []byte(text), 0o644)
+	}
+	for _, d := range train {
+		if err := write("train", "brown-"+d.Name, d.Text); err != nil {
+			return err
+		}
+	}
+	for _, b := range books {
+		if err := write("train", b.Name, b.Text); err != nil {
+			return err
+		}
+	}
+	for _, d := range valid {
+		if err := write("valid", "brown-"+d.Name, d.Text); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("wrote %s: %d Brown training samples and %d books in train/, %d Brown validation samples in valid/\n", dir, len(train), len(books), len(valid))
 	return nil
 }

@@ -1,0 +1,152 @@
+// Command grow deepens a trained checkpoint of the Qwen3.5 layout by whole
+// blocks of its layer pattern, without changing what it computes: each new
+// block is a copy of the last one with its output projections
+// (self_attn.o_proj, linear_attn.out_proj, mlp.down_proj) set to zero, so
+// every new layer adds nothing to the residual stream until training moves
+// those weights. The tiny model was grown this way from (linear ×3, full) × 2
+// to × 3 before its second training run (see llm/tiny/README.md):
+//
+//	go run ./llm/tiny/grow -from llm/tiny/model -out /tmp/tiny-grown -blocks 1
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/how-llms-work/course/llm/model"
+	"github.com/how-llms-work/course/llm/safetensors"
+)
+
+func main() {
+	from := flag.String("from", filepath.Join("llm", "tiny", "model"), "checkpoint folder to read (config.json, model.safetensors)")
+	out := flag.String("out", "", "folder to write the grown config.json and model.safetensors")
+	blocks := flag.Int("blocks", 1, "blocks of the layer pattern to add")
+	flag.Parse()
+	if *out == "" {
+		fmt.Fprintln(os.Stderr, "usage: grow -from DIR -out DIR [-blocks N]")
+		os.Exit(2)
+	}
+	if err := grow(*from, *out, *blocks); err != nil {
+		fmt.Fprintln(os.Stderr, "grow:", err)
+		os.Exit(1)
+	}
+}
+
+// Prefix is the tensor-name prefix of the text model's layers.
+const prefix = "model.language_model.layers."
+
+// zeroed names the output projections that make a copied layer an identity.
+var zeroed = []string{"self_attn.o_proj.weight", "linear_attn.out_proj.weight", "mlp.down_proj.weight"}
+
+// period returns the length of the repeating unit of the layer types: the
+// position of the first full-attention layer plus one.
+func period(types []model.LayerType) (int, error) {
+	for i, t := range types {
+		if t == model.FullAttention {
+			p := i + 1
+			if len(types)%p != 0 {
+				return 0, fmt.Errorf("%d layers are not whole blocks of %d", len(types), p)
+			}
+			for j := range types {
+				if types[j] != types[j%p] {
+					return 0, fmt.Errorf("layer %d is %s, breaking the pattern of %d", j, types[j], p)
+				}
+			}
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("no full-attention layer")
+}
+
+func grow(from, out string, blocks int) error {
+	if blocks < 1 {
+		return fmt.Errorf("-blocks %d: want at least 1", blocks)
+	}
+	cfg, err := model.LoadConfig(filepath.Join(from, "config.json"))
+	if err != nil {
+		return err
+	}
+	p, err := period(cfg.LayerTypes)
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	old := cfg.Layers
+	for b := 0; b < blocks; b++ {
+		cfg.LayerTypes = append(cfg.LayerTypes, cfg.LayerTypes[:p]...)
+	}
+	cfg.Layers = len(cfg.LayerTypes)
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	src, err := safetensors.Open(filepath.Join(from, "model.safetensors"))
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	var tensors []*safetensors.Tensor
+	for _, t := range src.Tensors() {
+		tensors = append(tensors, t)
+		rest, ok := strings.CutPrefix(t.Name, prefix)
+		if !ok {
+			continue
+		}
+		num, field, ok := strings.Cut(rest, ".")
+		layer, err := strconv.Atoi(num)
+		if !ok || err != nil || layer < old-p { // only the last block is copied
+			continue
+		}
+		for b := 1; b <= blocks; b++ {
+			c := &safetensors.Tensor{Name: prefix + strconv.Itoa(layer+b*p) + "." + field, DType: t.DType, Shape: t.Shape, Data: append([]byte(nil), t.Data...)}
+			for _, z := range zeroed {
+				if field == z {
+					clear(c.Data)
+				}
+			}
+			tensors = append(tensors, c)
+		}
+	}
+	cj, err := cfg.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	meta := map[string]string{}
+	for k, v := range src.Metadata {
+		meta[k] = v
+	}
+	meta["grown_from_layers"] = strconv.Itoa(old)
+	if err := writeAtomic(filepath.Join(out, "config.json"), func(f *os.File) error { _, err := f.Write(append(cj, '\n')); return err }); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(out, "model.safetensors"), func(f *os.File) error { return safetensors.Write(f, tensors, meta) }); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s: %d → %d layers (%d new block(s) of %d, copied from the last with zero output projections)\n", out, old, cfg.Layers, blocks, p)
+	return nil
+}
+
+// writeAtomic writes a file through a temporary file in the same folder.
+func writeAtomic(path string, fill func(*os.File) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".grow-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := fill(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
