@@ -17,8 +17,9 @@ type Ranking struct {
 	Logits []float64 // their logits, in the same order
 }
 
-// Rank sorts every finite logit, highest first. NaN logits are left out.
-func Rank(logits []float32) Ranking {
+// SortLogits sorts every finite logit, highest first. NaN and −Inf logits
+// (masked tokens) are left out.
+func SortLogits(logits []float32) Ranking {
 	r := Ranking{IDs: make([]int, 0, len(logits))}
 	for i, v := range logits {
 		if v == v && !math.IsInf(float64(v), -1) {
@@ -99,7 +100,7 @@ func (d Dist) Cut(s Sampler) (n int, mass float64) {
 // kept set (they sum to 1). It looks at every token of the vocabulary, not
 // a top-16 capture. A greedy sampler keeps the most likely token alone.
 func (s Sampler) Kept(logits []float32) []Ranked {
-	r := Rank(logits)
+	r := SortLogits(logits)
 	if len(r.IDs) == 0 {
 		return nil
 	}
@@ -119,7 +120,7 @@ func (s Sampler) Kept(logits []float32) []Ranked {
 // temperature t: 0 at t = 0 (one certain token), growing towards
 // log2(vocabulary) as t grows.
 func Entropies(logits []float32, temps []float64) []float64 {
-	r := Rank(logits)
+	r := SortLogits(logits)
 	out := make([]float64, len(temps))
 	for i, t := range temps {
 		out[i] = Entropy(r.Probs(t)) / math.Ln2
@@ -131,7 +132,7 @@ func Entropies(logits []float32, temps []float64) []float64 {
 // top-p sampling at temperature t keeps: the smallest set whose
 // probabilities add up to at least p.
 func NucleusSizes(logits []float32, t float64, ps []float64) []int {
-	r := Rank(logits)
+	r := SortLogits(logits)
 	out := make([]int, len(ps))
 	if len(r.IDs) == 0 {
 		return out

@@ -136,7 +136,7 @@ func TestKeptMatchesBruteForceAndSampler(t *testing.T) {
 func TestCutMatchesKept(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	logits := randomLogits(r, 500, 2)
-	rk := Rank(logits)
+	rk := SortLogits(logits)
 	for _, s := range []Sampler{{Temperature: 1, TopP: 0.5}, {Temperature: 0.3, MinP: 0.1}, {Temperature: 1.2, TopK: 7}} {
 		n, mass := rk.Cut(s)
 		want := bruteKept(logits, s)

@@ -79,7 +79,7 @@ func (s Sampling) compute() (samplingData, error) {
 			return d, fmt.Errorf("widgets: Sampling: logit %d is %v: want a finite number (or −Inf for a masked token)", i, v)
 		}
 	}
-	rk := llm.Rank(s.Logits)
+	rk := llm.SortLogits(s.Logits)
 	if len(rk.IDs) == 0 {
 		return d, fmt.Errorf("widgets: Sampling: every logit is −Inf: nothing can be sampled")
 	}

@@ -24,7 +24,7 @@ func TestSamplingMatchesSampler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rk := llm.Rank(logits)
+	rk := llm.SortLogits(logits)
 	f := 0
 	for _, temp := range samplingT {
 		for _, k := range samplingK {
