@@ -82,3 +82,13 @@ func TestLRScheduleBadInput(t *testing.T) {
 		t.Error("3 logged rates for 2 steps: no error")
 	}
 }
+
+func TestOverSteps(t *testing.T) {
+	c := widgets.OverSteps("loss", "nats", widgets.Series{Name: "a", Values: []float64{3, 2, 1}}, widgets.Series{Name: "b", Values: []float64{3, 1, 0.5}})
+	if strings.Join(c.X, ",") != "1,2,3" || c.Title != "loss" || len(c.Series) != 2 {
+		t.Errorf("OverSteps: %+v", c)
+	}
+	if _, err := widgets.OverSteps("x", "y", widgets.Series{Name: "a", Values: []float64{1, 2}}, widgets.Series{Name: "b", Values: []float64{1}}).HTML(); err == nil {
+		t.Error("series of different lengths: no error")
+	}
+}

@@ -74,3 +74,21 @@ func MicroWidth(vocab, h int) *Config {
 	c.Hidden, c.Intermediate = h, 2*h
 	return c
 }
+
+// MustNewTrainer is NewTrainer for notebook cells: it panics on error.
+func MustNewTrainer[F Float](m *Model[F], data []int, o Options) *Trainer[F] {
+	t, err := NewTrainer(m, data, o)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// MustMeanLoss is MeanLoss for notebook cells: it panics on error.
+func MustMeanLoss[F Float](m *Model[F], seqs [][]int) float64 {
+	l, err := MeanLoss(m, seqs)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
