@@ -66,25 +66,3 @@ func MustFitPowerLaw(x, y []float64) PowerLaw {
 	}
 	return p
 }
-
-// CharIDs turns text into one token per character, numbering the distinct
-// characters in sorted order: a tokenizer small enough for the micro models
-// of the training chapters. It returns the ids and the alphabet (id → char).
-func CharIDs(text string) (ids []int, alphabet []rune) {
-	seen := map[rune]bool{}
-	for _, r := range text {
-		if !seen[r] {
-			seen[r] = true
-			alphabet = append(alphabet, r)
-		}
-	}
-	slices.Sort(alphabet)
-	index := make(map[rune]int, len(alphabet))
-	for i, r := range alphabet {
-		index[r] = i
-	}
-	for _, r := range text {
-		ids = append(ids, index[r])
-	}
-	return ids, alphabet
-}

@@ -59,20 +59,3 @@ func TestComputeRules(t *testing.T) {
 		t.Errorf("TrainFLOPs(70e9, 1.4e12) = %g, want 5.88e23", got)
 	}
 }
-
-func TestCharIDs(t *testing.T) {
-	ids, abc := CharIDs("abcab é")
-	if string(abc) != " abcé" {
-		t.Errorf("alphabet %q", string(abc))
-	}
-	want := []int{1, 2, 3, 1, 2, 0, 4}
-	if len(ids) != len(want) {
-		t.Fatalf("ids %v, want %v", ids, want)
-	}
-	for i := range want {
-		if ids[i] != want[i] || abc[ids[i]] != []rune("abcab é")[i] {
-			t.Errorf("ids %v, want %v", ids, want)
-			break
-		}
-	}
-}

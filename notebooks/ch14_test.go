@@ -100,11 +100,13 @@ func checkChapter14(t *testing.T, nb *nbformat.Notebook) {
 	}
 
 	// The data and the seeded runs, redone here.
-	ids, abc := llm.CharIDs(strings.Join(llm.SampleTexts(), " "))
+	text14 := strings.Join(llm.SampleTexts(), " ")
+	chars := train.NewChars(text14)
+	ids := chars.MustEncode(text14)
 	cut := len(ids) * 9 / 10
-	near("alphabet", number(t, text("load"), `an alphabet of (\d+)`), float64(len(abc)), 0)
+	near("alphabet", number(t, text("data"), `an alphabet of (\d+)`), float64(chars.Len()), 0)
 	run := func(o train.Options) *train.Trainer[float32] {
-		return train.MustMicro(ids[:cut], len(abc), o).MustRun(o.Steps)
+		return train.MustMicro(ids[:cut], chars.Len(), o).MustRun(o.Steps)
 	}
 	r := chapter14Recipe
 	base := run(r)
@@ -159,7 +161,7 @@ func checkChapter14(t *testing.T, nb *nbformat.Notebook) {
 	for i, h := range []int{8, 16, 32, 48} {
 		n, _ := strconv.ParseFloat(pts[i][1], 64)
 		y, _ := strconv.ParseFloat(pts[i][2], 64)
-		near("N of width "+strconv.Itoa(h), n, float64(len(train.NewModel[float32](train.MicroWidth(len(abc), h), 1).Params)), 0)
+		near("N of width "+strconv.Itoa(h), n, float64(len(train.NewModel[float32](train.MicroWidth(chars.Len(), h), 1).Params)), 0)
 		lx, ly = append(lx, math.Log(n)), append(ly, math.Log(y))
 	}
 	var mx, my, sxy, sxx float64

@@ -156,15 +156,10 @@ func (s LRSchedule) Text() (string, error) {
 	return b.String(), nil
 }
 
-// OverSteps is a LineChart of per-step series of a training run (loss,
-// gradient norm, weight norm), its x axis the steps 1, 2, …, as many as
-// the first series has.
+// OverSteps is LossCurve with another value axis: per-step series of a
+// training run such as gradient norms or weight norms.
 func OverSteps(title, ylabel string, series ...Series) LineChart {
-	c := LineChart{Title: title, YLabel: ylabel, Series: series}
-	if len(series) > 0 {
-		for i := range series[0].Values {
-			c.X = append(c.X, fmt.Sprint(i+1))
-		}
-	}
+	c := LossCurve(title, series...)
+	c.YLabel = ylabel
 	return c
 }

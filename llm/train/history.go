@@ -83,12 +83,3 @@ func MustNewTrainer[F Float](m *Model[F], data []int, o Options) *Trainer[F] {
 	}
 	return t
 }
-
-// MustMeanLoss is MeanLoss for notebook cells: it panics on error.
-func MustMeanLoss[F Float](m *Model[F], seqs [][]int) float64 {
-	l, err := MeanLoss(m, seqs)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
