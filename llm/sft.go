@@ -114,4 +114,3 @@ func (s *SFT) Reply(prompt string, max int) string {
 	}
 	return s.decode(ids[n:])
 }
-
