@@ -114,3 +114,12 @@ func (s *SFT) Reply(prompt string, max int) string {
 	}
 	return s.decode(ids[n:])
 }
+
+// MustStep is Step for notebook cells: it panics with its error.
+func (s *SFT) MustStep(lr float64) float64 {
+	loss, err := s.Step(lr)
+	if err != nil {
+		panic(err)
+	}
+	return loss
+}

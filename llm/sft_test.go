@@ -43,7 +43,7 @@ func TestSFT(t *testing.T) {
 		t.Errorf("first SFT loss %v, AnswerLoss gives %v", first, want)
 	}
 	for range 14 {
-		s.Step(1e-3)
+		s.MustStep(1e-3)
 	}
 	last := s.Losses[len(s.Losses)-1]
 	if len(s.Losses) != 15 || !(last < first/2) {

@@ -2,6 +2,7 @@ package notebooks
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -113,6 +114,17 @@ func checkChapter15(t *testing.T, nb *nbformat.Notebook) {
 	if margin := number(t, dpo, `margin = ([-\d.]+)`); math.Abs(margin-(c-r)) > 2e-3 {
 		t.Errorf("margin %v, want %v − %v", margin, c, r)
 	}
+	if sft := text("sft-train"); strings.Contains(text("sft-data"), "ready to train") {
+		first, last := number(t, sft, `masked loss: ([\d.]+) at step 1`), number(t, sft, `, ([\d.]+) at step 30`)
+		if !(last < first/4) {
+			t.Errorf("SFT: masked loss %v at step 1, %v at step 30: want it to fall", first, last)
+		}
+		for _, want := range []string{`after: "Four.<|im_end|>"`, `after: "Blue.<|im_end|>"`} {
+			if !strings.Contains(sft, want) {
+				t.Errorf("after SFT the model does not answer %s:\n%s", want, sft)
+			}
+		}
+	}
 	if strings.HasPrefix(text("load"), "tiny:") {
 		checkChapter15Tiny(t, text)
 	}
@@ -157,6 +169,21 @@ func checkChapter15Tiny(t *testing.T, text func(string) string) {
 	}
 	if r := number(t, dpo, `ln p\(rejected\) = ([-\d.]+)`); math.Abs(r-lr) > 2e-3*max(1, math.Abs(lr)/100) {
 		t.Errorf("ln p(rejected) %v, want %v", r, lr)
+	}
+	// The fine-tuning run, again: same examples, same steps, same replies.
+	q := func(s string) string {
+		return m.Tok.Chat([]tokenizer.Message{{Role: "user", Content: s}}, tokenizer.ChatOptions{GenerationPrompt: true})
+	}
+	sft := m.MustSFT([][2]string{{q("What is 2 + 2?"), "Four.<|im_end|>"}, {q("What colour is the sky?"), "Blue.<|im_end|>"},
+		{q("Name a large animal."), "An elephant.<|im_end|>"}, {q("What do cows drink?"), "Water.<|im_end|>"}})
+	if before := fmt.Sprintf("before: %q\n", sft.Reply(q("What is 2 + 2?"), 10)); !strings.Contains(text("sft-before"), before) {
+		t.Errorf("sft-before lacks %q:\n%s", before, text("sft-before"))
+	}
+	for range 30 {
+		sft.MustStep(1e-3)
+	}
+	if after := fmt.Sprintf("after: %q\n", sft.Reply(q("What is 3 + 3?"), 10)); !strings.Contains(text("sft-train"), after) {
+		t.Errorf("sft-train lacks %q:\n%s", after, text("sft-train"))
 	}
 	first := llm.Argmax(m.Logits(m.Encode(asked)))
 	if s := text("templated"); !strings.Contains(s, "chose "+strconv.Quote(m.Piece(first))) {
