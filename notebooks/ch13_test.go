@@ -1,0 +1,248 @@
+package notebooks
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/how-llms-work/course/ci/nbformat"
+	"github.com/how-llms-work/course/kernel/kernelspec"
+	"github.com/how-llms-work/course/llm"
+	"github.com/how-llms-work/course/llm/train"
+)
+
+// widgetsOfChapter13 are the widget kinds chapter 13 must show.
+var widgetsOfChapter13 = []string{"llmw-surprise", "llmw-lines", "llmw-quiz"}
+
+// TestChapter13 checks the executed chapter 13: every cell ran, the
+// widgets are there, the identities it shows hold (teacher forcing, the
+// loss at initialisation, one step lowers the loss, backprop matches a
+// finite difference, the training run's loss falls), and on the embedded
+// model the values it printed match the same quantities recomputed here,
+// the training run included (it is seeded). Like TestChapter5 it reads the
+// copy in LLM_EXECUTED_NOTEBOOKS when set, and otherwise runs the notebook
+// through the course kernel on the embedded model.
+func TestChapter13(t *testing.T) {
+	const name = "13-training.ipynb"
+	if dir := os.Getenv("LLM_EXECUTED_NOTEBOOKS"); dir != "" {
+		executed := filepath.Join(dir, name)
+		src, err1 := os.Stat(name)
+		run, err2 := os.Stat(executed)
+		if err1 != nil || err2 != nil || run.ModTime().Before(src.ModTime()) {
+			t.Fatalf("LLM_EXECUTED_NOTEBOOKS=%s: no executed copy of %s newer than the notebook (run make notebooks first)", dir, name)
+		}
+		checkChapter13(t, parse(t, executed))
+		return
+	}
+	if testing.Short() {
+		t.Skip("runs a notebook through the kernel (a few minutes)")
+	}
+	if _, err := kernelspec.Find(kernelName); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the course kernel is not installed (go run ./kernel install): %v", err)
+		}
+		t.Skipf("the course kernel is not installed (go run ./kernel install): %v", err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "run", "./ci", "run", "-kernel", kernelName, "-out", out, "notebooks/"+name)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "LLM_MODEL=tiny")
+	if log, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chapter 13 failed: %v\n%s", err, log)
+	}
+	checkChapter13(t, parse(t, filepath.Join(out, name)))
+}
+
+func checkChapter13(t *testing.T, nb *nbformat.Notebook) {
+	t.Helper()
+	var html strings.Builder
+	for _, c := range nb.Cells {
+		for _, o := range c.Outputs {
+			if o.Type == nbformat.Error {
+				t.Errorf("cell %s: %s: %s", c.ID, o.EName, o.EValue)
+			}
+			if h, ok := o.Data["text/html"].(string); ok {
+				html.WriteString(h)
+			}
+			if strings.Contains(o.Text, "panic:") {
+				t.Errorf("cell %s panicked: %s", c.ID, o.Text)
+			}
+		}
+	}
+	for _, w := range widgetsOfChapter13 {
+		if !strings.Contains(html.String(), `class="llmw `+w+`"`) {
+			t.Errorf("chapter 13's outputs have no %s widget", w)
+		}
+	}
+	if !strings.Contains(html.String(), `data-chapter="13"`) {
+		t.Error("chapter 13 shows no ribbon of chapter 13")
+	}
+	if n := html.Len(); n > 400<<10 {
+		t.Errorf("chapter 13's HTML outputs total %d bytes; keep them small", n)
+	}
+	text := func(id string) string {
+		t.Helper()
+		s, ok := cellText(nb, id)
+		if !ok {
+			t.Fatalf("no cell %q", id)
+		}
+		return s
+	}
+
+	// Facts that hold on every model.
+	for id, wants := range map[string][]string{
+		"knobs":      {"Qwen3.5-0.8B: 852,985,920 with its vision tower", "about 205× Qwen3.5-0.8B"},
+		"why-log":    {"p(true next token) = 0.5    → cross-entropy −ln p =  0.69 nats", "product 0, sum of logs -921.0"},
+		"mean":       {"uniform over Qwen3.5-0.8B's 248,320 tokens: 12.42 nats"},
+		"same-pass":  {"Qwen3.5-0.8B: 24 layers, 6 full attention and 18 Gated DeltaNet"},
+		"quiz-check": {"the quiz has 3 questions, each with exactly one right answer"},
+	} {
+		for _, want := range wants {
+			if !strings.Contains(text(id), want) {
+				t.Errorf("cell %s lacks %q:\n%s", id, want, text(id))
+			}
+		}
+	}
+
+	// The identities, on whatever model ran.
+	if d := number(t, text("tf-check"), `differ by at most (\S+) nats`); !(d < 1e-3) {
+		t.Errorf("teacher forcing: one pass and per-prefix passes differ by %v", d)
+	}
+	init := text("init-check")
+	if l, v := number(t, init, `loss ([\d.]+) nats`), number(t, init, `; ln \d+ = ([\d.]+)`); !(math.Abs(l-v) < 0.1) {
+		t.Errorf("the untrained loss %v is not near ln(vocab) %v", l, v)
+	}
+	step := text("one-step")
+	if before, after := number(t, step, `loss ([\d.]+) →`), number(t, step, `→ ([\d.]+) after one step`); !(after < before) {
+		t.Errorf("one step: loss %v → %v", before, after)
+	}
+	fd := text("fd")
+	if g, f := number(t, fd, `backprop (\S+),`), number(t, fd, `2h = (\S+)`); !(math.Abs(g-f) <= 1e-6*(math.Abs(g)+1e-3)) || g == 0 {
+		t.Errorf("backprop %v vs finite difference %v", g, f)
+	}
+	play := text("play")
+	first, last := number(t, play, `first step ([\d.]+) nats`), number(t, play, `last ([\d.]+): fell`)
+	if chars := train.NewChars(train.MustPreset("gettysburg").Text).Len(); !(math.Abs(first-math.Log(float64(chars))) < 0.2) || !(last < first-1) {
+		t.Errorf("training run: first step %v (ln %d = %.3f), last %v: want a start near ln(vocab) and a fall of over 1 nat", first, chars, math.Log(float64(chars)), last)
+	}
+	checkChapter13Run(t, play)
+	curve := llm.MustTinyCurve()
+	if want := fmt.Sprintf("step 1: %.3f nats", curve[0].Loss); !strings.Contains(text("recorded"), want) {
+		t.Errorf("recorded curve lacks %q:\n%s", want, text("recorded"))
+	}
+	checkChapter13Dedup(t, text("dedup"))
+	if strings.HasPrefix(text("load"), "tiny:") {
+		checkChapter13Tiny(t, text)
+	}
+}
+
+// checkChapter13Run repeats the notebook's seeded training run (the cell's
+// preset and options) and compares the samples it printed.
+func checkChapter13Run(t *testing.T, out string) {
+	t.Helper()
+	p := train.MustPreset("gettysburg")
+	o := train.Options{Steps: 300, Batch: 4, SeqLen: 32, LR: 3e-3, Warmup: 20, Clip: 1, WeightDecay: 0.1, Seed: 1234}
+	play := train.MustPlay(p, o, 50, nil)
+	if len(play.Samples) != 7 {
+		t.Fatalf("%d samples, want 7", len(play.Samples))
+	}
+	for _, s := range play.Samples {
+		if want := fmt.Sprintf("%-28s %q → %q", s, p.Prompt, s.Text); !strings.Contains(out, want) {
+			t.Errorf("the training cell lacks %q:\n%s", want, out)
+		}
+	}
+	c := play.Curve()
+	if want := fmt.Sprintf("first step %.3f nats", c[0]); !strings.Contains(out, want) {
+		t.Errorf("the training cell lacks %q", want)
+	}
+}
+
+// checkChapter13Dedup recomputes the n-gram statistics by plain loops.
+func checkChapter13Dedup(t *testing.T, out string) {
+	t.Helper()
+	rhyme := strings.Fields(train.MustPreset("rhyme").Text)
+	count := map[string]int{}
+	for i := 0; i+3 <= len(rhyme); i++ {
+		count[strings.Join(rhyme[i:i+3], " ")]++
+	}
+	rep := 0
+	for _, c := range count {
+		if c > 1 {
+			rep += c
+		}
+	}
+	if want := fmt.Sprintf("rhyme      share of its word 3-grams that occur more than once: %.2f", float64(rep)/float64(len(rhyme)-2)); !strings.Contains(out, want) {
+		t.Errorf("dedup lacks %q:\n%s", want, out)
+	}
+	// One word changed in a text of n words removes the 5 shingles holding
+	// it and adds 5 new ones: J = (n−4−5)/(n−4+5) when no 5-gram repeats.
+	words := strings.Fields(strings.ToLower(train.MustPreset("gettysburg").Text))
+	seen := map[string]bool{}
+	for i := 0; i+5 <= len(words); i++ {
+		seen[strings.Join(words[i:i+5], " ")] = true
+	}
+	n := len(seen)
+	if want := fmt.Sprintf("one word changed %.2f", float64(n-5)/float64(n+5)); !strings.Contains(out, want) {
+		t.Errorf("dedup lacks %q:\n%s", want, out)
+	}
+}
+
+// checkChapter13Tiny recomputes on the embedded model what the notebook
+// printed for it.
+func checkChapter13Tiny(t *testing.T, text func(string) string) {
+	t.Helper()
+	m, err := llm.LoadTiny()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	sentence := strings.SplitN(train.MustPreset("gettysburg").Text, "\n", 2)[0]
+	ids := m.Encode(sentence)
+	rows, err := m.LogitsAll(ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for i := 0; i+1 < len(ids); i++ {
+		lp := llm.LogSoftmax(rows[i], 1)
+		loss := -float64(lp[ids[i+1]])
+		sum += loss
+		if i < 12 {
+			want := fmt.Sprintf("%3d  %-16q %-16q %9.4f  %6.2f", i, m.Piece(ids[i]), m.Piece(ids[i+1]), math.Exp(-loss), loss)
+			if !strings.Contains(text("score"), want) {
+				t.Errorf("score table lacks %q:\n%s", want, text("score"))
+			}
+		}
+	}
+	mean := sum / float64(len(ids)-1)
+	if want := fmt.Sprintf("mean loss %.3f nats, perplexity %.1f", mean, math.Exp(mean)); !strings.Contains(text("mean"), want) {
+		t.Errorf("mean lacks %q:\n%s", want, text("mean"))
+	}
+	// Exposure bias: teacher-forced guesses and greedy generation.
+	k := len(ids) / 2
+	var forced int
+	for j := k; j < len(ids); j++ {
+		if llm.Argmax(rows[j-1]) == ids[j] {
+			forced++
+		}
+	}
+	own := m.MustGenerateIDs(ids[:k], llm.MaxTokens(len(ids)-k)).IDs()
+	free := llm.Agree(own, ids[k:])
+	if want := fmt.Sprintf("%d of %d fed the truth, %d of %d fed itself", forced, len(ids)-k, free, len(own)); !strings.Contains(text("exposure-check"), want) {
+		t.Errorf("exposure bias lacks %q:\n%s", want, text("exposure-check"))
+	}
+	words := strings.Fields(sentence)
+	slices.Reverse(words)
+	if want := fmt.Sprintf("perplexity %8.1f", m.MustLoss(strings.Join(words, " ")).Perplexity()); !strings.Contains(text("ppl-check"), want) {
+		t.Errorf("perplexity filter lacks %q:\n%s", want, text("ppl-check"))
+	}
+}
