@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// TokenLoss is the next-token loss of a prompt followed by an answer, token
+// MaskedLoss is the next-token loss of a prompt followed by an answer, token
 // by token, with the mask that supervised fine-tuning (SFT) applies: only
 // the answer's tokens count, the prompt's are there to be read.
-type TokenLoss struct {
+type MaskedLoss struct {
 	IDs    []int
 	Pieces []string
 	// Loss[i] = −ln p(IDs[i] | IDs[:i]) in nats; Loss[0] is 0, since nothing
@@ -22,7 +22,7 @@ type TokenLoss struct {
 // AnswerLoss runs the model over prompt followed by answer (each encoded on
 // its own, then joined, as SFT trainers do) and returns the loss of every
 // token with the answer's tokens marked. Both texts must give tokens.
-func (m *Model) AnswerLoss(prompt, answer string) (*TokenLoss, error) {
+func (m *Model) AnswerLoss(prompt, answer string) (*MaskedLoss, error) {
 	p, a := m.Encode(prompt), m.Encode(answer)
 	if len(p) == 0 || len(a) == 0 {
 		return nil, fmt.Errorf("llm: AnswerLoss: the prompt has %d tokens and the answer %d: both need at least one", len(p), len(a))
@@ -32,7 +32,7 @@ func (m *Model) AnswerLoss(prompt, answer string) (*TokenLoss, error) {
 	if err != nil {
 		return nil, fmt.Errorf("llm: AnswerLoss: %w", err)
 	}
-	tl := &TokenLoss{IDs: ids, Pieces: m.Pieces(ids), Loss: make([]float64, len(ids)), Mask: make([]bool, len(ids))}
+	tl := &MaskedLoss{IDs: ids, Pieces: m.Pieces(ids), Loss: make([]float64, len(ids)), Mask: make([]bool, len(ids))}
 	for i := 1; i < len(ids); i++ {
 		tl.Loss[i] = -float64(LogSoftmax(rows[i-1], 1)[ids[i]])
 		tl.Mask[i] = i >= len(p)
@@ -41,7 +41,7 @@ func (m *Model) AnswerLoss(prompt, answer string) (*TokenLoss, error) {
 }
 
 // MustAnswerLoss is AnswerLoss for notebook cells: it panics with its error.
-func (m *Model) MustAnswerLoss(prompt, answer string) *TokenLoss {
+func (m *Model) MustAnswerLoss(prompt, answer string) *MaskedLoss {
 	tl, err := m.AnswerLoss(prompt, answer)
 	if err != nil {
 		panic(err)
@@ -50,7 +50,7 @@ func (m *Model) MustAnswerLoss(prompt, answer string) *TokenLoss {
 }
 
 // Counted returns the number of tokens the mask counts.
-func (tl *TokenLoss) Counted() int {
+func (tl *MaskedLoss) Counted() int {
 	n := 0
 	for _, on := range tl.Mask {
 		if on {
@@ -61,7 +61,7 @@ func (tl *TokenLoss) Counted() int {
 }
 
 // Masked returns the SFT loss: the mean loss over the counted tokens.
-func (tl *TokenLoss) Masked() float64 {
+func (tl *MaskedLoss) Masked() float64 {
 	var s float64
 	for i, on := range tl.Mask {
 		if on {
@@ -73,7 +73,7 @@ func (tl *TokenLoss) Masked() float64 {
 
 // Unmasked returns the pretraining loss of the same text: the mean over
 // every predicted token (all but the first).
-func (tl *TokenLoss) Unmasked() float64 {
+func (tl *MaskedLoss) Unmasked() float64 {
 	var s float64
 	for _, l := range tl.Loss[1:] {
 		s += l
@@ -83,7 +83,7 @@ func (tl *TokenLoss) Unmasked() float64 {
 
 // LogProb returns ln p(answer | prompt): the sum of the answer's token
 // log-probabilities, the quantity preference tuning compares.
-func (tl *TokenLoss) LogProb() float64 {
+func (tl *MaskedLoss) LogProb() float64 {
 	var s float64
 	for i, on := range tl.Mask {
 		if on {
@@ -94,7 +94,7 @@ func (tl *TokenLoss) LogProb() float64 {
 }
 
 // String lists the tokens with their losses, the masked ones in brackets.
-func (tl *TokenLoss) String() string {
+func (tl *MaskedLoss) String() string {
 	var b strings.Builder
 	for i, id := range tl.IDs {
 		if i == 0 {
@@ -109,9 +109,6 @@ func (tl *TokenLoss) String() string {
 	}
 	return b.String()
 }
-
-// Sigmoid is 1 / (1 + e^−x).
-func Sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 // DPOLoss is the loss of direct preference optimisation for one pair:
 // −ln σ(β·[(chosen − refChosen) − (rejected − refRejected)]), where each
