@@ -8,7 +8,7 @@ KERNEL    ?= go-how-llms-work
 NOTEBOOKS ?= $(wildcard notebooks/*.ipynb)
 OUT       ?= out/notebooks
 TIMEOUT   ?= 3m
-JOBS      ?= 1
+JOBS      ?= 2
 FUZZTIME  ?= 3s
 
 # Notebooks run on the model embedded in the course code (hermetic, offline) unless

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -98,7 +99,7 @@ func (c *Client) TrySnapshot(ctx context.Context, repo, revision string, p Impli
 	_, err := probe.head(pctx, repo, revision, "config.json")
 	cancel()
 	if err != nil {
-		why := fmt.Sprintf("the Hugging Face Hub at %s could not be reached within %v (check the network or HF_ENDPOINT)", c.Endpoint, p.Probe)
+		why := fmt.Sprintf("the Hugging Face Hub (%s) could not be reached within %v (check the network or HF_ENDPOINT)", endpointHost(c.Endpoint), p.Probe)
 		if errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrNotFound) {
 			why = "the Hub refused it (" + err.Error() + ")"
 		} else if !errors.Is(err, ErrUnreachable) {
@@ -183,4 +184,14 @@ func writeSmallFile(path string, r probeRecord) error {
 		os.Remove(f.Name())
 	}
 	return err
+}
+
+// endpointHost names the Hub by its host alone ("huggingface.co"): the
+// notice lands in notebook outputs, which carry no links that only work
+// online.
+func endpointHost(endpoint string) string {
+	if u, err := url.Parse(endpoint); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return endpoint
 }

@@ -1,0 +1,176 @@
+package notebooks
+
+import (
+	"context"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/how-llms-work/course/ci/nbformat"
+	"github.com/how-llms-work/course/kernel/kernelspec"
+	"github.com/how-llms-work/course/llm"
+	"github.com/how-llms-work/course/llm/train"
+)
+
+// widgetsOfChapter14 are the widget kinds chapter 14 must show.
+var widgetsOfChapter14 = []string{"llmw-ribbon", "llmw-schedule", "llmw-lines", "llmw-quiz"}
+
+// chapter14Recipe is the notebook's recipe (its var recipe in the load cell).
+var chapter14Recipe = train.Options{Steps: 60, Batch: 4, SeqLen: 48, LR: 2e-2, MinLR: 2e-3, Warmup: 8, Clip: 1, WeightDecay: 0.1, Seed: 1}
+
+// TestChapter14 checks the executed chapter 14: every cell ran, every
+// widget is there, and the numbers it printed match runs and sums redone
+// here: the same seeded micro-model runs, the schedule formula, the
+// parameter counts of the configs, and a least-squares fit of the printed
+// points. Like TestChapter3 it reads the copy in LLM_EXECUTED_NOTEBOOKS
+// when set, and otherwise runs the notebook through the course kernel.
+func TestChapter14(t *testing.T) {
+	const name = "14-scaling.ipynb"
+	if dir := os.Getenv("LLM_EXECUTED_NOTEBOOKS"); dir != "" {
+		executed := filepath.Join(dir, name)
+		src, err1 := os.Stat(name)
+		run, err2 := os.Stat(executed)
+		if err1 != nil || err2 != nil || run.ModTime().Before(src.ModTime()) {
+			t.Fatalf("LLM_EXECUTED_NOTEBOOKS=%s: no executed copy of %s newer than the notebook (run make notebooks first)", dir, name)
+		}
+		checkChapter14(t, parse(t, executed))
+		return
+	}
+	if testing.Short() {
+		t.Skip("runs a notebook through the kernel (a few minutes)")
+	}
+	if _, err := kernelspec.Find(kernelName); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the course kernel is not installed (go run ./kernel install): %v", err)
+		}
+		t.Skipf("the course kernel is not installed (go run ./kernel install): %v", err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "run", "./ci", "run", "-kernel", kernelName, "-out", out, "notebooks/"+name)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "LLM_MODEL=tiny")
+	if log, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chapter 14 failed: %v\n%s", err, log)
+	}
+	checkChapter14(t, parse(t, filepath.Join(out, name)))
+}
+
+func checkChapter14(t *testing.T, nb *nbformat.Notebook) {
+	t.Helper()
+	var html strings.Builder
+	for _, c := range nb.Cells {
+		for _, o := range c.Outputs {
+			if o.Type == nbformat.Error {
+				t.Errorf("cell %s: %s: %s", c.ID, o.EName, o.EValue)
+			}
+			if h, ok := o.Data["text/html"].(string); ok {
+				html.WriteString(h)
+			}
+			if strings.Contains(o.Text, "panic:") {
+				t.Errorf("cell %s panicked: %s", c.ID, o.Text)
+			}
+		}
+	}
+	for _, w := range widgetsOfChapter14 {
+		if !strings.Contains(html.String(), `class="llmw `+w+`"`) {
+			t.Errorf("chapter 14's outputs have no %s widget", w)
+		}
+	}
+	text := func(id string) string {
+		t.Helper()
+		s, ok := cellText(nb, id)
+		if !ok {
+			t.Fatalf("no cell %q", id)
+		}
+		return s
+	}
+	near := func(what string, got, want, tol float64) {
+		t.Helper()
+		if math.Abs(got-want) > tol {
+			t.Errorf("%s: notebook printed %g, recomputed %g", what, got, want)
+		}
+	}
+
+	// The data and the seeded runs, redone here.
+	text14 := strings.Join(llm.SampleTexts(), " ")
+	chars := train.NewChars(text14)
+	ids := chars.MustEncode(text14)
+	cut := len(ids) * 9 / 10
+	near("alphabet", number(t, text("data"), `an alphabet of (\d+)`), float64(chars.Len()), 0)
+	run := func(o train.Options) *train.Trainer[float32] {
+		return train.MustMicro(ids[:cut], chars.Len(), o).MustRun(o.Steps)
+	}
+	r := chapter14Recipe
+	base := run(r)
+	o := r
+	o.Warmup = 0
+	noWarm := run(o)
+
+	// The schedule: the logged rates are the formula's.
+	s := text("schedule")
+	near("gap between logged and formula", number(t, s, `largest gap to the formula: ([0-9.e+-]+)\n`), 0, 0)
+	sched := base.Schedule()
+	near("lr at step 1", number(t, s, `step 1: ([0-9.e+-]+),`), r.LR/float64(r.Warmup), 1e-9)
+	near("lr at the peak", number(t, s, `step 8: ([0-9.e+-]+) \(peak\)`), sched.LR(r.Warmup-1), 1e-9)
+	near("last lr", number(t, s, `last: ([0-9.e+-]+)`), r.MinLR+(r.LR-r.MinLR)*(1+math.Cos(math.Pi*float64(r.Steps-1-r.Warmup)/float64(r.Steps-r.Warmup)))/2, 1e-6)
+
+	// Warmup and clipping: the same final losses as the runs redone here.
+	w := text("warmup")
+	near("final loss with warmup", number(t, w, `warmup  8: .* final ([0-9.]+) nats`), base.Curve()[r.Steps-1], 1e-3)
+	near("final loss without warmup", number(t, w, `warmup  0: .* final ([0-9.]+) nats`), noWarm.Curve()[r.Steps-1], 1e-3)
+	clipped := 0
+	for _, g := range base.GradNorms() {
+		if g > r.Clip {
+			clipped++
+		}
+	}
+	near("steps clipped", number(t, text("clip"), `clipped on (\d+) of`), float64(clipped), 0)
+
+	// Weight decay shrinks the decayed weights relative to the same run without it.
+	d := text("decay")
+	dec, plain := number(t, d, `= ([0-9.]+) with decay`), number(t, d, `, ([0-9.]+) without`)
+	if !(dec < plain) {
+		t.Errorf("weight decay: ‖W‖ %g with decay, %g without: want smaller with", dec, plain)
+	}
+
+	// The recipe arithmetic and the ladder from the configs.
+	near("tokens per step", number(t, text("recipe"), `tokens per step: (\d+)`), 512*8192, 0)
+	l := text("ladder")
+	qwen := float64(llm.Qwen35Config().Params().TextVision)
+	near("Qwen3.5-0.8B N", number(t, l, `Qwen3.5-0.8B, published config +N +([0-9.e+]+)`), qwen, 0.005*qwen)
+	near("Qwen3.5-0.8B 20·N", number(t, l, `Qwen3.5-0.8B, published config +N +[0-9.e+]+ +20·N +([0-9.e+]+)`), 20*qwen, 0.005*20*qwen)
+	micro := float64(len(base.Model.Params))
+	near("micro N", number(t, l, `micro model \(this chapter\) +N +([0-9.e+]+)`), micro, 0.005*micro)
+
+	// The scaling law: the printed sizes are the widths' parameter counts,
+	// and the exponent is the least-squares slope of the printed points.
+	law := text("law")
+	pts := regexp.MustCompile(`N = +(\d+): held-out loss ([0-9.]+) nats`).FindAllStringSubmatch(law, -1)
+	if len(pts) != 4 {
+		t.Fatalf("law: %d points printed, want 4:\n%s", len(pts), law)
+	}
+	var lx, ly []float64
+	for i, h := range []int{8, 16, 32, 48} {
+		n, _ := strconv.ParseFloat(pts[i][1], 64)
+		y, _ := strconv.ParseFloat(pts[i][2], 64)
+		near("N of width "+strconv.Itoa(h), n, float64(len(train.NewModel[float32](train.MicroWidth(chars.Len(), h), 1).Params)), 0)
+		lx, ly = append(lx, math.Log(n)), append(ly, math.Log(y))
+	}
+	var mx, my, sxy, sxx float64
+	for i := range lx {
+		mx, my = mx+lx[i]/4, my+ly[i]/4
+	}
+	for i := range lx {
+		sxy += (lx[i] - mx) * (ly[i] - my)
+		sxx += (lx[i] - mx) * (lx[i] - mx)
+	}
+	near("fitted exponent", number(t, law, `N\^−([0-9.]+)`), -sxy/sxx, 2e-4)
+}
