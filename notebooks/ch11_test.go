@@ -21,15 +21,7 @@ var widgetsOfChapter11 = []string{"llmw-ribbon", "llmw-sampling", "llmw-lines", 
 // verification are recomputed here, by other routes than the notebook's.
 func TestChapter11(t *testing.T) {
 	nb := executed(t, "11-sampling.ipynb")
-	texts, html := cellTexts(t, nb)
-	for _, w := range widgetsOfChapter11 {
-		if !strings.Contains(html, `class="llmw `+w+`"`) {
-			t.Errorf("chapter 11's outputs have no %s widget", w)
-		}
-	}
-	if n := len(html); n > 400<<10 {
-		t.Errorf("chapter 11's HTML outputs total %d bytes; keep them small", n)
-	}
+	texts, _ := checkOutputs(t, nb, 11, widgetsOfChapter11, 400<<10)
 	text := func(id string) string {
 		t.Helper()
 		s, ok := texts[id]

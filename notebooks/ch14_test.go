@@ -1,19 +1,13 @@
 package notebooks
 
 import (
-	"context"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/how-llms-work/course/ci/nbformat"
-	"github.com/how-llms-work/course/kernel/kernelspec"
 	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/llm/train"
 )
@@ -31,59 +25,12 @@ var chapter14Recipe = train.Options{Steps: 60, Batch: 4, SeqLen: 48, LR: 2e-2, M
 // points. Like TestChapter3 it reads the copy in LLM_EXECUTED_NOTEBOOKS
 // when set, and otherwise runs the notebook through the course kernel.
 func TestChapter14(t *testing.T) {
-	const name = "14-scaling.ipynb"
-	if dir := os.Getenv("LLM_EXECUTED_NOTEBOOKS"); dir != "" {
-		executed := filepath.Join(dir, name)
-		src, err1 := os.Stat(name)
-		run, err2 := os.Stat(executed)
-		if err1 != nil || err2 != nil || run.ModTime().Before(src.ModTime()) {
-			t.Fatalf("LLM_EXECUTED_NOTEBOOKS=%s: no executed copy of %s newer than the notebook (run make notebooks first)", dir, name)
-		}
-		checkChapter14(t, parse(t, executed))
-		return
-	}
-	if testing.Short() {
-		t.Skip("runs a notebook through the kernel (a few minutes)")
-	}
-	if _, err := kernelspec.Find(kernelName); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the course kernel is not installed (go run ./kernel install): %v", err)
-		}
-		t.Skipf("the course kernel is not installed (go run ./kernel install): %v", err)
-	}
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "run", "./ci", "run", "-kernel", kernelName, "-out", out, "notebooks/"+name)
-	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "LLM_MODEL=tiny")
-	if log, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("chapter 14 failed: %v\n%s", err, log)
-	}
-	checkChapter14(t, parse(t, filepath.Join(out, name)))
+	checkChapter14(t, executed(t, "14-scaling.ipynb"))
 }
 
 func checkChapter14(t *testing.T, nb *nbformat.Notebook) {
 	t.Helper()
-	var html strings.Builder
-	for _, c := range nb.Cells {
-		for _, o := range c.Outputs {
-			if o.Type == nbformat.Error {
-				t.Errorf("cell %s: %s: %s", c.ID, o.EName, o.EValue)
-			}
-			if h, ok := o.Data["text/html"].(string); ok {
-				html.WriteString(h)
-			}
-			if strings.Contains(o.Text, "panic:") {
-				t.Errorf("cell %s panicked: %s", c.ID, o.Text)
-			}
-		}
-	}
-	for _, w := range widgetsOfChapter14 {
-		if !strings.Contains(html.String(), `class="llmw `+w+`"`) {
-			t.Errorf("chapter 14's outputs have no %s widget", w)
-		}
-	}
+	checkOutputs(t, nb, 14, widgetsOfChapter14, 0)
 	text := func(id string) string {
 		t.Helper()
 		s, ok := cellText(nb, id)

@@ -1,19 +1,13 @@
 package notebooks
 
 import (
-	"context"
 	"fmt"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/how-llms-work/course/ci/nbformat"
-	"github.com/how-llms-work/course/kernel/kernelspec"
 	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/llm/tokenizer"
 )
@@ -24,58 +18,14 @@ import (
 // forward pass per prefix. Like TestChapter3 it reads the copy in
 // LLM_EXECUTED_NOTEBOOKS when set, and otherwise runs the notebook.
 func TestChapter15(t *testing.T) {
-	const name = "15-post-training.ipynb"
-	if dir := os.Getenv("LLM_EXECUTED_NOTEBOOKS"); dir != "" {
-		executed := filepath.Join(dir, name)
-		src, err1 := os.Stat(name)
-		run, err2 := os.Stat(executed)
-		if err1 != nil || err2 != nil || run.ModTime().Before(src.ModTime()) {
-			t.Fatalf("LLM_EXECUTED_NOTEBOOKS=%s: no executed copy of %s newer than the notebook (run make notebooks first)", dir, name)
-		}
-		checkChapter15(t, parse(t, executed))
-		return
-	}
-	if testing.Short() {
-		t.Skip("runs a notebook through the kernel (a minute or two)")
-	}
-	if _, err := kernelspec.Find(kernelName); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the course kernel is not installed (go run ./kernel install): %v", err)
-		}
-		t.Skipf("the course kernel is not installed (go run ./kernel install): %v", err)
-	}
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "run", "./ci", "run", "-kernel", kernelName, "-out", out, "notebooks/"+name)
-	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "LLM_MODEL=tiny")
-	if log, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("chapter 15 failed: %v\n%s", err, log)
-	}
-	checkChapter15(t, parse(t, filepath.Join(out, name)))
+	checkChapter15(t, executed(t, "15-post-training.ipynb"))
 }
 
 func checkChapter15(t *testing.T, nb *nbformat.Notebook) {
 	t.Helper()
-	var html strings.Builder
-	for _, c := range nb.Cells {
-		for _, o := range c.Outputs {
-			if o.Type == nbformat.Error {
-				t.Errorf("cell %s: %s: %s", c.ID, o.EName, o.EValue)
-			}
-			if h, ok := o.Data["text/html"].(string); ok {
-				html.WriteString(h)
-			}
-			if strings.Contains(o.Text, "panic:") {
-				t.Errorf("cell %s panicked: %s", c.ID, o.Text)
-			}
-		}
-	}
-	for _, w := range []string{`class="llmw llmw-chips"`, `class="llmw llmw-quiz"`, `data-chapter="15"`} {
-		if !strings.Contains(html.String(), w) {
-			t.Errorf("chapter 15's outputs have no %s", w)
-		}
+	_, html := checkOutputs(t, nb, 15, []string{"llmw-chips", "llmw-quiz"}, 0)
+	if !strings.Contains(html, `data-chapter="15"`) {
+		t.Errorf("chapter 15's outputs have no %s", `data-chapter="15"`)
 	}
 	text := func(id string) string {
 		t.Helper()

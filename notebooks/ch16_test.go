@@ -29,15 +29,7 @@ func TestChapter16(t *testing.T) {
 
 func checkChapter16(t *testing.T, nb *nbformat.Notebook) {
 	t.Helper()
-	texts, html := cellTexts(t, nb)
-	for _, w := range widgetsOfChapter16 {
-		if !strings.Contains(html, `class="llmw `+w+`"`) {
-			t.Errorf("chapter 16's outputs have no %s widget", w)
-		}
-	}
-	if n := len(html); n > 400<<10 {
-		t.Errorf("chapter 16's HTML outputs total %d bytes; keep them small", n)
-	}
+	texts, _ := checkOutputs(t, nb, 16, widgetsOfChapter16, 400<<10)
 	text := func(id string) string {
 		t.Helper()
 		s, ok := texts[id]
