@@ -3,12 +3,10 @@ package notebooks
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/how-llms-work/course/ci/nbformat"
 	"github.com/how-llms-work/course/llm"
 )
 
@@ -22,54 +20,9 @@ var widgetsOfChapter3 = []string{"llmw-scatter", "llmw-neighbours", "llmw-hist",
 // otherwise runs the notebook through the course kernel on the embedded
 // model (skipping without the kernel, failing without it when CI is set).
 func TestChapter3(t *testing.T) {
-	checkChapter3(t, executed(t, "03-embeddings.ipynb"))
-}
-
-// cellText returns the text a cell showed: its stream output and the
-// plain-text form of its displays.
-func cellText(nb *nbformat.Notebook, id string) (string, bool) {
-	for _, c := range nb.Cells {
-		if c.ID != id {
-			continue
-		}
-		var b strings.Builder
-		for _, o := range c.Outputs {
-			b.WriteString(o.Text)
-			if s, ok := o.Data["text/plain"].(string); ok {
-				b.WriteString(s + "\n")
-			}
-		}
-		return b.String(), true
-	}
-	return "", false
-}
-
-// number returns the first submatch of re in s as a float.
-func number(t *testing.T, s string, re string) float64 {
-	t.Helper()
-	m := regexp.MustCompile(re).FindStringSubmatch(s)
-	if m == nil {
-		t.Errorf("no match for %s in:\n%s", re, s)
-		return math.NaN()
-	}
-	v, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		t.Errorf("%s: %v", re, err)
-	}
-	return v
-}
-
-func checkChapter3(t *testing.T, nb *nbformat.Notebook) {
-	t.Helper()
+	nb := executed(t, "03-embeddings.ipynb")
 	checkOutputs(t, nb, 3, widgetsOfChapter3, 400<<10)
-	text := func(id string) string {
-		t.Helper()
-		s, ok := cellText(nb, id)
-		if !ok {
-			t.Fatalf("no cell %q", id)
-		}
-		return s
-	}
+	text := textOf(t, nb)
 
 	// Model-independent facts.
 	for id, want := range map[string]string{

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/how-llms-work/course/ci/nbformat"
 	"github.com/how-llms-work/course/llm"
 )
 
@@ -22,20 +21,9 @@ var widgetsOfChapter4 = []string{"llmw-attn", "llmw-census", "llmw-lines", "llmw
 // LLM_EXECUTED_NOTEBOOKS when set, and otherwise runs the notebook through
 // the course kernel on the embedded model.
 func TestChapter4(t *testing.T) {
-	checkChapter4(t, executed(t, "04-self-attention.ipynb"))
-}
-
-func checkChapter4(t *testing.T, nb *nbformat.Notebook) {
-	t.Helper()
+	nb := executed(t, "04-self-attention.ipynb")
 	checkOutputs(t, nb, 4, widgetsOfChapter4, 400<<10)
-	text := func(id string) string {
-		t.Helper()
-		s, ok := cellText(nb, id)
-		if !ok {
-			t.Fatalf("no cell %q", id)
-		}
-		return s
-	}
+	text := textOf(t, nb)
 
 	// The engine agrees with the hand computation, and the checks held.
 	for id, re := range map[string]string{

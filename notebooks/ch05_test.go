@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/how-llms-work/course/ci/nbformat"
 	"github.com/how-llms-work/course/llm"
 )
 
@@ -24,20 +23,9 @@ const chapter5Prompt = "The cat sat on the mat because the cat was tired"
 // the copy in LLM_EXECUTED_NOTEBOOKS when set, and otherwise runs the
 // notebook through the course kernel on the embedded model.
 func TestChapter5(t *testing.T) {
-	checkChapter5(t, executed(t, "05-multi-head-gqa.ipynb"))
-}
-
-func checkChapter5(t *testing.T, nb *nbformat.Notebook) {
-	t.Helper()
+	nb := executed(t, "05-multi-head-gqa.ipynb")
 	checkOutputs(t, nb, 5, widgetsOfChapter5, 400<<10)
-	text := func(id string) string {
-		t.Helper()
-		s, ok := cellText(nb, id)
-		if !ok {
-			t.Fatalf("no cell %q", id)
-		}
-		return s
-	}
+	text := textOf(t, nb)
 
 	// Facts of the published config, the same on every model.
 	for id, wants := range map[string][]string{

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/how-llms-work/course/ci/nbformat"
 	"github.com/how-llms-work/course/llm"
 )
 
@@ -23,20 +22,9 @@ var widgetsOfChapter6 = []string{"llmw-spectrum", "llmw-clocks", "llmw-lines", "
 // the copy in LLM_EXECUTED_NOTEBOOKS when set, and otherwise runs the
 // notebook through the course kernel on the embedded model.
 func TestChapter6(t *testing.T) {
-	checkChapter6(t, executed(t, "06-rope.ipynb"))
-}
-
-func checkChapter6(t *testing.T, nb *nbformat.Notebook) {
-	t.Helper()
+	nb := executed(t, "06-rope.ipynb")
 	checkOutputs(t, nb, 6, widgetsOfChapter6, 300<<10)
-	text := func(id string) string {
-		t.Helper()
-		s, ok := cellText(nb, id)
-		if !ok {
-			t.Fatalf("no cell %q", id)
-		}
-		return s
-	}
+	text := textOf(t, nb)
 
 	// The rotation, checked on every captured query and key of every full layer.
 	check := text("check")

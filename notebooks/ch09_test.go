@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/how-llms-work/course/ci/nbformat"
 	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/llm/model"
 )
@@ -24,23 +23,12 @@ var widgetsOfChapter9 = []string{"llmw-ribbon", "llmw-layermap", "llmw-layerstri
 // through the course kernel on the embedded model (skipping without the
 // kernel, failing without it when CI is set).
 func TestChapter9(t *testing.T) {
-	checkChapter9(t, executed(t, "09-full-block.ipynb"))
-}
-
-func checkChapter9(t *testing.T, nb *nbformat.Notebook) {
-	t.Helper()
+	nb := executed(t, "09-full-block.ipynb")
 	_, html := checkOutputs(t, nb, 9, widgetsOfChapter9, 400<<10)
 	if !strings.Contains(html, `data-chapter="9"`) {
 		t.Error("the ribbon is not chapter 9's")
 	}
-	text := func(id string) string {
-		t.Helper()
-		s, ok := cellText(nb, id)
-		if !ok {
-			t.Fatalf("no cell %q", id)
-		}
-		return s
-	}
+	text := textOf(t, nb)
 
 	// Model-independent facts.
 	for id, want := range map[string]string{

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/how-llms-work/course/ci/nbformat"
 	"github.com/how-llms-work/course/llm"
 )
 
@@ -24,20 +23,8 @@ var widgetsOfChapter10 = []string{"llmw-ribbon", "llmw-probbars", "llmw-recorded
 // the frequent-token prior).
 func TestChapter10(t *testing.T) {
 	nb := executed(t, "10-lm-head.ipynb")
-	checkChapter10(t, nb)
-}
-
-func checkChapter10(t *testing.T, nb *nbformat.Notebook) {
-	t.Helper()
 	texts, _ := checkOutputs(t, nb, 10, widgetsOfChapter10, 400<<10)
-	text := func(id string) string {
-		t.Helper()
-		s, ok := texts[id]
-		if !ok {
-			t.Fatalf("no cell %q", id)
-		}
-		return s
-	}
+	text := textIn(t, texts)
 	// The hand computations agree with the engine.
 	for id, re := range map[string]string{
 		"by-hand":       `largest difference from the engine's (\S+)`,

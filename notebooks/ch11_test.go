@@ -22,14 +22,7 @@ var widgetsOfChapter11 = []string{"llmw-ribbon", "llmw-sampling", "llmw-lines", 
 func TestChapter11(t *testing.T) {
 	nb := executed(t, "11-sampling.ipynb")
 	texts, _ := checkOutputs(t, nb, 11, widgetsOfChapter11, 400<<10)
-	text := func(id string) string {
-		t.Helper()
-		s, ok := texts[id]
-		if !ok {
-			t.Fatalf("no cell %q", id)
-		}
-		return s
-	}
+	text := textIn(t, texts)
 	for _, c := range [][2]string{
 		{"softmax-toy", "logits [5 4.9 1] → probabilities [0.52 0.47 0.01]"},
 		{"softmax-toy", "logits [8 4.9 1] → probabilities [0.96 0.04 0.00]"},

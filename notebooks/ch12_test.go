@@ -24,14 +24,7 @@ const chapter12Prompt = "The cat sat on the mat. It was warm, so the cat fell as
 func TestChapter12(t *testing.T) {
 	nb := executed(t, "12-kv-cache.ipynb")
 	texts, _ := checkOutputs(t, nb, 12, widgetsOfChapter12, 600<<10)
-	text := func(id string) string {
-		t.Helper()
-		s, ok := texts[id]
-		if !ok {
-			t.Fatalf("no cell %q", id)
-		}
-		return s
-	}
+	text := textIn(t, texts)
 
 	// Qwen3.5-0.8B's published config: chapter-guide's computed check.
 	for id, wants := range map[string][]string{

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/how-llms-work/course/ci/nbformat"
 	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/llm/train"
 )
@@ -24,23 +23,12 @@ var widgetsOfChapter13 = []string{"llmw-surprise", "llmw-lines", "llmw-quiz"}
 // copy in LLM_EXECUTED_NOTEBOOKS when set, and otherwise runs the notebook
 // through the course kernel on the embedded model.
 func TestChapter13(t *testing.T) {
-	checkChapter13(t, executed(t, "13-training.ipynb"))
-}
-
-func checkChapter13(t *testing.T, nb *nbformat.Notebook) {
-	t.Helper()
+	nb := executed(t, "13-training.ipynb")
 	_, html := checkOutputs(t, nb, 13, widgetsOfChapter13, 400<<10)
 	if !strings.Contains(html, `data-chapter="13"`) {
 		t.Error("chapter 13 shows no ribbon of chapter 13")
 	}
-	text := func(id string) string {
-		t.Helper()
-		s, ok := cellText(nb, id)
-		if !ok {
-			t.Fatalf("no cell %q", id)
-		}
-		return s
-	}
+	text := textOf(t, nb)
 
 	// Facts that hold on every model.
 	for id, wants := range map[string][]string{

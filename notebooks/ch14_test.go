@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/how-llms-work/course/ci/nbformat"
 	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/llm/train"
 )
@@ -25,20 +24,9 @@ var chapter14Recipe = train.Options{Steps: 60, Batch: 4, SeqLen: 48, LR: 2e-2, M
 // points. Like TestChapter3 it reads the copy in LLM_EXECUTED_NOTEBOOKS
 // when set, and otherwise runs the notebook through the course kernel.
 func TestChapter14(t *testing.T) {
-	checkChapter14(t, executed(t, "14-scaling.ipynb"))
-}
-
-func checkChapter14(t *testing.T, nb *nbformat.Notebook) {
-	t.Helper()
+	nb := executed(t, "14-scaling.ipynb")
 	checkOutputs(t, nb, 14, widgetsOfChapter14, 0)
-	text := func(id string) string {
-		t.Helper()
-		s, ok := cellText(nb, id)
-		if !ok {
-			t.Fatalf("no cell %q", id)
-		}
-		return s
-	}
+	text := textOf(t, nb)
 	near := func(what string, got, want, tol float64) {
 		t.Helper()
 		if math.Abs(got-want) > tol {

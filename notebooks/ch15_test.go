@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/how-llms-work/course/ci/nbformat"
 	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/llm/tokenizer"
 )
@@ -18,23 +17,12 @@ import (
 // forward pass per prefix. Like TestChapter3 it reads the copy in
 // LLM_EXECUTED_NOTEBOOKS when set, and otherwise runs the notebook.
 func TestChapter15(t *testing.T) {
-	checkChapter15(t, executed(t, "15-post-training.ipynb"))
-}
-
-func checkChapter15(t *testing.T, nb *nbformat.Notebook) {
-	t.Helper()
+	nb := executed(t, "15-post-training.ipynb")
 	_, html := checkOutputs(t, nb, 15, []string{"llmw-chips", "llmw-quiz"}, 0)
 	if !strings.Contains(html, `data-chapter="15"`) {
 		t.Errorf("chapter 15's outputs have no %s", `data-chapter="15"`)
 	}
-	text := func(id string) string {
-		t.Helper()
-		s, ok := cellText(nb, id)
-		if !ok {
-			t.Fatalf("no cell %q", id)
-		}
-		return s
-	}
+	text := textOf(t, nb)
 	for id, want := range map[string]string{
 		"template":     `<|im_start|>user\nWhat is 2 + 2?<|im_end|>\n<|im_start|>assistant\n4<|im_end|>\n"`,
 		"genprompt":    `thinking false: ends with "<|im_start|>assistant\n`,

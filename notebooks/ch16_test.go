@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/how-llms-work/course/ci/nbformat"
 	"github.com/how-llms-work/course/llm"
 )
 
@@ -24,20 +23,9 @@ var widgetsOfChapter16 = []string{"llmw-ribbon", "llmw-poster", "llmw-journey", 
 // scores; and, where the embedded model ran, the loaded model's budget,
 // top token, state and perplexity recomputed here from its checkpoint.
 func TestChapter16(t *testing.T) {
-	checkChapter16(t, executed(t, "16-whole-model.ipynb"))
-}
-
-func checkChapter16(t *testing.T, nb *nbformat.Notebook) {
-	t.Helper()
+	nb := executed(t, "16-whole-model.ipynb")
 	texts, _ := checkOutputs(t, nb, 16, widgetsOfChapter16, 400<<10)
-	text := func(id string) string {
-		t.Helper()
-		s, ok := texts[id]
-		if !ok {
-			t.Fatalf("no cell %q", id)
-		}
-		return s
-	}
+	text := textIn(t, texts)
 	// The published map and budget.
 	for _, want := range []string{"LLLFLLLFLLLFLLLFLLLFLLLF", "counting from 1: [4 8 12 16 20 24]"} {
 		if !strings.Contains(text("schedule"), want) {

@@ -2,9 +2,12 @@ package notebooks
 
 import (
 	"context"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,4 +100,64 @@ func checkOutputs(t *testing.T, nb *nbformat.Notebook, chapter int, widgets []st
 		t.Errorf("chapter %d's HTML outputs total %d bytes; keep them small", chapter, n)
 	}
 	return texts, html
+}
+
+// cellText returns the text a cell showed: its stream output and the
+// plain-text form of its displays.
+func cellText(nb *nbformat.Notebook, id string) (string, bool) {
+	for _, c := range nb.Cells {
+		if c.ID != id {
+			continue
+		}
+		var b strings.Builder
+		for _, o := range c.Outputs {
+			b.WriteString(o.Text)
+			if s, ok := o.Data["text/plain"].(string); ok {
+				b.WriteString(s + "\n")
+			}
+		}
+		return b.String(), true
+	}
+	return "", false
+}
+
+// textOf returns text(id): what cell id showed (cellText), failing the
+// test when nb has no such cell.
+func textOf(t *testing.T, nb *nbformat.Notebook) func(id string) string {
+	return func(id string) string {
+		t.Helper()
+		s, ok := cellText(nb, id)
+		if !ok {
+			t.Fatalf("no cell %q", id)
+		}
+		return s
+	}
+}
+
+// textIn returns text(id): texts[id] (see cellTexts), failing the test
+// when there is no cell id.
+func textIn(t *testing.T, texts map[string]string) func(id string) string {
+	return func(id string) string {
+		t.Helper()
+		s, ok := texts[id]
+		if !ok {
+			t.Fatalf("no cell %q", id)
+		}
+		return s
+	}
+}
+
+// number returns the first submatch of re in s as a float.
+func number(t *testing.T, s string, re string) float64 {
+	t.Helper()
+	m := regexp.MustCompile(re).FindStringSubmatch(s)
+	if m == nil {
+		t.Errorf("no match for %s in:\n%s", re, s)
+		return math.NaN()
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		t.Errorf("%s: %v", re, err)
+	}
+	return v
 }

@@ -88,13 +88,7 @@ var widgetsOfChapter1 = []string{"llmw-softmax", "llmw-probbars", "llmw-wva", "l
 // notebooks has just written them), it checks the executed copy there
 // instead of running the notebook again.
 func TestChapter1Runs(t *testing.T) {
-	checkChapter1(t, executed(t, "01-what-is-an-llm.ipynb"))
-}
-
-// checkChapter1 checks an executed chapter 1: no errors, every widget
-// shown, and the key values (checkChapter1Values).
-func checkChapter1(t *testing.T, nb *nbformat.Notebook) {
-	t.Helper()
+	nb := executed(t, "01-what-is-an-llm.ipynb")
 	checkOutputs(t, nb, 1, widgetsOfChapter1, 400<<10)
 	checkChapter1Values(t, nb)
 }
