@@ -23,7 +23,7 @@ func Samples() ([]Sample, error) {
 		{"JavaScript code", "", "function fibonacci(n) { return n < 2 ? n : fibonacci(n-1) + fibonacci(n-2); }"},
 		{"JSON", "json_text", ""},
 		{"numbers", "", "Pi is 3.14159; 2,718,281 plus 1,000,000 is 3,718,281 in 2024."},
-		{"a URL", "", "https://en.wikipedia.org/wiki/Byte-pair_encoding?lang=en#History"},
+		{"a web address", "", "en.wikipedia.org/wiki/Byte-pair_encoding?lang=en#History"}, // no scheme: outputs carry no links
 		{"Chinese and Japanese", "cjk_mixed", ""},
 		{"Arabic", "arabic_marks_digits", ""},
 		{"Hindi (Devanagari)", "devanagari_combining", ""},
