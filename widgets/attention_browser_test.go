@@ -1,17 +1,12 @@
 package widgets_test
 
 import (
-	"context"
 	"fmt"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -31,18 +26,8 @@ func attentionPage(t *testing.T) (page, mapsID, censusID string, a widgets.Atten
 		t.Fatal(err)
 	}
 	hm, hc := mustHTML(t, a), mustHTML(t, widgets.HeadCensus{Title: "census", Stats: llm.MustCensus(p)})
-	page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>attention</title>" +
-		"<script>window.errs=[];addEventListener(\"error\",e=>errs.push(e.message));</script></head><body>" + hm + hc + "</body></html>"
+	page = widgetPage("attention", hm+hc)
 	return page, rootID(t, hm), rootID(t, hc), a
-}
-
-func serve(t *testing.T, page string) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, page)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/"
 }
 
 // TestAttentionBrowser drives the attention maps and the head census in
@@ -52,18 +37,8 @@ func serve(t *testing.T, page string) string {
 func TestAttentionBrowser(t *testing.T) {
 	bin := browser.Need(t)
 	page, id, cid, a := attentionPage(t)
-	ctx := startBrowser(t, bin)
-	if err := chromedp.Do(ctx, chromedp.Navigate(serve(t, page)), chromedp.WaitReady(chromedp.CSS("#"+cid))); err != nil {
-		t.Fatal(err)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", js, err)
-		}
-		return v
-	}
+	pg := openPage(t, bin, page, "#"+cid, true)
+	ctx, eval := pg.ctx, pg.eval
 	// hover scrolls the element into view and moves the mouse to the point
 	// (fx, fy) of its box, as fractions of its width and height.
 	hover := func(sel string, fx, fy float64) {
@@ -169,11 +144,7 @@ func TestAttentionBrowser(t *testing.T) {
 	if got := eval(`errs.join("; ")`); got != "" {
 		t.Errorf("script errors: %s", got)
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	browser.SaveArtifact(t, "attention-browser.png", png)
+	pg.screenshot("attention-browser.png")
 }
 
 // TestAttentionNoScript: without JavaScript the large map's weights are in
@@ -181,18 +152,8 @@ func TestAttentionBrowser(t *testing.T) {
 func TestAttentionNoScript(t *testing.T) {
 	bin := browser.Need(t)
 	page, id, _, a := attentionPage(t)
-	ctx := startBrowser(t, bin)
-	noJS := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	})
-	if err := chromedp.Do(ctx, noJS, chromedp.Navigate(serve(t, page)), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
-		t.Fatal(err)
-	}
-	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelectorAll(".llmw.js").length+"|"+document.body.innerText+"|"+Array.from(document.querySelectorAll("#`+id+` svg.big title")).map(e=>e.textContent).join("\n")`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pg := openPage(t, bin, page, "body", false)
+	body := pg.eval(`document.querySelectorAll(".llmw.js").length+"|"+document.body.innerText+"|"+Array.from(document.querySelectorAll("#` + id + ` svg.big title")).map(e=>e.textContent).join("\n")`)
 	if !strings.HasPrefix(body, "0|") {
 		t.Fatal("scripts ran although disabled")
 	}
@@ -208,9 +169,5 @@ func TestAttentionNoScript(t *testing.T) {
 			t.Errorf("static page lacks %q", want)
 		}
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	browser.SaveArtifact(t, "attention-static.png", png)
+	pg.screenshot("attention-static.png")
 }

@@ -26,6 +26,76 @@ func startBrowser(t *testing.T, bin string) context.Context {
 	return browser.Start(t, context.Background(), bin, 900, 1200, 60*time.Second)
 }
 
+// widgetPage wraps widget HTML in a page titled title whose first script
+// records every uncaught error of the widgets' scripts in window.errs.
+func widgetPage(title, body string) string {
+	return "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + title + "</title>" +
+		"<script>window.errs=[];addEventListener(\"error\",e=>errs.push(e.message));</script></head><body>" + body + "</body></html>"
+}
+
+// serve serves page over HTTP until the test ends and returns its URL.
+func serve(t *testing.T, page string) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, page)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/"
+}
+
+// browserPage is a page open in a headless Chromium tab.
+type browserPage struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// openPage serves page, opens it in headless Chromium and waits until the
+// element waitSel is ready. With scripts false, JavaScript is disabled, as
+// in an untrusted notebook.
+func openPage(t *testing.T, bin, page, waitSel string, scripts bool) *browserPage {
+	t.Helper()
+	ctx := startBrowser(t, bin)
+	var actions []chromedp.Action[chromedp.Void]
+	if !scripts {
+		actions = append(actions, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+			return err
+		}))
+	}
+	actions = append(actions, chromedp.Navigate(serve(t, page)), chromedp.WaitReady(chromedp.CSS(waitSel)))
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("open page in %s: %v", bin, err)
+	}
+	return &browserPage{t: t, ctx: ctx}
+}
+
+// eval evaluates js, an expression of string type, in the page.
+func (p *browserPage) eval(js string) string {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		p.t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// screenshot saves a full-page screenshot as the test artifact name.
+func (p *browserPage) screenshot(name string) {
+	p.t.Helper()
+	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		p.t.Fatalf("screenshot: %v", err)
+	}
+	browser.SaveArtifact(p.t, name, png)
+}
+
+// set sets the value of the input element id as a drag would, firing its
+// input event.
+func (p *browserPage) set(id, v string) {
+	p.t.Helper()
+	p.eval(`(()=>{const s=document.getElementById("` + id + `");s.value="` + v + `";s.dispatchEvent(new Event("input"));return ""})()`)
+}
+
 // TestBrowserNoScript opens the page with JavaScript disabled, as an
 // untrusted notebook shows it: every number is already in the static HTML
 // and every stage of the steppers is visible.
@@ -40,23 +110,8 @@ func TestBrowserNoScript(t *testing.T) {
 	// and centers tables; the page carries those rules.
 	page = strings.Replace(page, "</head>", "<style>.jp-RenderedHTMLCommon svg{max-width:100%;height:auto}.jp-RenderedHTMLCommon table{table-layout:fixed;margin-left:auto;margin-right:auto}</style></head>", 1)
 	page = strings.Replace(page, "<body>", `<body class="jp-RenderedHTMLCommon">`, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, page)
-	}))
-	defer srv.Close()
-	ctx := startBrowser(t, bin)
-	noJS := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	})
-	if err := chromedp.Do(ctx, noJS, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
-		t.Fatal(err)
-	}
-	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelectorAll(".llmw.js").length+"|"+document.body.innerText`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pg := openPage(t, bin, page, "body", false)
+	body := pg.eval(`document.querySelectorAll(".llmw.js").length+"|"+document.body.innerText`)
 	if !strings.HasPrefix(body, "0|") {
 		t.Fatalf("scripts ran although disabled: %.40q", body)
 	}
@@ -70,10 +125,7 @@ func TestBrowserNoScript(t *testing.T) {
 	// takes an outer <svg>'s height attribute as its intrinsic size; engines
 	// that treat it as a presentation attribute use the viewBox's aspect
 	// ratio instead, which is why every chart's viewBox matches its size.)
-	sizes, err := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll(".llmw svg")).map(e=>e.getAttribute("height")+"/"+e.getBoundingClientRect().height.toFixed(0)).join(" ")`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sizes := pg.eval(`Array.from(document.querySelectorAll(".llmw svg")).map(e=>e.getAttribute("height")+"/"+e.getBoundingClientRect().height.toFixed(0)).join(" ")`)
 	if strings.Count(sizes, "/") < 20 {
 		t.Errorf("only %d charts measured: %s", strings.Count(sizes, "/"), sizes)
 	}
@@ -82,11 +134,7 @@ func TestBrowserNoScript(t *testing.T) {
 			t.Errorf("chart of height %s drawn %s px high under svg { height: auto }", a, b)
 		}
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	browser.SaveArtifact(t, "widgets-static.png", png)
+	pg.screenshot("widgets-static.png")
 }
 
 // TestBrowser renders a page of widgets, opens it in headless Chromium and
@@ -108,8 +156,7 @@ func TestBrowser(t *testing.T) {
 		page += htmls[i] + "\n"
 	}
 	// The first script records every uncaught error of the widgets' scripts.
-	page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>widgets</title>" +
-		"<script>window.errs=[];addEventListener(\"error\",e=>errs.push(e.message));</script></head><body>" + page + "</body></html>"
+	page = widgetPage("widgets", page)
 	softID, soft2ID, barsID, traceID, quizID := rootID(t, htmls[0]), rootID(t, htmls[1]), rootID(t, htmls[2]), rootID(t, htmls[3]), rootID(t, htmls[4])
 
 	var (
@@ -133,14 +180,8 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("#"+quizID))); err != nil {
 		t.Fatalf("open page in %s: %v", bin, err)
 	}
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", js, err)
-		}
-		return v
-	}
+	pg := &browserPage{t: t, ctx: ctx}
+	eval := pg.eval
 	probs := func(id string) string {
 		return eval(`Array.from(document.querySelectorAll("#` + id + ` tbody tr[data-i] .p")).map(e=>e.textContent).join(" ")`)
 	}
@@ -185,7 +226,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("second table changed with the first one's slider: %q", got)
 	}
 	// And down to a flatter distribution by setting the value like a drag.
-	eval(`(()=>{const s=document.getElementById("` + softID + `-k");s.value="0.5";s.dispatchEvent(new Event("input"));return ""})()`)
+	pg.set(softID+"-k", "0.5")
 	if got := probs(softID); got != want(0.5) {
 		t.Errorf("at ×0.5: probabilities %q, want %q", got, want(0.5))
 	}
@@ -203,7 +244,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// Temperature 0 is greedy: everything on the top token.
-	eval(`(()=>{const i=document.getElementById("` + barsID + `-t");i.value="0";i.dispatchEvent(new Event("input"));return ""})()`)
+	pg.set(barsID+"-t", "0")
 	if got := eval(`Array.from(document.querySelectorAll("#` + barsID + ` tbody tr .a")).map(e=>e.textContent).join(" ")+"|"+document.getElementById("` + barsID + `-tv").textContent`); got != "1.000 0.000 0.000 0.000 0.000|T = 0.00 (greedy)" {
 		t.Errorf("ProbBars at T = 0: %q", got)
 	}
@@ -305,11 +346,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("script errors on the page: %s", got)
 	}
 
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	browser.SaveArtifact(t, "widgets-browser.png", png)
+	pg.screenshot("widgets-browser.png")
 
 	// Dark theme: the widgets take the page's text color (as in JupyterLab's
 	// dark theme, whose variables they read when present).
@@ -317,11 +354,7 @@ func TestBrowser(t *testing.T) {
 		return getComputedStyle(document.querySelector("#` + softID + ` td")).color+"|"+getComputedStyle(document.querySelector("#` + traceID + ` pre")).color})()`); got != "rgb(221, 221, 221)|rgb(221, 221, 221)" {
 		t.Errorf("in a dark page the widget text is %q, want the page's rgb(221, 221, 221)", got)
 	}
-	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	browser.SaveArtifact(t, "widgets-dark.png", png)
+	pg.screenshot("widgets-dark.png")
 
 	mu.Lock()
 	defer mu.Unlock()

@@ -1,17 +1,11 @@
 package widgets_test
 
 import (
-	"context"
-	"fmt"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/how-llms-work/course/ci/browser"
@@ -164,28 +158,11 @@ func TestBrowserLanes(t *testing.T) {
 	bin := browser.Need(t)
 	lanes, kv, grid, maps := demoLanes(), demoKV(), demoGrid(), demoMaps()
 	htmls := []string{mustHTML(t, lanes), mustHTML(t, kv), mustHTML(t, grid), mustHTML(t, maps)}
-	page := "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>chapter 5</title>" +
-		"<script>window.errs=[];addEventListener(\"error\",e=>errs.push(e.message));</script></head><body>" + strings.Join(htmls, "\n") + "</body></html>"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, page)
-	}))
-	defer srv.Close()
+	page := widgetPage("chapter 5", strings.Join(htmls, "\n"))
 	lanesID, kvID, gridID, mapsID := rootID(t, htmls[0]), rootID(t, htmls[1]), rootID(t, htmls[2]), rootID(t, htmls[3])
 
 	t.Run("no script", func(t *testing.T) {
-		ctx := startBrowser(t, bin)
-		noJS := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-			return err
-		})
-		if err := chromedp.Do(ctx, noJS, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
-			t.Fatal(err)
-		}
-		body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelectorAll(".llmw.js").length+"|"+document.body.innerText`))
-		if err != nil {
-			t.Fatal(err)
-		}
+		body := openPage(t, bin, page, "body", false).eval(`document.querySelectorAll(".llmw.js").length+"|"+document.body.innerText`)
 		for _, want := range []string{"0|", "Q4, Q5, Q6, Q7", "48.0 MiB", "1.5 GiB", "0.250*", "same KV head", "·cat", "0.800"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("static page lacks %q", want)
@@ -193,18 +170,8 @@ func TestBrowserLanes(t *testing.T) {
 		}
 	})
 
-	ctx := startBrowser(t, bin)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("#"+mapsID))); err != nil {
-		t.Fatal(err)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", js, err)
-		}
-		return v
-	}
+	pg := openPage(t, bin, page, "#"+mapsID, true)
+	ctx, eval := pg.ctx, pg.eval
 	if got := eval(`document.querySelectorAll(".llmw.js").length+""`); got != "4" {
 		t.Errorf("%s live widgets, want 4", got)
 	}

@@ -1,7 +1,6 @@
 package widgets_test
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -9,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -34,8 +31,7 @@ func layerPage(t *testing.T) (page, mapID, stripID string, lm widgets.LayerMap, 
 	}
 	s = m.MustSkipLayers(p.Prompt)
 	hm, hs := mustHTML(t, lm), mustHTML(t, widgets.FromSkips(s))
-	page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>layers</title>" +
-		"<script>window.errs=[];addEventListener(\"error\",e=>errs.push(e.message));</script></head><body>" + hm + hs + "</body></html>"
+	page = widgetPage("layers", hm+hs)
 	return page, rootID(t, hm), rootID(t, hs), lm, s
 }
 
@@ -45,18 +41,8 @@ func layerPage(t *testing.T) (page, mapID, stripID string, lm widgets.LayerMap, 
 func TestLayerMapBrowser(t *testing.T) {
 	bin := browser.Need(t)
 	page, id, sid, lm, s := layerPage(t)
-	ctx := startBrowser(t, bin)
-	if err := chromedp.Do(ctx, chromedp.Navigate(serve(t, page)), chromedp.WaitReady(chromedp.CSS("#"+sid))); err != nil {
-		t.Fatal(err)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", js, err)
-		}
-		return v
-	}
+	pg := openPage(t, bin, page, "#"+sid, true)
+	ctx, eval := pg.ctx, pg.eval
 	click := func(sel string) {
 		t.Helper()
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
@@ -162,11 +148,7 @@ func TestLayerMapBrowser(t *testing.T) {
 	if got := eval(`errs.join("; ")`); got != "" {
 		t.Errorf("script errors: %s", got)
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	browser.SaveArtifact(t, "layermap-browser.png", png)
+	pg.screenshot("layermap-browser.png")
 }
 
 // TestLayerMapNoScript: without JavaScript the heatmap shows the mean over
@@ -174,18 +156,8 @@ func TestLayerMapBrowser(t *testing.T) {
 func TestLayerMapNoScript(t *testing.T) {
 	bin := browser.Need(t)
 	page, id, _, lm, s := layerPage(t)
-	ctx := startBrowser(t, bin)
-	noJS := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	})
-	if err := chromedp.Do(ctx, noJS, chromedp.Navigate(serve(t, page)), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
-		t.Fatal(err)
-	}
-	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelectorAll(".llmw.js").length+"|"+document.body.innerText`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pg := openPage(t, bin, page, "body", false)
+	body := pg.eval(`document.querySelectorAll(".llmw.js").length+"|"+document.body.innerText`)
 	if !strings.HasPrefix(body, "0|") {
 		t.Fatal("scripts ran although disabled")
 	}
@@ -204,9 +176,5 @@ func TestLayerMapNoScript(t *testing.T) {
 	if strings.Contains(body, id) {
 		t.Error("ids leak into the text")
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	browser.SaveArtifact(t, "layermap-static.png", png)
+	pg.screenshot("layermap-static.png")
 }

@@ -1,13 +1,10 @@
 package widgets_test
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
@@ -24,21 +21,9 @@ func TestLensGridBrowser(t *testing.T) {
 	l := tinyLens(t)
 	h := mustHTML(t, widgets.FromLens(l))
 	id := rootID(t, h)
-	page := "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>lens</title>" +
-		"<script>window.errs=[];addEventListener(\"error\",e=>errs.push(e.message));</script></head><body>" + h + "</body></html>"
-	url := serve(t, page)
-	ctx := startBrowser(t, bin)
-	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("#"+id))); err != nil {
-		t.Fatal(err)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", js, err)
-		}
-		return v
-	}
+	page := widgetPage("lens", h)
+	pg := openPage(t, bin, page, "#"+id, true)
+	ctx, eval := pg.ctx, pg.eval
 	detail := func() string { return eval(`document.getElementById("` + id + `-detail").innerText`) }
 	wantIn := func(b, tt int) []string {
 		var s []string
@@ -95,18 +80,7 @@ func TestLensGridBrowser(t *testing.T) {
 	}
 
 	// Scripts off: the grid and the output cell's detail are in the page.
-	ctx2 := startBrowser(t, bin)
-	noJS := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	})
-	if err := chromedp.Do(ctx2, noJS, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("#"+id))); err != nil {
-		t.Fatal(err)
-	}
-	body, err := chromedp.Run(ctx2, chromedp.Evaluate[string](`document.querySelectorAll(".llmw.js").length+"|"+document.querySelectorAll("td.c").length+"|"+document.getElementById("`+id+`-detail").innerText`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := openPage(t, bin, page, "#"+id, false).eval(`document.querySelectorAll(".llmw.js").length+"|"+document.querySelectorAll("td.c").length+"|"+document.getElementById("` + id + `-detail").innerText`)
 	if want := "0|" + strconv.Itoa((l.Layers+1)*len(l.Pieces)) + "|"; !strings.HasPrefix(body, want) {
 		t.Errorf("scripts off: %q, want prefix %q", body[:min(len(body), 40)], want)
 	}

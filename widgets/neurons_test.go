@@ -1,17 +1,9 @@
 package widgets_test
 
 import (
-	"context"
-	"fmt"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/chromedp"
 
 	"github.com/how-llms-work/course/ci/browser"
 	"github.com/how-llms-work/course/llm"
@@ -155,27 +147,11 @@ func TestNeuronPanelBrowser(t *testing.T) {
 	bin := browser.Need(t)
 	rec := handRecord(t)
 	h := mustHTML(t, widgets.MustFromNeurons(rec, 3, llm.Neuron{Layer: 0, Unit: 0}, llm.Neuron{Layer: 0, Unit: 1, Neg: true}))
-	page := "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>" + h + "</body></html>"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, page)
-	}))
-	defer srv.Close()
+	page := widgetPage("neurons", h)
 	id := rootID(t, h)
 	shown := `Array.prototype.map.call(document.querySelectorAll("#` + id + ` .stage"),function(c){return getComputedStyle(c).display==="none"?"-":"+";}).join("")`
 
-	ctx := startBrowser(t, bin)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
-		t.Fatal(err)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return s
-	}
+	eval := openPage(t, bin, page, "body", true).eval
 	if got := eval(shown); got != "+-" {
 		t.Errorf("at start the cards show %q, want +-", got)
 	}
@@ -187,18 +163,7 @@ func TestNeuronPanelBrowser(t *testing.T) {
 		t.Errorf("the pressed button says aria-pressed=%q", got)
 	}
 
-	ctx2 := startBrowser(t, bin)
-	noJS := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	})
-	if err := chromedp.Do(ctx2, noJS, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
-		t.Fatal(err)
-	}
-	body, err := chromedp.Run(ctx2, chromedp.Evaluate[string](`document.body.innerText`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := openPage(t, bin, page, "body", false).eval(`document.body.innerText`)
 	for _, want := range []string{"layer 0 · unit 0", "layer 0 · unit 1 (−)", "5.60", "11.00"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("without scripts the page lacks %q:\n%s", want, body)

@@ -1,16 +1,11 @@
 package widgets_test
 
 import (
-	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/how-llms-work/course/ci/browser"
@@ -170,36 +165,12 @@ func TestRibbonInBrowser(t *testing.T) {
 	bin := browser.Need(t)
 	r2, r14 := widgets.Ribbon(2, nil), widgets.Ribbon(14, nil)
 	h2, h14 := mustHTML(t, r2), mustHTML(t, r14)
-	page := "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ribbon</title>" +
-		"<script>window.errs=[];addEventListener(\"error\",e=>errs.push(e.message));</script></head><body>" + h2 + h14 + "</body></html>"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, page)
-	}))
-	defer srv.Close()
+	page := widgetPage("ribbon", h2+h14)
 	id := rootID(t, h2)
 
 	for _, scripts := range []bool{false, true} {
-		ctx := startBrowser(t, bin)
-		var actions []chromedp.Action[chromedp.Void]
-		if !scripts {
-			actions = append(actions, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-				return err
-			}))
-		}
-		actions = append(actions, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("#"+id)))
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatal(err)
-		}
-		eval := func(js string) string {
-			t.Helper()
-			v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-			if err != nil {
-				t.Fatalf("evaluate %s: %v", js, err)
-			}
-			return v
-		}
+		pg := openPage(t, bin, page, "#"+id, scripts)
+		ctx, eval := pg.ctx, pg.eval
 		shown := func() string {
 			return eval(`Array.from(document.querySelectorAll("#` + id + ` .stage")).filter(e=>getComputedStyle(e).display!=="none").map(e=>e.getAttribute("data-s")).join(",")`)
 		}
@@ -234,11 +205,7 @@ func TestRibbonInBrowser(t *testing.T) {
 		if got := eval(`errs.join("; ")`); got != "" {
 			t.Errorf("script errors: %s", got)
 		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		browser.SaveArtifact(t, "ribbon.png", png)
+		pg.screenshot("ribbon.png")
 	}
 }
 

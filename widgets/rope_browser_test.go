@@ -3,8 +3,6 @@ package widgets_test
 import (
 	"fmt"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,28 +22,8 @@ func TestBrowserRope(t *testing.T) {
 	c, s := demoClocks(), demoSpectrum()
 	hc, hs := mustHTML(t, c), mustHTML(t, s)
 	cid, sid := rootID(t, hc), rootID(t, hs)
-	page := "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>rope</title>" +
-		"<script>window.errs=[];addEventListener(\"error\",e=>errs.push(e.message));</script></head><body>" + hc + hs + "</body></html>"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, page)
-	}))
-	defer srv.Close()
-	ctx := startBrowser(t, bin)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("#"+sid))); err != nil {
-		t.Fatal(err)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", js, err)
-		}
-		return v
-	}
-	set := func(id, v string) {
-		eval(`(()=>{const s=document.getElementById("` + id + `");s.value="` + v + `";s.dispatchEvent(new Event("input"));return ""})()`)
-	}
+	pg := openPage(t, bin, widgetPage("rope", hc+hs), "#"+sid, true)
+	eval, set := pg.eval, pg.set
 	hand := func(k int) (float64, float64) {
 		xy := eval(`(()=>{const h=document.querySelector("#` + cid + ` line.hand[data-k='` + strconv.Itoa(k) + `']");return h.getAttribute("x2")+" "+h.getAttribute("y2")})()`)
 		var x, y float64
@@ -77,7 +55,7 @@ func TestBrowserRope(t *testing.T) {
 	}
 	// The sweep moves m on its own.
 	eval(`(()=>{document.getElementById("` + cid + `-sweep").click();return ""})()`)
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`+document.getElementById("`+cid+`-m").value>50`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+	if _, err := chromedp.Run(pg.ctx, chromedp.Poll[bool](`+document.getElementById("`+cid+`-m").value>50`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Errorf("the sweep did not move m past 50: %v", err)
 	}
 	// Spectrum: click pair 9's bar.

@@ -3,12 +3,8 @@ package widgets_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 
 	"github.com/how-llms-work/course/ci/browser"
 	"github.com/how-llms-work/course/llm"
@@ -28,28 +24,11 @@ func TestBrowserSampling(t *testing.T) {
 	s := widgets.Sampling{Logits: logits, Rows: 8, Temperature: 1}
 	h := mustHTML(t, s)
 	id := rootID(t, h)
-	page := "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>sampling</title>" +
-		"<script>window.errs=[];addEventListener(\"error\",e=>errs.push(e.message));</script></head><body>" + h + "</body></html>"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, page)
-	}))
-	defer srv.Close()
-	ctx := startBrowser(t, bin)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("#"+id))); err != nil {
-		t.Fatal(err)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", js, err)
-		}
-		return v
-	}
+	pg := openPage(t, bin, widgetPage("sampling", h), "#"+id, true)
+	eval := pg.eval
 	// Grid positions: T index 7 (0.7), top-k off, top-p index 8 (0.9), min-p index 2 (0.05).
 	for _, sv := range [][2]string{{"-t", "7"}, {"-k", "0"}, {"-p", "8"}, {"-m", "2"}} {
-		eval(`(()=>{const s=document.getElementById("` + id + sv[0] + `");s.value="` + sv[1] + `";s.dispatchEvent(new Event("input"));return ""})()`)
+		pg.set(id+sv[0], sv[1])
 	}
 	kept := llm.Sampler{Temperature: 0.7, TopP: 0.9, MinP: 0.05}.Kept(logits)
 	if got, want := eval(`document.querySelector("#`+id+` .foot").textContent`), fmt.Sprintf("kept %d of 5,000 tokens", len(kept)); !strings.HasPrefix(got, want) {

@@ -2,11 +2,7 @@ package widgets_test
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 
 	"github.com/how-llms-work/course/ci/browser"
 	"github.com/how-llms-work/course/widgets"
@@ -19,27 +15,13 @@ func TestBrowserMatrix(t *testing.T) {
 	m := widgets.Matrix{Title: "S", Values: [][]float64{{1, -2, 0}, {0.5, 0.125, -1}}, RowLabel: "key dim", ColLabel: "value dim"}
 	h := mustHTML(t, m)
 	id := rootID(t, h)
-	page := "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>matrix</title>" +
-		"<script>window.errs=[];addEventListener(\"error\",e=>errs.push(e.message));</script></head><body>" + h + "</body></html>"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, page)
-	}))
-	defer srv.Close()
-	ctx := startBrowser(t, bin)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("#"+id))); err != nil {
-		t.Fatal(err)
-	}
+	pg := openPage(t, bin, widgetPage("matrix", h), "#"+id, true)
 	hover := func(i, j int) string {
 		t.Helper()
 		js := fmt.Sprintf(`(()=>{const r=document.getElementById(%q),img=r.querySelector("img"),b=img.getBoundingClientRect();
 img.dispatchEvent(new MouseEvent("mousemove",{clientX:b.left+(%d+0.5)*b.width/3,clientY:b.top+(%d+0.5)*b.height/2}));
 return r.querySelector(".at").textContent+"|"+errs.join(";")})()`, id, j, i)
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("evaluate: %v", err)
-		}
-		return v
+		return pg.eval(js)
 	}
 	if got, want := hover(1, 1), "key dim 1, value dim 1: 0.1250|"; got != want {
 		t.Errorf("hover (1, 1): %q, want %q", got, want)

@@ -1,12 +1,7 @@
 package widgets_test
 
 import (
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 
 	"github.com/how-llms-work/course/ci/browser"
 	"github.com/how-llms-work/course/widgets"
@@ -21,24 +16,7 @@ func TestBrowserSurprise(t *testing.T) {
 		Guess: []string{" first", " sat"}, GuessProb: []float64{0.2, 0.5}}
 	h := mustHTML(t, s)
 	id := rootID(t, h)
-	page := "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>surprise</title></head><body>" + h + "</body></html>"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, page)
-	}))
-	defer srv.Close()
-	ctx := startBrowser(t, bin)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("#"+id))); err != nil {
-		t.Fatal(err)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", js, err)
-		}
-		return v
-	}
+	eval := openPage(t, bin, widgetPage("surprise", h), "#"+id, true).eval
 	out := `document.querySelector("#` + id + ` output").textContent`
 	eval(`(()=>{document.querySelector("#` + id + ` span.s[data-i='0']").click();return ""})()`)
 	if got, want := eval(out), "·cat: loss 4.50 nats, p = 0.011 · the model's first guess: ·first (p = 0.200)"; got != want {
@@ -50,5 +28,8 @@ func TestBrowserSurprise(t *testing.T) {
 	}
 	if got := eval(`document.querySelectorAll("#` + id + ` span.on").length+":"+document.querySelector("#` + id + ` span.on").dataset.i`); got != "1:1" {
 		t.Errorf("marked tokens %q, want only token 1", got)
+	}
+	if got := eval(`errs.join("; ")`); got != "" {
+		t.Errorf("script errors: %s", got)
 	}
 }

@@ -1,24 +1,17 @@
 package widgets_test
 
 import (
-	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/chromedp"
 
 	"github.com/how-llms-work/course/ci/browser"
 	"github.com/how-llms-work/course/llm/tokenizer"
 	"github.com/how-llms-work/course/widgets"
 )
 
-// tokenPage renders chapter 2's widgets on one page and serves it.
-func tokenPage(t *testing.T) (url string, chips, bars, stepper string, ms widgets.MergeStepper) {
+// tokenPage renders chapter 2's widgets on one page.
+func tokenPage(t *testing.T) (page string, chips, bars, stepper string, ms widgets.MergeStepper) {
 	t.Helper()
 	tok := tinyTok(t)
 	samples, err := tokenizer.Samples()
@@ -29,13 +22,7 @@ func tokenPage(t *testing.T) (url string, chips, bars, stepper string, ms widget
 	bs := widgets.CharsPerToken(tok, "tiny", samples)
 	ms = widgets.Merges(tok, " unbelievable")
 	chips, bars, stepper = mustHTML(t, ct), mustHTML(t, bs), mustHTML(t, ms)
-	page := "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>" + chips + bars + stepper + "</body></html>"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, page)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/", chips, bars, stepper, ms
+	return widgetPage("tokens", chips+bars+stepper), chips, bars, stepper, ms
 }
 
 // TestTokenWidgetsBrowser drives chapter 2's widgets in headless Chromium:
@@ -43,19 +30,8 @@ func tokenPage(t *testing.T) (url string, chips, bars, stepper string, ms widget
 // stepper's Step / Back / Reset.
 func TestTokenWidgetsBrowser(t *testing.T) {
 	bin := browser.Need(t)
-	url, chips, bars, stepper, ms := tokenPage(t)
-	ctx := startBrowser(t, bin)
-	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
-		t.Fatal(err)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return s
-	}
+	page, chips, bars, stepper, ms := tokenPage(t)
+	eval := openPage(t, bin, page, "body", true).eval
 	click := func(root string, n int) {
 		t.Helper()
 		if got := eval(fmt.Sprintf(`(document.querySelectorAll("#%s button")[%d].click(),"ok")`, root, n)); got != "ok" {
@@ -106,19 +82,8 @@ func TestTokenWidgetsBrowser(t *testing.T) {
 // chips' footer, every bar value and every merge step are readable.
 func TestTokenWidgetsNoScript(t *testing.T) {
 	bin := browser.Need(t)
-	url, _, _, _, ms := tokenPage(t)
-	ctx := startBrowser(t, bin)
-	noJS := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	})
-	if err := chromedp.Do(ctx, noJS, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
-		t.Fatal(err)
-	}
-	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	page, _, _, _, ms := tokenPage(t)
+	body := openPage(t, bin, page, "body", false).eval(`document.body.innerText`)
 	for _, want := range []string{"chars/token", "3.67", "step", ms.Steps[len(ms.Steps)-1].Result, "<|im_end|>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("without JavaScript the page does not show %q", want)
