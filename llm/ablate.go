@@ -122,13 +122,13 @@ func (s *LayerSkips) MeanKL(t LayerType) float64 {
 	return sum / float64(n)
 }
 
-// KLNats returns KL(softmax(p) ‖ softmax(q)) in nats for two logit vectors
+// logitsKL returns KL(softmax(p) ‖ softmax(q)) in nats for two logit vectors
 // over the same vocabulary, computed in float64 from log-softmaxes (exact
 // for probabilities too small for float32). It is ≥ 0, and 0 only when the
 // two distributions are equal.
 func logitsKL(p, q []float32) float64 {
 	if len(p) != len(q) {
-		panic(fmt.Sprintf("llm: KLNats of %d and %d logits", len(p), len(q)))
+		panic(fmt.Sprintf("llm: KL of %d and %d logits", len(p), len(q)))
 	}
 	lp, lq := logSoftmax64(p), logSoftmax64(q)
 	var kl float64

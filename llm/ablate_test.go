@@ -88,7 +88,7 @@ func TestSkipPassesTheStreamThrough(t *testing.T) {
 			if !slices.Equal(c.Layers[i-1].Residual[pos], p.Capture.Layers[i-1].Residual[pos]) {
 				t.Fatalf("skip %d: layer %d changed at position %d", i, i-1, pos)
 			}
-			want := blockNorm(p.Capture.Layers[i-1].Residual[pos], m.MustBlock(i+1).InputGain, m.Config().RMSEps)
+			want := MustRMSNorm(p.Capture.Layers[i-1].Residual[pos], m.MustBlock(i+1).InputGain, m.Config().RMSEps)
 			if d := relDiff(c.Layers[i+1].InputNorm[pos], want); d > 1e-5 {
 				t.Errorf("skip %d: layer %d's input at position %d is not layer %d's output (%.2g)", i, i+1, pos, i-1, d)
 			}

@@ -146,11 +146,11 @@ func (m *Model) MustBlock(layer int) *Block {
 
 // InputNorm returns the mixer's input for the residual vector x:
 // x / √(mean(x²) + eps) · (1 + InputGain).
-func (b *Block) InputNorm(x []float32) []float32 { return blockNorm(x, b.InputGain, b.Eps) }
+func (b *Block) InputNorm(x []float32) []float32 { return MustRMSNorm(x, b.InputGain, b.Eps) }
 
 // PostNorm returns the MLP's input for the residual vector x (taken after
 // the mixer's add): x / √(mean(x²) + eps) · (1 + PostGain).
-func (b *Block) PostNorm(x []float32) []float32 { return blockNorm(x, b.PostGain, b.Eps) }
+func (b *Block) PostNorm(x []float32) []float32 { return MustRMSNorm(x, b.PostGain, b.Eps) }
 
 // MLP returns Down · (silu(Gate·u) ⊙ (Up·u)) for the normed vector u.
 func (b *Block) MLP(u []float32) []float32 {
@@ -169,24 +169,6 @@ func (b *Block) MLP(u []float32) []float32 {
 			s += float64(w) * act[i]
 		}
 		out[r] = float32(s)
-	}
-	return out
-}
-
-// blockNorm is the zero-centred RMSNorm of the pre-norms: x / √(mean(x²) +
-// eps) · (1 + w), in float64.
-func blockNorm(x, w []float32, eps float64) []float32 {
-	if len(x) != len(w) {
-		panic(fmt.Sprintf("llm: RMS norm of %d values with a gain of %d", len(x), len(w)))
-	}
-	var ss float64
-	for _, v := range x {
-		ss += float64(v) * float64(v)
-	}
-	inv := 1 / math.Sqrt(ss/float64(len(x))+eps)
-	out := make([]float32, len(x))
-	for i, v := range x {
-		out[i] = float32(float64(v) * inv * (1 + float64(w[i])))
 	}
 	return out
 }
