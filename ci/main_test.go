@@ -480,7 +480,7 @@ func TestInterruptBySignal(t *testing.T) {
 }
 
 // TestClassicNotebookShowsOutputs opens a notebook executed by this runner in a real
-// Jupyter frontend (classic Notebook, Debian's python3-notebook) in headless Chromium,
+// Jupyter frontend (classic Notebook, Debian's jupyter-notebook) in headless Chromium,
 // and checks that the frontend renders its stored outputs.
 func TestClassicNotebookShowsOutputs(t *testing.T) {
 	jupyterBin, chromium := "/usr/bin/jupyter-notebook", ""
@@ -492,9 +492,9 @@ func TestClassicNotebookShowsOutputs(t *testing.T) {
 	}
 	if _, err := os.Stat(jupyterBin); err != nil || chromium == "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but classic Notebook (%s) or Chromium is missing: .ci/run installs python3-notebook and chromium", jupyterBin)
+			t.Fatalf("CI=true but classic Notebook (%s) or Chromium is missing: .ci/run installs jupyter-notebook and chromium", jupyterBin)
 		}
-		t.Skip("classic Notebook or Chromium not installed (apt-get install python3-notebook chromium)")
+		t.Skip("classic Notebook or Chromium not installed (apt-get install jupyter-notebook chromium)")
 	}
 	dir := t.TempDir()
 	if code, _, stderr := runCI(t, "-out", dir, "testdata/ok.ipynb"); code != 0 {

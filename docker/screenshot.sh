@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the README's screenshot: chosen cells of an executed notebook, opened in
-# Jupyter's classic Notebook (Debian's python3-notebook) and captured by headless Chromium.
+# Jupyter's classic Notebook (Debian's jupyter-notebook) and captured by headless Chromium.
 #
 #   make notebooks && bash docker/screenshot.sh out/notebooks/01-what-is-an-llm.ipynb 7,8 docker/screenshot.png
 #

@@ -22,7 +22,7 @@ import (
 )
 
 // TestChapter1InClassicNotebook opens chapter 1 the way a learner does, in
-// Jupyter's classic Notebook (Debian's python3-notebook) in headless
+// Jupyter's classic Notebook (Debian's jupyter-notebook) in headless
 // Chromium, runs every cell through the course kernel, and checks that the
 // widgets render and respond: the softmax slider recomputes, the generation
 // loop steps, the quiz answers. Screenshots go to out/artifacts (or
@@ -147,7 +147,7 @@ func need(t *testing.T) (jupyter, chromium string) {
 	var missing []string
 	jupyter = "/usr/bin/jupyter-notebook"
 	if _, err := os.Stat(jupyter); err != nil {
-		missing = append(missing, "classic Notebook (apt-get install python3-notebook)")
+		missing = append(missing, "classic Notebook (apt-get install jupyter-notebook)")
 	}
 	chromium = browser.Find()
 	if chromium == "" {
