@@ -411,14 +411,18 @@ var externalURL = regexp.MustCompile(`(?i)\bhttps?://|\bwww\.[a-z0-9-]+\.`)
 
 // TestExecutedChapters checks the executed notebooks that make notebooks
 // (LLM_EXECUTED_NOTEBOOKS, the embedded model) and make notebooks-standin
-// (LLM_EXECUTED_STANDIN, the full-size stand-in) wrote: every chapter ran
-// without an error, its ribbon is the chapter's, and no output holds an
-// external URL. It skips when neither is set.
+// (LLM_EXECUTED_STANDIN, the full-size stand-in) wrote: every code cell of
+// every chapter ran without an error or a panic, its ribbon is the
+// chapter's, and no output holds an external URL. It skips when neither is
+// set; when CI is set, both must be (make test sets them).
 func TestExecutedChapters(t *testing.T) {
 	ran := false
 	for _, env := range []string{"LLM_EXECUTED_NOTEBOOKS", "LLM_EXECUTED_STANDIN"} {
 		dir := os.Getenv(env)
 		if dir == "" {
+			if os.Getenv("CI") != "" {
+				t.Errorf("CI is set but %s is not: make test runs every chapter on the embedded model and on the full-size stand-in and sets it", env)
+			}
 			continue
 		}
 		ran = true
@@ -441,20 +445,30 @@ func TestExecutedChapters(t *testing.T) {
 
 func checkExecuted(t *testing.T, nb *nbformat.Notebook, path string) {
 	n, _ := strconv.Atoi(path[:2])
+	for _, p := range executedProblems(nb, n) {
+		t.Error(p)
+	}
+}
+
+// executedProblems lists what is wrong with chapter n as executed: a code
+// cell that did not run, an error output, a panic, an external URL in any
+// output, no ribbon of chapter n.
+func executedProblems(nb *nbformat.Notebook, n int) []string {
+	var out []string
 	ribbon := false
 	for _, c := range nb.Cells {
 		if c.Type != "code" {
 			continue
 		}
-		if len(c.Outputs) == 0 && strings.TrimSpace(c.Source) != "" && c.ExecutionCount == nil {
-			t.Errorf("cell %s did not run", c.ID)
+		if strings.TrimSpace(c.Source) != "" && c.ExecutionCount == nil {
+			out = append(out, fmt.Sprintf("cell %s did not run", c.ID))
 		}
 		for _, o := range c.Outputs {
 			if o.Type == nbformat.Error {
-				t.Errorf("cell %s: %s: %s", c.ID, o.EName, o.EValue)
+				out = append(out, fmt.Sprintf("cell %s: %s: %s", c.ID, o.EName, o.EValue))
 			}
 			if strings.Contains(o.Text, "panic:") {
-				t.Errorf("cell %s panicked: %.300s", c.ID, o.Text)
+				out = append(out, fmt.Sprintf("cell %s panicked: %.300s", c.ID, o.Text))
 			}
 			texts := []string{o.Text, o.EValue, strings.Join(o.Traceback, "\n")}
 			for _, v := range o.Data {
@@ -465,7 +479,7 @@ func checkExecuted(t *testing.T, nb *nbformat.Notebook, path string) {
 			for _, s := range texts {
 				if loc := externalURL.FindStringIndex(s); loc != nil {
 					lo, hi := max(0, loc[0]-60), min(len(s), loc[1]+60)
-					t.Errorf("cell %s: an output holds an external URL: …%s…", c.ID, s[lo:hi])
+					out = append(out, fmt.Sprintf("cell %s: an output holds an external URL: …%s…", c.ID, s[lo:hi]))
 				}
 			}
 			if h, ok := o.Data["text/html"].(string); ok && strings.Contains(h, `class="llmw llmw-ribbon"`) {
@@ -474,6 +488,41 @@ func checkExecuted(t *testing.T, nb *nbformat.Notebook, path string) {
 		}
 	}
 	if !ribbon {
-		t.Errorf("no ribbon of chapter %d in the outputs", n)
+		out = append(out, fmt.Sprintf("no ribbon of chapter %d in the outputs", n))
+	}
+	return out
+}
+
+// TestExecutedProblems checks the checker on a chapter that ran clean and
+// on one with every kind of fault.
+func TestExecutedProblems(t *testing.T) {
+	one := 1
+	ribbon := &nbformat.Output{Type: nbformat.DisplayData, Data: map[string]any{"text/html": `<div class="llmw llmw-ribbon" data-chapter="3">`}}
+	clean := &nbformat.Notebook{Cells: []*nbformat.Cell{
+		{ID: "md", Type: "markdown", Source: "see https://example.com"},
+		{ID: "ribbon", Type: "code", Source: "%%\nwidgets.MustShow(widgets.Ribbon(3, m))", ExecutionCount: &one, Outputs: []*nbformat.Output{ribbon}},
+		{ID: "decl", Type: "code", Source: "var x = 1", ExecutionCount: &one},
+		{ID: "blank", Type: "code", Source: "\n"},
+	}}
+	if got := executedProblems(clean, 3); len(got) != 0 {
+		t.Errorf("a clean chapter: %q", got)
+	}
+	if got := executedProblems(clean, 4); !slices.Equal(got, []string{"no ribbon of chapter 4 in the outputs"}) {
+		t.Errorf("chapter 3's ribbon in chapter 4: %q", got)
+	}
+	bad := &nbformat.Notebook{Cells: append(slices.Clone(clean.Cells),
+		&nbformat.Cell{ID: "skipped", Type: "code", Source: "%%\nfmt.Println(1)"},
+		&nbformat.Cell{ID: "failed", Type: "code", Source: "%%\nx()", ExecutionCount: &one, Outputs: []*nbformat.Output{{Type: nbformat.Error, EName: "ERROR", EValue: "undefined: x"}}},
+		&nbformat.Cell{ID: "panicked", Type: "code", Source: "%%\npanic(1)", ExecutionCount: &one, Outputs: []*nbformat.Output{{Type: nbformat.Stream, Name: "stderr", Text: "panic: 1\n"}}},
+		&nbformat.Cell{ID: "linked", Type: "code", Source: "%%\nshow()", ExecutionCount: &one, Outputs: []*nbformat.Output{{Type: nbformat.DisplayData, Data: map[string]any{"text/html": `<script src="https://cdn.example/x.js">`}}}},
+	)}
+	got := executedProblems(bad, 3)
+	for i, want := range []string{"cell skipped did not run", "cell failed: ERROR: undefined: x", "cell panicked panicked", "cell linked: an output holds an external URL"} {
+		if i >= len(got) || !strings.HasPrefix(got[i], want) {
+			t.Errorf("problem %d: got %q, want it to start %q", i, got, want)
+		}
+	}
+	if len(got) != 4 {
+		t.Errorf("%d problems, want 4: %q", len(got), got)
 	}
 }
