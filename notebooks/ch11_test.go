@@ -39,7 +39,7 @@ func TestChapter11(t *testing.T) {
 		t.Fatalf("stories cell: %d replays, want 3:\n%s", len(replays), text("stories-run"))
 	}
 	for _, r := range replays {
-		if r[1] != "true" || r[2] != r[3] || r[3] != "70" {
+		if r[1] != "true" || r[2] != r[3] || r[3] != "40" {
 			t.Errorf("replay: %s", r[0])
 		}
 	}
@@ -130,7 +130,7 @@ func checkChapter11Tiny(t *testing.T, text func(string) string) {
 	// The three stories, regenerated here.
 	var greedy []int
 	for _, temp := range []float64{0, 0.7, 1.5} {
-		tr, err := m.Generate(story, llm.Sampler{Temperature: temp, Seed: 2024}, llm.MaxTokens(70), llm.StopAt())
+		tr, err := m.Generate(story, llm.Sampler{Temperature: temp, Seed: 2024}, llm.MaxTokens(40), llm.StopAt())
 		if err != nil {
 			t.Fatal(err)
 		}
