@@ -103,7 +103,17 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 		res.err = err
 		return res
 	}
-	k, err := jupyter.Start(ctx, spec, jupyter.Options{Dir: dir, StartTimeout: cfg.startTimeout, HeartbeatTimeout: cfg.hbTimeout})
+	opts := jupyter.Options{Dir: dir, StartTimeout: cfg.startTimeout, HeartbeatTimeout: cfg.hbTimeout}
+	var exitLog *exitLog
+	if spec.RecordsExits() {
+		if exitLog, err = newExitLog(); err != nil {
+			res.err = err
+			return res
+		}
+		defer exitLog.close()
+		opts.Env = append(opts.Env, kernelspec.ExitLogEnv+"="+exitLog.path())
+	}
+	k, err := jupyter.Start(ctx, spec, opts)
 	if err != nil && ctx.Err() != nil {
 		err = context.Cause(ctx)
 	}
@@ -112,11 +122,15 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 		return res
 	}
 	defer k.Close()
+	if exitLog != nil {
+		exitLog.kernel = k.Pid()
+	}
 
 	// Outputs that arrive after their cell finished (see Kernel.Execute) still land in
 	// that cell's collector, so outputs and silent failures are final only at the end.
 	cols := make([]*collector, len(res.cells))
 	replies := make([]*jupyter.Message, len(res.cells))
+	ended := make([]exits, len(res.cells))
 	defer func() {
 		k.Drain(lateOutputWait)
 		for i, col := range cols {
@@ -128,7 +142,8 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 			if cr.failure != "" {
 				continue
 			}
-			if cr.failure = failure(replies[i], col.outputs(), col.lastStream); cr.failure != "" && res.err == nil {
+			ended[i].lastStream = col.lastStream
+			if cr.failure = failure(replies[i], col.outputs(), ended[i]); cr.failure != "" && res.err == nil {
 				res.err = fmt.Errorf("%s: %s failed (reported after the cell finished):\n%s", path, cr.name(), indent(cr.failure))
 			}
 		}
@@ -146,6 +161,10 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 		t0 := time.Now()
 		reply, err := k.Execute(ctx, cell.Source, cfg.timeout, col.add)
 		cr.duration, cr.ran, replies[i] = time.Since(t0), true, reply
+		if exitLog != nil {
+			ended[i] = exits{recorded: true, failures: exitLog.next()}
+		}
+		ended[i].lastStream = col.lastStream
 		if reply != nil {
 			cell.ExecutionCount = count(reply.Content["execution_count"])
 		}
@@ -157,11 +176,11 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 			cr.failure = context.Cause(ctx).Error()
 		case err != nil:
 			cr.failure = err.Error()
-			if f := failure(reply, col.outputs(), col.lastStream); f != "" {
+			if f := failure(reply, col.outputs(), ended[i]); f != "" {
 				cr.failure += "\n" + f
 			}
 		default:
-			cr.failure = failure(reply, col.outputs(), col.lastStream)
+			cr.failure = failure(reply, col.outputs(), ended[i])
 		}
 		if cr.failure != "" {
 			res.err = fmt.Errorf("%s: %s failed:\n%s", path, cr.name(), indent(cr.failure))

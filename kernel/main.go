@@ -35,6 +35,8 @@ const Module = "github.com/how-llms-work/course"
 var tools = []struct{ name, pkg string }{
 	{"gonb", "github.com/janpfeifer/gonb"},
 	{"goimports", "golang.org/x/tools/cmd/goimports"},
+	// The kernel's "go": it records how each cell's program ends (see kernel/cellwrap).
+	{"go", Module + "/kernel/cellwrap"},
 }
 
 // gopls is built with go install at a fixed version: v0.24 needs Go 1.27.
@@ -149,6 +151,9 @@ func install(args []string, stdout io.Writer) error {
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("go build %s: %w\n%s", t.pkg, err, msg)
 		}
+	}
+	if err := kernelspec.WriteBashEnv(filepath.Join(kernelDir, "bin")); err != nil {
+		return err
 	}
 	if *gopls {
 		// Optional (completion and hover only): a failure is a note, not an error.
