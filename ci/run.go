@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -223,13 +224,13 @@ func writeOutputs(nb *nbformat.Notebook, spec *kernelspec.Spec, res *result, cfg
 		return err
 	}
 	out := filepath.Join(cfg.outDir, filepath.Base(res.path))
-	if err := writeFileAtomic(out, data); err != nil {
+	if err := atomicfile.WriteFile(out, data, 0o644); err != nil {
 		return err
 	}
 	res.outPath = out
 	if cfg.html {
 		h := strings.TrimSuffix(out, ".ipynb") + ".html"
-		if err := writeFileAtomic(h, nbformat.HTML(nb, res.path, fmt.Sprintf("%s, executed with kernel %s", res.path, spec.Name))); err != nil {
+		if err := atomicfile.WriteFile(h, nbformat.HTML(nb, res.path, fmt.Sprintf("%s, executed with kernel %s", res.path, spec.Name)), 0o644); err != nil {
 			return err
 		}
 		res.htmlPath = h
@@ -264,32 +265,4 @@ func firstLine(src string) string {
 
 func indent(s string) string {
 	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
-}
-
-// writeFileAtomic writes data to a temporary file beside path, flushes it to disk
-// and renames it over path: a reader (or a second run) sees the old file or the
-// new one, never a mix, and a crash leaves no half-written notebook.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

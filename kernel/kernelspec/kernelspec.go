@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -166,11 +167,7 @@ func Write(kernelsDir, name string, s *Spec) (string, error) {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return dir, nil
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return "", fmt.Errorf("kernelspec: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 		return "", fmt.Errorf("kernelspec: %w", err)
 	}
 	return dir, nil
@@ -216,13 +213,7 @@ fi
 
 // WriteBashEnv writes BashEnvFile into the kernel's bin directory.
 func WriteBashEnv(bin string) error {
-	path := filepath.Join(bin, BashEnvFile)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(BashEnv), 0o644); err != nil {
-		return fmt.Errorf("kernelspec: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteFile(filepath.Join(bin, BashEnvFile), []byte(BashEnv), 0o644); err != nil {
 		return fmt.Errorf("kernelspec: %w", err)
 	}
 	return nil
