@@ -533,7 +533,7 @@ func TestInterruptBySignal(t *testing.T) {
 
 // TestClassicNotebookShowsOutputs opens a notebook executed by this runner in a real
 // Jupyter frontend (classic Notebook, Debian's jupyter-notebook) in headless Chromium,
-// and checks that the frontend renders its stored outputs.
+// and checks that the frontend renders its stored outputs, leaving no process behind.
 func TestClassicNotebookShowsOutputs(t *testing.T) {
 	jupyterBin, chromium := "/usr/bin/jupyter-notebook", ""
 	for _, c := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser"} {
@@ -548,6 +548,9 @@ func TestClassicNotebookShowsOutputs(t *testing.T) {
 		}
 		t.Skip("classic Notebook or Chromium not installed (apt-get install jupyter-notebook chromium)")
 	}
+	// Fails the test if anything it starts (this runner's kernel and cell programs,
+	// the server, the kernel it opens, gopls and its telemetry, Chromium) outlives it.
+	reap.NoLeaks(t)
 	dir := t.TempDir()
 	if code, _, stderr := runCI(t, "-out", dir, "testdata/ok.ipynb"); code != 0 {
 		t.Fatalf("ci run: %s", stderr)
