@@ -153,6 +153,8 @@ func wrap(argv []string) int {
 		}
 	}()
 	cmd.Wait()
+	signal.Stop(sigs)
+	close(sigs)
 	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if ws.Signaled() {
 		record("end %d %d signal %s\n", os.Getppid(), os.Getpid(), strings.ReplaceAll(ws.Signal().String(), " ", "_"))
