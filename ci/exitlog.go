@@ -38,8 +38,10 @@ func (l *exitLog) close() {
 // next reads what was recorded since the last call and returns how the cell's
 // programs failed: "exit status N", "signal: NAME", or "killed before reporting
 // its exit status" for one that started and never ended; nil when all exited 0.
+// started is how many programs of the cell were recorded at all: none for a cell
+// that ran no program, or only one the wrapper does not see (a %%script cell).
 // Call it once the cell's execute_reply came: GoNB replies after its program ended.
-func (l *exitLog) next() []string {
+func (l *exitLog) next() (failures []string, started int) {
 	data, _ := io.ReadAll(l.f)
 	text := l.rest + string(data)
 	l.rest = ""
@@ -47,7 +49,6 @@ func (l *exitLog) next() []string {
 		l.rest = text[i+1:] // a line still being written
 		text = text[:i+1]
 	}
-	var failures []string
 	running := map[string]bool{}
 	var order []string
 	for _, line := range strings.Split(text, "\n") {
@@ -75,5 +76,5 @@ func (l *exitLog) next() []string {
 			failures = append(failures, "killed before reporting its exit status")
 		}
 	}
-	return failures
+	return failures, len(order)
 }

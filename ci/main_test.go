@@ -384,18 +384,20 @@ func TestExitLogLines(t *testing.T) {
 		f.WriteString(s)
 		f.Close()
 	}
-	check := func(want ...string) {
+	check := func(started int, want ...string) {
 		t.Helper()
-		if got := l.next(); strings.Join(got, "|") != strings.Join(want, "|") {
-			t.Errorf("next() = %q, want %q", got, want)
+		got, n := l.next()
+		if strings.Join(got, "|") != strings.Join(want, "|") || n != started {
+			t.Errorf("next() = %q, %d started; want %q, %d", got, n, want, started)
 		}
 	}
+	check(0) // a cell that ran no program the wrapper sees: the text rule applies
 	write("start 100 7\nstart 7 8\nend 7 8 exit 1\nend 100 7 exit 0\n")
-	check()
+	check(1)
 	write("start 100 9\nend 100 9 exit 3\nstart 100 10\nend 100 10 signal interrupt\nstart 100 11\nsta")
-	check("exit status 3", "signal: interrupt", "killed before reporting its exit status")
+	check(3, "exit status 3", "signal: interrupt", "killed before reporting its exit status")
 	write("rt 100 12\nend 100 12 exit 0\n")
-	check()
+	check(1)
 }
 
 func TestCrossCheckWithNbclient(t *testing.T) {

@@ -241,8 +241,9 @@ var exitReport = regexp.MustCompile(`^(\^C\n)?(exit status [0-9]+|signal: [a-z ]
 var panicLine = regexp.MustCompile(`(?m)^(panic: |fatal error: )`)
 
 // exits is how the cell's programs ended: from the kernel's exit log when the kernel
-// keeps one (recorded), else from GoNB's report in lastStream, the text of the cell's
-// last stream message.
+// keeps one and it recorded a program of this cell (recorded), else from GoNB's report
+// in lastStream, the text of the cell's last stream message (older kernels, and cells
+// whose program the wrapper does not see, such as %%script ones).
 type exits struct {
 	recorded   bool
 	failures   []string // from the exit log: "exit status 3", "signal: killed", …

@@ -163,7 +163,8 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 		reply, err := k.Execute(ctx, cell.Source, cfg.timeout, col.add)
 		cr.duration, cr.ran, replies[i] = time.Since(t0), true, reply
 		if exitLog != nil {
-			ended[i] = exits{recorded: true, failures: exitLog.next()}
+			failures, started := exitLog.next()
+			ended[i] = exits{recorded: started > 0, failures: failures}
 		}
 		ended[i].lastStream = col.lastStream
 		if reply != nil {
