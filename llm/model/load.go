@@ -37,8 +37,9 @@ type Model struct {
 	mu   sync.Mutex // held during a pass: the kernel pool serves one caller at a time
 	pool *simd.Pool
 
-	resident *residentMem // the matrices' own copy, after MakeResident
-	chunkMin int          // shortest DeltaNet pass run in the chunked form (deltaChunkMin)
+	resident *residentMem  // the matrices' own copy, after MakeResident
+	huge     []hugeMapping // what Open did about huge pages, per mapped file
+	chunkMin int           // shortest DeltaNet pass run in the chunked form (deltaChunkMin)
 }
 
 // Open loads the model in dir: config.json plus model.safetensors or the
@@ -60,6 +61,9 @@ func Open(dir string) (*Model, error) {
 		return nil, err
 	}
 	m.owned = true
+	for _, f := range files {
+		m.huge = append(m.huge, adviseHuge(f))
+	}
 	return m, nil
 }
 
@@ -203,6 +207,7 @@ func (m *Model) Close() error {
 		}
 	}
 	m.files = nil
+	m.huge = nil
 	m.owned = false
 	return first
 }

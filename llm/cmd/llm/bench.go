@@ -21,18 +21,21 @@ import (
 // memory read bandwidth measured in the same process, so figures from a
 // noisy shared machine can be compared as ratios.
 type benchResult struct {
-	Model        string   `json:"model"`
-	CPU          simd.CPU `json:"cpu"` // where it was measured
-	Threads      int      `json:"threads"`
-	Kernels      string   `json:"kernels"`
-	Weights      string   `json:"weights,omitempty"`  // "q8" after -q8; else as stored
-	Resident     bool     `json:"resident,omitempty"` // weights copied by -resident
-	WeightBytes  int64    `json:"weight_bytes"`       // read per decoded token
-	DecodeTokS   float64  `json:"decode_tok_s"`
-	PrefillTokS  float64  `json:"prefill_tok_s"`
-	WeightsGBs   float64  `json:"weights_gb_s"`   // decode_tok_s × weight_bytes
-	BandwidthGBs float64  `json:"bandwidth_gb_s"` // read bandwidth, same threads
-	Ratio        float64  `json:"ratio"`          // weights_gb_s ÷ bandwidth_gb_s
+	Model       string   `json:"model"`
+	CPU         simd.CPU `json:"cpu"` // where it was measured
+	Threads     int      `json:"threads"`
+	Kernels     string   `json:"kernels"`
+	Weights     string   `json:"weights,omitempty"`  // "q8" after -q8; else as stored
+	Resident    bool     `json:"resident,omitempty"` // weights copied by -resident
+	WeightBytes int64    `json:"weight_bytes"`       // read per decoded token
+	// HugeMapped is the share of the mapped checkpoint's weights that the
+	// kernel maps with 2 MiB pages after the run (Model.HugeMapped; Linux).
+	HugeMapped   float64 `json:"huge_mapped"`
+	DecodeTokS   float64 `json:"decode_tok_s"`
+	PrefillTokS  float64 `json:"prefill_tok_s"`
+	WeightsGBs   float64 `json:"weights_gb_s"`   // decode_tok_s × weight_bytes
+	BandwidthGBs float64 `json:"bandwidth_gb_s"` // read bandwidth, same threads
+	Ratio        float64 `json:"ratio"`          // weights_gb_s ÷ bandwidth_gb_s
 	// Best single decode step and best prefill: what the engine does when
 	// the shared machine leaves it alone for a moment.
 	DecodeBestTokS  float64 `json:"decode_best_tok_s"`
@@ -172,6 +175,9 @@ func runBench(args []string, stdout io.Writer) error {
 		pprof.StopCPUProfile()
 	}
 	measureBW()
+	if huge, total := m.HugeMapped(); total > 0 {
+		res.HugeMapped = float64(huge) / float64(total)
+	}
 	res.PrefillTokS = float64(*prefill) / median(prefillTimes)
 	res.PrefillBestTokS = float64(*prefill) / slices.Min(prefillTimes)
 	res.DecodeTokS = 1 / median(stepTimes)
@@ -191,6 +197,8 @@ func runBench(args []string, stdout io.Writer) error {
 	}
 	if res.Resident {
 		weights += ", resident"
+	} else {
+		weights += fmt.Sprintf(", mapped: %.0f %% in 2 MiB pages", 100*res.HugeMapped)
 	}
 	fmt.Fprintf(stdout, "model      %s (%.3f GB of weights read per decoded token%s)\n", res.Model, float64(res.WeightBytes)/1e9, weights)
 	fmt.Fprintf(stdout, "cpu        %s (%s family %d model %d; %v)\n", res.CPU.Model, res.CPU.Vendor, res.CPU.Family, res.CPU.ModelNumber, res.CPU.Features)
