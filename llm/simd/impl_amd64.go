@@ -131,14 +131,12 @@ var (
 		matVecF32: func(dst []float32, w []float32, stride int, x []float32) {
 			matVecF32Asm(dst, w, stride, x, 8, matVecF32AVX2)
 		},
-		matMulBF16: func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
-			matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX2, s)
-		},
-		read:      func(b []byte) uint64 { return readAsm(b, 128, readAVX2) },
-		dot:       dotWith(8, dotAVX2),
-		axpy:      axpyWith(8, axpyAVX2),
-		deltaRule: deltaRuleWith(deltaRuleAVX2),
-		silu:      func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
+		matMulBF16: matMulBF16AVX2, // gemm_amd64.go
+		read:       func(b []byte) uint64 { return readAsm(b, 128, readAVX2) },
+		dot:        dotWith(8, dotAVX2),
+		axpy:       axpyWith(8, axpyAVX2),
+		deltaRule:  deltaRuleWith(deltaRuleAVX2),
+		silu:       func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
 		deltaRuleT: func(St, q, k, v, out []float32, decay, beta float32) {
 			deltaRuleTAsm(St, q, k, v, out, decay, beta, 8, deltaRuleTAVX2)
 		},
