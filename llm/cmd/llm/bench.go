@@ -279,7 +279,7 @@ func runBench(args []string, stdout io.Writer) error {
 	}
 	if res.Resident {
 		weights += ", resident"
-	} else {
+	} else if res.HugeMapped > 0 {
 		weights += fmt.Sprintf(", mapped: %.0f %% in 2 MiB pages", 100*res.HugeMapped)
 	}
 	fmt.Fprintf(stdout, "model      %s (%.3f GB of weights read per decoded token%s)\n", res.Model, float64(res.WeightBytes)/1e9, weights)
