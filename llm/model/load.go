@@ -43,7 +43,8 @@ type Model struct {
 }
 
 // Open loads the model in dir: config.json plus model.safetensors or the
-// shards of model.safetensors.index.json, memory-mapped.
+// shards of model.safetensors.index.json, memory-mapped (on Linux in 2 MiB
+// pages where the file system allows; see mapping_linux.go and HugeMapped).
 func Open(dir string) (*Model, error) {
 	cfg, err := LoadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
