@@ -54,6 +54,12 @@ func Open(dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Huge pages before New reads the small tensors: a page New faults in
+	// through a plain mapping would keep its 2 MiB stretch in small folios.
+	var huge []hugeMapping
+	for _, f := range files {
+		huge = append(huge, adviseHuge(f))
+	}
 	m, err := New(cfg, files...)
 	if err != nil {
 		for _, f := range files {
@@ -62,9 +68,7 @@ func Open(dir string) (*Model, error) {
 		return nil, err
 	}
 	m.owned = true
-	for _, f := range files {
-		m.huge = append(m.huge, adviseHuge(f))
-	}
+	m.huge = huge
 	return m, nil
 }
 
