@@ -20,8 +20,8 @@ import (
 // Decode streams every weight once per token straight from the mapping, and
 // through 4 KiB page-cache pages it loses 10–15 % of the memory bandwidth to
 // TLB misses and to the hardware prefetcher stopping at every page boundary
-// (BENCHMARKS.md, "Decode"). Linux (6.x, on file systems with large folios
-// such as ext4 from 6.16 and XFS) maps a file's page cache with 2 MiB page
+// (BENCHMARKS.md, "Decode"). Linux (6.x, on file systems with large folios,
+// such as ext4 on recent kernels and XFS) maps a file's page cache with 2 MiB page
 // table entries wherever the cache holds the file in 2 MiB folios, and reads
 // it in such folios on a miss when the mapping is advised MADV_HUGEPAGE.
 // A checkpoint that was just written or downloaded, though, sits in the cache
