@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"flag"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/how-llms-work/course/llm"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"github.com/how-llms-work/course/llm/model"
 	"github.com/how-llms-work/course/llm/simd"
 )
@@ -117,7 +119,7 @@ func calibrate(m *model.Model, threads int) ([]calibration, error) {
 // runBench measures, in one process: the read bandwidth, prefill of a
 // -prefill token prompt (median of -reps) and -reps runs of -decode greedy
 // decode steps (median step time), and relates decode to bandwidth.
-func runBench(args []string, stdout io.Writer) error {
+func runBench(args []string, stdout io.Writer) (err error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	dir := fs.String("model", "", "checkpoint directory (config.json and safetensors)")
@@ -219,15 +221,17 @@ func runBench(args []string, stdout io.Writer) error {
 	st := m.NewState()
 
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
+		// The profile is kept in memory and written atomically once it is complete.
+		var prof bytes.Buffer
+		if err := pprof.StartCPUProfile(&prof); err != nil {
 			return fmt.Errorf("-cpuprofile %s: %w", *cpuProfile, err)
 		}
-		defer pprof.StopCPUProfile()
+		defer func() {
+			pprof.StopCPUProfile()
+			if werr := atomicfile.WriteFile(*cpuProfile, prof.Bytes(), 0o644); werr != nil && err == nil {
+				err = fmt.Errorf("-cpuprofile: %w", werr)
+			}
+		}()
 	}
 	var prefillTimes, stepTimes []float64
 	for range *reps {

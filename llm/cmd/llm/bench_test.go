@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -150,5 +152,25 @@ func TestBenchCalibrate(t *testing.T) {
 	}
 	if h := simd.HostChoice(); raw.Choice.Path != h.Path.String() || raw.Choice.Reason != h.Reason {
 		t.Errorf("choice = %+v, want %+v", raw.Choice, h)
+	}
+}
+
+// TestBenchCPUProfile: -cpuprofile leaves a complete profile (gzip-compressed
+// protobuf) and no temporary file beside it.
+func TestBenchCPUProfile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cpu.pprof")
+	if err := runBench([]string{"-model", tinyModel, "-prefill", "4", "-decode", "2", "-reps", "1", "-bw-mib", "4", "-cpuprofile", path}, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		t.Errorf("%s is not a gzip-compressed profile (%d bytes)", path, len(data))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d entries in the folder, want only the profile", len(entries))
 	}
 }
