@@ -47,8 +47,8 @@ func installTestKernel(tmp string) error {
 		return err
 	}
 	bin := filepath.Join(tmp, "bin")
-	for _, pkg := range []string{"github.com/janpfeifer/gonb", "golang.org/x/tools/cmd/goimports"} {
-		cmd := exec.Command("go", "build", "-o", bin+"/", pkg)
+	for name, pkg := range map[string]string{"gonb": "github.com/janpfeifer/gonb", "goimports": "golang.org/x/tools/cmd/goimports", "go": "./kernel/cellwrap"} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(bin, name), pkg)
 		cmd.Dir = repo
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
@@ -56,6 +56,9 @@ func installTestKernel(tmp string) error {
 	}
 	goroot, err := exec.Command("go", "env", "GOROOT").Output()
 	if err != nil {
+		return err
+	}
+	if err := kernelspec.WriteBashEnv(bin); err != nil {
 		return err
 	}
 	spec := kernelspec.Course(bin, repo, filepath.Join(strings.TrimSpace(string(goroot)), "bin"))
@@ -335,15 +338,66 @@ func TestFailure(t *testing.T) {
 		{msg("execute_reply", map[string]any{"status": "error", "ename": "E", "evalue": "bad"}), streams(), "E: bad"},
 		{msg("execute_reply", map[string]any{"status": "aborted"}), streams(), `status "aborted"`},
 	} {
-		got := failure(tc.reply, tc.col.outputs(), tc.col.lastStream)
+		got := failure(tc.reply, tc.col.outputs(), exits{lastStream: tc.col.lastStream})
 		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
 			t.Errorf("failure(%v, %+v) = %q, want %q", tc.reply.Content, tc.col.outputs(), got, tc.want)
 		}
 	}
+	// A kernel that records exit statuses: the record alone decides, whatever the text says.
+	for _, tc := range []struct {
+		col      *collector
+		failures []string
+		want     string
+	}{
+		{streams("stderr", "exit status 1\n"), nil, ""},
+		{streams("stderr", "panic: not really\n", "stderr", "exit status 2\n"), nil, ""},
+		{streams("stdout", "bye\n", "stderr", "exit status 3\n"), []string{"exit status 3"}, "exit status 3"},
+		{streams("stdout", "bye\n"), []string{"exit status 3"}, "exit status 3"},
+		{streams("stderr", "panic: boom\n\ngoroutine 1\n", "stderr", "exit status 2\n"), []string{"exit status 2"}, "panic: boom"},
+		{streams(), []string{"killed before reporting its exit status"}, "killed before"},
+	} {
+		got := failure(ok, tc.col.outputs(), exits{recorded: true, failures: tc.failures, lastStream: tc.col.lastStream})
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("failure(recorded %q, %+v) = %q, want %q", tc.failures, tc.col.outputs(), got, tc.want)
+		}
+	}
 	errOut := []*nbformat.Output{{Type: nbformat.Error, EName: "ERROR", EValue: "it broke"}}
-	if got := failure(ok, errOut, ""); got != "ERROR: it broke" {
+	if got := failure(ok, errOut, exits{}); got != "ERROR: it broke" {
 		t.Errorf("failure with an error output = %q", got)
 	}
+}
+
+// TestExitLogLines: only programs the kernel itself started count; a start with no
+// end is a program killed before it could report; a half-written line waits.
+func TestExitLogLines(t *testing.T) {
+	l, err := newExitLog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.close()
+	l.kernel = 100
+	write := func(s string) {
+		f, err := os.OpenFile(l.path(), os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString(s)
+		f.Close()
+	}
+	check := func(started int, want ...string) {
+		t.Helper()
+		got, n := l.next()
+		if strings.Join(got, "|") != strings.Join(want, "|") || n != started {
+			t.Errorf("next() = %q, %d started; want %q, %d", got, n, want, started)
+		}
+	}
+	check(0) // a cell that ran no program the wrapper sees: the text rule applies
+	write("start 100 7\nstart 7 8\nend 7 8 exit 1\nend 100 7 exit 0\n")
+	check(1)
+	write("start 100 9\nend 100 9 exit 3\nstart 100 10\nend 100 10 signal interrupt\nstart 100 11\nsta")
+	check(3, "exit status 3", "signal: interrupt", "killed before reporting its exit status")
+	write("rt 100 12\nend 100 12 exit 0\n")
+	check(1)
 }
 
 func TestCrossCheckWithNbclient(t *testing.T) {
@@ -481,7 +535,7 @@ func TestInterruptBySignal(t *testing.T) {
 
 // TestClassicNotebookShowsOutputs opens a notebook executed by this runner in a real
 // Jupyter frontend (classic Notebook, Debian's jupyter-notebook) in headless Chromium,
-// and checks that the frontend renders its stored outputs.
+// and checks that the frontend renders its stored outputs, leaving no process behind.
 func TestClassicNotebookShowsOutputs(t *testing.T) {
 	jupyterBin, chromium := "/usr/bin/jupyter-notebook", ""
 	for _, c := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser"} {
@@ -496,6 +550,9 @@ func TestClassicNotebookShowsOutputs(t *testing.T) {
 		}
 		t.Skip("classic Notebook or Chromium not installed (apt-get install jupyter-notebook chromium)")
 	}
+	// Fails the test if anything it starts (this runner's kernel and cell programs,
+	// the server, the kernel it opens, gopls and its telemetry, Chromium) outlives it.
+	reap.NoLeaks(t)
 	dir := t.TempDir()
 	if code, _, stderr := runCI(t, "-out", dir, "testdata/ok.ipynb"); code != 0 {
 		t.Fatalf("ci run: %s", stderr)
@@ -670,14 +727,18 @@ func withCmdline(cmdline string) []int {
 	return pids
 }
 
-// TestRunOutputTextIsNotExitStatus runs a program that prints GoNB's failure
-// texts and exits 0 (it passes), and one that prints 4 MiB (its stored output
+// TestRunOutputTextIsNotExitStatus runs programs and !commands that print GoNB's
+// failure texts, even as their very last output, and exit 0 (they pass), and one that prints 4 MiB (its stored output
 // is capped at -max-output, with a note, and the executed notebook stays small).
 func TestRunOutputTextIsNotExitStatus(t *testing.T) {
 	out := t.TempDir()
-	code, stdout, stderr := runCI(t, "-out", out, "-j", "2", "-max-output", "100000", "testdata/forged-exit.ipynb", "testdata/big-output.ipynb")
+	code, stdout, stderr := runCI(t, "-out", out, "-j", "2", "-max-output", "100000", "testdata/forged-exit.ipynb", "testdata/forged-exit-last.ipynb", "testdata/big-output.ipynb")
 	if code != 0 {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	forged := readNotebook(t, filepath.Join(out, "forged-exit-last.ipynb"))
+	if c := forged.Cells[2]; len(c.Outputs) == 0 || c.Outputs[0].Text != "the cell after them runs\n" {
+		t.Errorf("the cell after the forged reports did not run: %+v", c.Outputs)
 	}
 	fi, err := os.Stat(filepath.Join(out, "big-output.ipynb"))
 	if err != nil {

@@ -229,19 +229,29 @@ func count(v any) *int {
 }
 
 // GoNB reports a cell whose program panicked, called os.Exit(n), was killed or ran a
-// failing !command with status "ok". What gives it away is the message GoNB itself
-// publishes once the program has exited and its output is flushed: a stream message
-// of its own, "exit status N" or "signal: NAME" (after "^C" when interrupted), which
-// is therefore the cell's last stream message. Text a program prints (even that very
-// line, if anything follows it) does not count.
+// failing !command with status "ok", saying so only in a stream message of its own
+// ("exit status N", "signal: NAME", after "^C" when interrupted), which a program can
+// print too. The course kernel therefore records its programs' exit statuses out of
+// band (see exitLog and kernel/cellwrap), and failure judges from those. exitReport
+// is the fallback for a kernel without that record: the text is taken as GoNB's only
+// when it is the cell's last stream message, alone.
 var exitReport = regexp.MustCompile(`^(\^C\n)?(exit status [0-9]+|signal: [a-z ]+)\n$`)
 
 // panicLine finds where a Go program's own account of its failure starts.
 var panicLine = regexp.MustCompile(`(?m)^(panic: |fatal error: )`)
 
-// failure says why a cell failed, or "" when it did not. lastStream is the text
-// of the cell's last stream message (see exitReport).
-func failure(reply *jupyter.Message, outputs []*nbformat.Output, lastStream string) string {
+// exits is how the cell's programs ended: from the kernel's exit log when the kernel
+// keeps one and it recorded a program of this cell (recorded), else from GoNB's report
+// in lastStream, the text of the cell's last stream message (older kernels, and cells
+// whose program the wrapper does not see, such as %%script ones).
+type exits struct {
+	recorded   bool
+	failures   []string // from the exit log: "exit status 3", "signal: killed", …
+	lastStream string
+}
+
+// failure says why a cell failed, or "" when it did not.
+func failure(reply *jupyter.Message, outputs []*nbformat.Output, ex exits) string {
 	for _, o := range outputs {
 		if o.Type == nbformat.Error {
 			msg := strings.TrimSpace(o.EName + ": " + o.EValue)
@@ -260,7 +270,13 @@ func failure(reply *jupyter.Message, outputs []*nbformat.Output, lastStream stri
 			return fmt.Sprintf("execute_reply status %q", status)
 		}
 	}
-	if !exitReport.MatchString(lastStream) {
+	why := ""
+	switch {
+	case ex.recorded && len(ex.failures) > 0:
+		why = ex.failures[0]
+	case !ex.recorded && exitReport.MatchString(ex.lastStream):
+		why = strings.TrimPrefix(strings.TrimSpace(ex.lastStream), "^C\n")
+	default:
 		return ""
 	}
 	// Name the panic when the program printed one, else the exit status.
@@ -268,11 +284,11 @@ func failure(reply *jupyter.Message, outputs []*nbformat.Output, lastStream stri
 		if o.Type == nbformat.Stream && o.Name == "stderr" {
 			text := nbformat.StripANSI(o.Text)
 			if loc := panicLine.FindStringIndex(text); loc != nil {
-				return firstLines(text[loc[0]:], 6)
+				return firstLines(text[loc[0]:], 6) + "\n(" + why + ")"
 			}
 		}
 	}
-	return strings.TrimPrefix(strings.TrimSpace(lastStream), "^C\n")
+	return why
 }
 
 func firstLines(s string, n int) string {

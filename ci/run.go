@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,7 +104,17 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 		res.err = err
 		return res
 	}
-	k, err := jupyter.Start(ctx, spec, jupyter.Options{Dir: dir, StartTimeout: cfg.startTimeout, HeartbeatTimeout: cfg.hbTimeout})
+	opts := jupyter.Options{Dir: dir, StartTimeout: cfg.startTimeout, HeartbeatTimeout: cfg.hbTimeout}
+	var exitLog *exitLog
+	if spec.RecordsExits() {
+		if exitLog, err = newExitLog(); err != nil {
+			res.err = err
+			return res
+		}
+		defer exitLog.close()
+		opts.Env = append(opts.Env, kernelspec.ExitLogEnv+"="+exitLog.path())
+	}
+	k, err := jupyter.Start(ctx, spec, opts)
 	if err != nil && ctx.Err() != nil {
 		err = context.Cause(ctx)
 	}
@@ -112,11 +123,15 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 		return res
 	}
 	defer k.Close()
+	if exitLog != nil {
+		exitLog.kernel = k.Pid()
+	}
 
 	// Outputs that arrive after their cell finished (see Kernel.Execute) still land in
 	// that cell's collector, so outputs and silent failures are final only at the end.
 	cols := make([]*collector, len(res.cells))
 	replies := make([]*jupyter.Message, len(res.cells))
+	ended := make([]exits, len(res.cells))
 	defer func() {
 		k.Drain(lateOutputWait)
 		for i, col := range cols {
@@ -128,7 +143,8 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 			if cr.failure != "" {
 				continue
 			}
-			if cr.failure = failure(replies[i], col.outputs(), col.lastStream); cr.failure != "" && res.err == nil {
+			ended[i].lastStream = col.lastStream
+			if cr.failure = failure(replies[i], col.outputs(), ended[i]); cr.failure != "" && res.err == nil {
 				res.err = fmt.Errorf("%s: %s failed (reported after the cell finished):\n%s", path, cr.name(), indent(cr.failure))
 			}
 		}
@@ -146,6 +162,11 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 		t0 := time.Now()
 		reply, err := k.Execute(ctx, cell.Source, cfg.timeout, col.add)
 		cr.duration, cr.ran, replies[i] = time.Since(t0), true, reply
+		if exitLog != nil {
+			failures, started := exitLog.next()
+			ended[i] = exits{recorded: started > 0, failures: failures}
+		}
+		ended[i].lastStream = col.lastStream
 		if reply != nil {
 			cell.ExecutionCount = count(reply.Content["execution_count"])
 		}
@@ -157,11 +178,11 @@ func runNotebook(ctx context.Context, path string, cfg config) *result {
 			cr.failure = context.Cause(ctx).Error()
 		case err != nil:
 			cr.failure = err.Error()
-			if f := failure(reply, col.outputs(), col.lastStream); f != "" {
+			if f := failure(reply, col.outputs(), ended[i]); f != "" {
 				cr.failure += "\n" + f
 			}
 		default:
-			cr.failure = failure(reply, col.outputs(), col.lastStream)
+			cr.failure = failure(reply, col.outputs(), ended[i])
 		}
 		if cr.failure != "" {
 			res.err = fmt.Errorf("%s: %s failed:\n%s", path, cr.name(), indent(cr.failure))
@@ -204,13 +225,13 @@ func writeOutputs(nb *nbformat.Notebook, spec *kernelspec.Spec, res *result, cfg
 		return err
 	}
 	out := filepath.Join(cfg.outDir, filepath.Base(res.path))
-	if err := writeFileAtomic(out, data); err != nil {
+	if err := atomicfile.WriteFile(out, data, 0o644); err != nil {
 		return err
 	}
 	res.outPath = out
 	if cfg.html {
 		h := strings.TrimSuffix(out, ".ipynb") + ".html"
-		if err := writeFileAtomic(h, nbformat.HTML(nb, res.path, fmt.Sprintf("%s, executed with kernel %s", res.path, spec.Name))); err != nil {
+		if err := atomicfile.WriteFile(h, nbformat.HTML(nb, res.path, fmt.Sprintf("%s, executed with kernel %s", res.path, spec.Name)), 0o644); err != nil {
 			return err
 		}
 		res.htmlPath = h
@@ -245,32 +266,4 @@ func firstLine(src string) string {
 
 func indent(s string) string {
 	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
-}
-
-// writeFileAtomic writes data to a temporary file beside path, flushes it to disk
-// and renames it over path: a reader (or a second run) sees the old file or the
-// new one, never a mix, and a crash leaves no half-written notebook.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -50,7 +51,7 @@ func summarize(w io.Writer, results []*result, cfg config, total time.Duration) 
 	}
 	io.WriteString(w, b.String())
 	if err := os.MkdirAll(cfg.outDir, 0o755); err == nil {
-		_ = writeFileAtomic(filepath.Join(cfg.outDir, "summary.txt"), []byte(b.String()))
+		_ = atomicfile.WriteFile(filepath.Join(cfg.outDir, "summary.txt"), []byte(b.String()), 0o644)
 	}
 	return failed
 }

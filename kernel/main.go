@@ -8,8 +8,10 @@
 //	go run ./kernel doctor  [--name NAME]
 //
 // install builds GoNB and goimports (and gopls, where it builds: it only serves
-// completion) into the kernel's directory and writes its kernel.json; running it
-// again updates the same kernel. doctor reports what is missing and how to fix it.
+// completion) into the kernel's directory, with kernel/cellwrap as the kernel's
+// "go" and its BASH_ENV script (they record how each cell's program exits, for the
+// notebook runner), and writes its kernel.json; running it again updates the same
+// kernel. doctor reports what is missing and how to fix it.
 package main
 
 import (
@@ -35,6 +37,8 @@ const Module = "github.com/how-llms-work/course"
 var tools = []struct{ name, pkg string }{
 	{"gonb", "github.com/janpfeifer/gonb"},
 	{"goimports", "golang.org/x/tools/cmd/goimports"},
+	// The kernel's "go": it records how each cell's program ends (see kernel/cellwrap).
+	{"go", Module + "/kernel/cellwrap"},
 }
 
 // gopls is built with go install at a fixed version: v0.24 needs Go 1.27.
@@ -150,6 +154,9 @@ func install(args []string, stdout io.Writer) error {
 			return fmt.Errorf("go build %s: %w\n%s", t.pkg, err, msg)
 		}
 	}
+	if err := kernelspec.WriteBashEnv(filepath.Join(kernelDir, "bin")); err != nil {
+		return err
+	}
 	if *gopls {
 		// Optional (completion and hover only): a failure is a note, not an error.
 		fmt.Fprintf(stdout, "building %s -> %s\n", goplsPkg, filepath.Join(kernelDir, "bin", "gopls"))
@@ -214,6 +221,8 @@ func doctor(args []string, stdout io.Writer) error {
 		add(toolCheck("goimports", path, false, "go run ./kernel install (GoNB needs goimports)"))
 		add(toolCheck("gopls", path, true, "optional, for completion: go run ./kernel install (it builds gopls "+goplsVersion+")"))
 		add(toolCheck("go", path, false, "go run ./kernel install (the kernelspec's PATH has no go)"))
+		add(check{ok: spec.RecordsExits(), what: "kernel records its cells' exit statuses (kernel/cellwrap)",
+			fix: "go run ./kernel install (an older kernel: the notebook runner falls back to reading GoNB's text)"})
 		work := ""
 		for _, a := range spec.Argv {
 			if v, found := strings.CutPrefix(a, "-go_work="); found {

@@ -42,7 +42,13 @@ func TestInstallAndDoctor(t *testing.T) {
 	if !strings.Contains(spec.DisplayName, "Go") || !strings.Contains(spec.DisplayName, "How LLMs Work") {
 		t.Errorf("display name %q", spec.DisplayName)
 	}
-	for _, tool := range []string{"gonb", "goimports"} {
+	if spec.Env[kernelspec.GoEnv] == "" || spec.Env["BASH_ENV"] != filepath.Join(bin, kernelspec.BashEnvFile) || !spec.RecordsExits() {
+		t.Errorf("env %v, metadata %v: want the exit-status channel (%s, BASH_ENV, %s)", spec.Env, spec.Metadata, kernelspec.GoEnv, kernelspec.ExitLogKey)
+	}
+	if data, err := os.ReadFile(filepath.Join(bin, kernelspec.BashEnvFile)); err != nil || string(data) != kernelspec.BashEnv {
+		t.Errorf("%s not installed: %v", kernelspec.BashEnvFile, err)
+	}
+	for _, tool := range []string{"gonb", "goimports", "go"} {
 		if info, err := os.Stat(filepath.Join(bin, tool)); err != nil || info.Mode()&0o111 == 0 {
 			t.Errorf("%s not installed as an executable: %v", tool, err)
 		}

@@ -25,7 +25,8 @@ import (
 // Jupyter's classic Notebook (Debian's jupyter-notebook) in headless
 // Chromium, runs every cell through the course kernel, and checks that the
 // widgets render and respond: the softmax slider recomputes, the generation
-// loop steps, the quiz answers. Screenshots go to out/artifacts (or
+// loop steps, the quiz answers; and that no process it started outlives it
+// (reap.NoLeaks). Screenshots go to out/artifacts (or
 // $NOTEBOOK_ARTIFACTS). It skips without Notebook, Chromium or the kernel,
 // and fails without them when CI is set.
 func TestChapter1InClassicNotebook(t *testing.T) {
@@ -33,6 +34,10 @@ func TestChapter1InClassicNotebook(t *testing.T) {
 		t.Skip("runs a notebook server, a browser and the kernel (about a minute)")
 	}
 	jupyter, chromium := need(t)
+	// Fails the test if anything it starts (the server, the kernel, gopls and its
+	// telemetry, the cells' programs, Chromium) outlives it: called first, its
+	// check runs after every other cleanup.
+	reap.NoLeaks(t)
 	const name = "01-what-is-an-llm.ipynb"
 	dir := t.TempDir()
 	src, err := os.ReadFile(name)

@@ -5,6 +5,7 @@ package browser
 
 import (
 	"context"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,7 +86,7 @@ func SaveArtifact(t testing.TB, name string, data []byte) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("artifact: %s (%d bytes)", path, len(data))

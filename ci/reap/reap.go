@@ -15,8 +15,10 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -87,11 +89,14 @@ func zombie(pid int) bool {
 // none can start another while the others die), kills them (SIGKILL), and
 // repeats until none is left or a few seconds have passed. It returns the
 // number of processes it signalled.
-func (t Tag) Kill() int {
+func (t Tag) Kill() int { return KillMarked(t.Env()) }
+
+// KillMarked is Kill for the processes whose environment holds entry (KEY=value).
+func KillMarked(entry string) int {
 	n := 0
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		pids := t.Processes()
+		pids := Marked(entry)
 		if len(pids) == 0 || time.Now().After(deadline) {
 			return n
 		}
@@ -105,4 +110,62 @@ func (t Tag) Kill() int {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// Describe returns "PID command line" for each of pids that still runs.
+func Describe(pids []int) []string {
+	var out []string
+	for _, p := range pids {
+		cmd, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/cmdline")
+		if err != nil {
+			continue
+		}
+		line := strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " "))
+		if len(line) > 200 {
+			line = line[:200] + "…"
+		}
+		out = append(out, fmt.Sprintf("%d %s", p, line))
+	}
+	return out
+}
+
+// TestKey is the environment variable NoLeaks marks a test's processes with.
+const TestKey = "HOW_LLMS_WORK_TEST"
+
+// leakGrace is how long NoLeaks gives a test's processes to end after it.
+var leakGrace = 5 * time.Second
+
+// T is the part of testing.TB that NoLeaks uses.
+type T interface {
+	Helper()
+	Setenv(key, value string)
+	Cleanup(func())
+	Errorf(format string, args ...any)
+}
+
+// NoLeaks makes a test fail if a process it started outlives it. It marks the
+// test process's environment with a fresh TestKey entry, so every process the
+// test starts from now on (a kernel, a notebook server, what they start in
+// turn: gopls, its telemetry, the cells' programs) inherits the mark, whatever
+// its group or session. When the test ends, after the cleanups registered
+// later than NoLeaks (call it first), any marked process still running after a
+// short grace fails the test, named by its command line, and is killed.
+// It uses t.Setenv, so the test cannot be parallel.
+func NoLeaks(t T) {
+	t.Helper()
+	entry := TestKey + "=" + string(NewTag())
+	t.Setenv(TestKey, strings.TrimPrefix(entry, TestKey+"="))
+	t.Cleanup(func() {
+		var left []int
+		for deadline := time.Now().Add(leakGrace); ; time.Sleep(100 * time.Millisecond) {
+			if left = Marked(entry); len(left) == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				break
+			}
+		}
+		t.Errorf("%d processes the test started still run after it ended:\n\t%s", len(left), strings.Join(Describe(left), "\n\t"))
+		KillMarked(entry)
+	})
 }

@@ -1,9 +1,11 @@
 package reap
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -50,5 +52,57 @@ func TestKillFindsEscapedProcesses(t *testing.T) {
 	}
 	if err := syscall.Kill(sleeper, 0); err == nil && !zombie(sleeper) {
 		t.Errorf("the escaped sleep (pid %d) is still running", sleeper)
+	}
+}
+
+// fakeT records what NoLeaks reports; its cleanups run when end is called.
+type fakeT struct {
+	t        *testing.T
+	cleanups []func()
+	errors   []string
+}
+
+func (f *fakeT) Helper()                      {}
+func (f *fakeT) Setenv(k, v string)           { f.t.Setenv(k, v) }
+func (f *fakeT) Cleanup(fn func())            { f.cleanups = append(f.cleanups, fn) }
+func (f *fakeT) Errorf(s string, args ...any) { f.errors = append(f.errors, fmt.Sprintf(s, args...)) }
+func (f *fakeT) end() {
+	for i := len(f.cleanups) - 1; i >= 0; i-- {
+		f.cleanups[i]()
+	}
+}
+
+// TestNoLeaks: a process that escaped into a session of its own and outlives
+// the test fails it, named, and is killed; a test whose processes all ended passes.
+func TestNoLeaks(t *testing.T) {
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Skip("no setsid")
+	}
+	leakGrace = 300 * time.Millisecond
+	defer func() { leakGrace = 5 * time.Second }()
+
+	clean := &fakeT{t: t}
+	NoLeaks(clean)
+	if err := exec.Command("sh", "-c", "sleep 0.1").Run(); err != nil {
+		t.Fatal(err)
+	}
+	clean.end()
+	if len(clean.errors) != 0 {
+		t.Errorf("a test that left nothing running failed: %q", clean.errors)
+	}
+
+	leaky := &fakeT{t: t}
+	NoLeaks(leaky)
+	entry := TestKey + "=" + os.Getenv(TestKey)
+	if err := exec.Command("sh", "-c", "setsid sleep 6017 </dev/null >/dev/null 2>&1 &").Run(); err != nil {
+		t.Fatal(err)
+	}
+	leaky.end()
+	if len(leaky.errors) != 1 || !strings.Contains(leaky.errors[0], "sleep 6017") {
+		t.Errorf("NoLeaks reported %q, want the escaped sleep 6017", leaky.errors)
+	}
+	if left := Marked(entry); len(left) != 0 {
+		t.Errorf("the leaked processes were not killed: %v", Describe(left))
+		KillMarked(entry)
 	}
 }

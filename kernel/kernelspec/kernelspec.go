@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -166,11 +167,7 @@ func Write(kernelsDir, name string, s *Spec) (string, error) {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return dir, nil
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return "", fmt.Errorf("kernelspec: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 		return "", fmt.Errorf("kernelspec: %w", err)
 	}
 	return dir, nil
@@ -189,8 +186,49 @@ func (s *Spec) Command(connectionFile string) (argv []string, env []string) {
 	return argv, env
 }
 
+// The exit-status channel of the course kernel (see kernel/cellwrap): the kernel's
+// "go" is cellwrap, which finds the real go in $GoEnv and records how each cell's
+// program ended in the file named by $ExitLogEnv; BashEnvFile, the kernel's
+// BASH_ENV, does the same for a cell's !commands.
+const (
+	GoEnv       = "HOW_LLMS_WORK_GO"
+	ExitLogEnv  = "HOW_LLMS_WORK_EXIT_LOG"
+	BashEnvFile = "exitlog.bash"
+	// ExitLogKey in a kernelspec's metadata says that the kernel records exit statuses.
+	ExitLogKey = "exit_log"
+)
+
+// BashEnv is the content of BashEnvFile. Non-interactive bash sources $BASH_ENV
+// first: this records the shell's start and, from its EXIT trap, its exit status.
+// It unsets BASH_ENV and unexports the log's name, so nested shells record nothing.
+const BashEnv = `# BASH_ENV of the course kernel (written by go run ./kernel install): records the
+# exit status of the bash that runs a cell's !commands, for the notebook runner.
+unset BASH_ENV
+if [ -n "${` + ExitLogEnv + `-}" ]; then
+	export -n ` + ExitLogEnv + `
+	printf 'start %d %d\n' "$PPID" "$$" >>"$` + ExitLogEnv + `"
+	trap 'printf "end %d %d exit %d\n" "$PPID" "$$" "$?" >>"$` + ExitLogEnv + `"' EXIT
+fi
+`
+
+// WriteBashEnv writes BashEnvFile into the kernel's bin directory.
+func WriteBashEnv(bin string) error {
+	if err := atomicfile.WriteFile(filepath.Join(bin, BashEnvFile), []byte(BashEnv), 0o644); err != nil {
+		return fmt.Errorf("kernelspec: %w", err)
+	}
+	return nil
+}
+
+// RecordsExits reports whether the kernel records its cells' exit statuses in
+// $ExitLogEnv (a course kernel installed with kernel/cellwrap).
+func (s *Spec) RecordsExits() bool {
+	v, _ := s.Metadata[ExitLogKey].(bool)
+	return v
+}
+
 // Course is the course kernelspec: GoNB and goimports in bin, notebooks importing
-// the packages of the repository at repo (-go_work), Go from goBin.
+// the packages of the repository at repo (-go_work), Go from goBin. bin also holds
+// cellwrap, installed as "go", and BashEnvFile (see GoEnv).
 func Course(bin, repo, goBin string) *Spec {
 	path := joinPath(bin, goBin, os.Getenv("PATH"))
 	return &Spec{
@@ -209,9 +247,11 @@ func Course(bin, repo, goBin string) *Spec {
 			// from this repository's go.mod and the module cache only, so notebooks use
 			// exactly the pinned versions and work offline. A cell may override it with
 			// %env GOPROXY https://proxy.golang.org to fetch a new module.
-			"GOPROXY": "off",
+			"GOPROXY":  "off",
+			GoEnv:      filepath.Join(goBin, "go"),
+			"BASH_ENV": filepath.Join(bin, BashEnvFile),
 		},
-		Metadata: map[string]any{"course_repo": repo},
+		Metadata: map[string]any{"course_repo": repo, ExitLogKey: true},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"hash"
 	"io"
 	"net"
@@ -334,22 +335,8 @@ func writeRef(rdir, revision, commit string) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("hub: cannot write to the cache: %w (set HF_HUB_CACHE to a writable folder)", err)
 	}
-	// A uniquely named temporary file, renamed over the ref: concurrent
-	// writers (two notebooks) never see a half-written ref.
-	f, err := os.CreateTemp(filepath.Dir(p), ".ref-*")
-	if err == nil {
-		_, err = f.WriteString(commit)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(f.Name(), p)
-		}
-		if err != nil {
-			os.Remove(f.Name())
-		}
-	}
-	if err != nil {
+	// Atomically: concurrent writers (two notebooks) never see a half-written ref.
+	if err := atomicfile.WriteFile(p, []byte(commit), 0o644); err != nil {
 		return fmt.Errorf("hub: cannot write to the cache: %w (set HF_HUB_CACHE to a writable folder)", err)
 	}
 	return nil
@@ -382,19 +369,10 @@ func link(blob, pointer string) error {
 		return err
 	}
 	defer in.Close()
-	out, err = os.Create(tmp)
-	if err != nil {
+	return atomicfile.Write(pointer, 0o644, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
 		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, pointer)
+	})
 }
 
 func (c *Client) resolveURL(repo, revision, file string) string {

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // deltaNet is the Gated DeltaNet mixer (doc §7) for n tokens u [n, Hidden],
@@ -30,7 +32,7 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 	qScale := float32(1 / math.Sqrt(float64(dk)))
 	for t := range n {
 		y := conv[t*C : (t+1)*C]
-		causalConv(y, mix[t*C:(t+1)*C], l.conv, ls.conv)
+		causalConv(m.pool, y, mix[t*C:(t+1)*C], l.conv, ls.conv)
 		m.pool.SiLU(y, y)
 		q, k := y[:Hk*dk], y[Hk*dk:2*Hk*dk]
 		for h := range Hk {
@@ -69,14 +71,13 @@ func (m *Model) deltaNet(l *layer, ls *layerState, st *State, u, out []float32, 
 // causalConv is the depthwise causal convolution of one token (doc §7.2):
 // y = Σ_j w_j ⊙ x_j over the last K inputs, where tap K−1 weighs the
 // current input x and taps 0…K−2 the K−1 previous inputs that state holds,
-// oldest first. w is tap-major, [K][C]. x then joins the state.
-func causalConv(y, x, w, state []float32) {
+// oldest first. w is tap-major, [K][C]. x then joins the state. The sum
+// (simd's CausalConv, vectorised for K = 4) adds the products in that
+// order, each rounded first, on every kernel path.
+func causalConv(p *simd.Pool, y, x, w, state []float32) {
 	C := len(x)
 	K := len(w) / C
-	mul(y, w[(K-1)*C:], x)
-	for j := range K - 1 {
-		mulAdd(y, w[j*C:(j+1)*C], state[j*C:(j+1)*C])
-	}
+	p.CausalConv(y, x, w, state)
 	if K > 1 {
 		copy(state, state[C:])
 		copy(state[(K-2)*C:], x)
@@ -157,20 +158,4 @@ func dot(x, y []float32) float32 {
 		s += x[i] * y[i]
 	}
 	return s
-}
-
-// mul sets y[i] = w[i]·x[i].
-func mul(y, w, x []float32) {
-	w, x = w[:len(y)], x[:len(y)]
-	for i := range y {
-		y[i] = w[i] * x[i]
-	}
-}
-
-// mulAdd adds w[i]·x[i] to y[i].
-func mulAdd(y, w, x []float32) {
-	w, x = w[:len(y)], x[:len(y)]
-	for i := range y {
-		y[i] += w[i] * x[i]
-	}
 }

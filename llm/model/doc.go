@@ -26,6 +26,7 @@
 //	linear.go     the weight matrices, used in place through package simd
 //	quantize.go   8-bit copies of the matrices for decode (QuantizeQ8)
 //	resident.go   the matrices copied into huge pages (MakeResident)
+//	mapping_*.go  the mapped checkpoint in 2 MiB pages where Linux can (Open, HugeMapped)
 //	synth.go      random checkpoints with the published layout, for benchmarks
 //
 // # Using a model

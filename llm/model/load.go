@@ -37,12 +37,14 @@ type Model struct {
 	mu   sync.Mutex // held during a pass: the kernel pool serves one caller at a time
 	pool *simd.Pool
 
-	resident *residentMem // the matrices' own copy, after MakeResident
-	chunkMin int          // shortest DeltaNet pass run in the chunked form (deltaChunkMin)
+	resident *residentMem  // the matrices' own copy, after MakeResident
+	huge     []hugeMapping // what Open did about huge pages, per mapped file
+	chunkMin int           // shortest DeltaNet pass run in the chunked form (deltaChunkMin)
 }
 
 // Open loads the model in dir: config.json plus model.safetensors or the
-// shards of model.safetensors.index.json, memory-mapped.
+// shards of model.safetensors.index.json, memory-mapped (on Linux in 2 MiB
+// pages where the file system allows; see mapping_linux.go and HugeMapped).
 func Open(dir string) (*Model, error) {
 	cfg, err := LoadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
@@ -52,6 +54,12 @@ func Open(dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Huge pages before New reads the small tensors: a page New faults in
+	// through a plain mapping would keep its 2 MiB stretch in small folios.
+	var huge []hugeMapping
+	for _, f := range files {
+		huge = append(huge, adviseHuge(f))
+	}
 	m, err := New(cfg, files...)
 	if err != nil {
 		for _, f := range files {
@@ -60,6 +68,7 @@ func Open(dir string) (*Model, error) {
 		return nil, err
 	}
 	m.owned = true
+	m.huge = huge
 	return m, nil
 }
 
@@ -203,6 +212,7 @@ func (m *Model) Close() error {
 		}
 	}
 	m.files = nil
+	m.huge = nil
 	m.owned = false
 	return first
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -34,19 +35,12 @@ func WriteSynthetic(cfg *Config, dir string, seed uint64, vision bool, configJSO
 		byName[t.Name] = t
 	}
 	path := filepath.Join(dir, "model.safetensors")
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	err = safetensors.WriteFunc(f, specs, map[string]string{"format": "pt", "synthetic": fmt.Sprintf("seed %d", seed)},
+	err := safetensors.WriteFileFunc(path, specs, map[string]string{"format": "pt", "synthetic": fmt.Sprintf("seed %d", seed)},
 		func(s safetensors.Spec, dst []byte) error {
 			fillSynthetic(rng, byName[s.Name], dst)
 			return nil
 		})
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return fmt.Errorf("synthetic checkpoint %s: %w", path, err)
 	}
@@ -55,7 +49,7 @@ func WriteSynthetic(cfg *Config, dir string, seed uint64, vision bool, configJSO
 			return err
 		}
 	}
-	return os.WriteFile(filepath.Join(dir, "config.json"), configJSON, 0o644)
+	return atomicfile.WriteFile(filepath.Join(dir, "config.json"), configJSON, 0o644)
 }
 
 // fillSynthetic writes random values for one tensor: uniform with the

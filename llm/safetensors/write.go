@@ -6,9 +6,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"unsafe"
 
@@ -161,43 +160,13 @@ func WriteFileFunc(path string, specs []Spec, metadata map[string]string, fill f
 }
 
 // WriteAtomic creates the file at path with what write writes, never
-// exposing a partial file: it writes a uniquely named temporary file in the
-// same folder, flushes it to disk, and renames it over path. A process that
-// has the old file mapped (Open) keeps reading the old contents safely;
-// rewriting a mapped file in place instead would crash it (SIGBUS) or change
-// its weights under it. On error the temporary file is removed and path is
-// left as it was.
-func WriteAtomic(path string, write func(w io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+// exposing a partial file (see package atomicfile): a process that has the
+// old file mapped (Open) keeps reading the old contents safely; rewriting a
+// mapped file in place instead would crash it (SIGBUS) or change its weights
+// under it. On error the temporary file is removed and path is left as it was.
+func WriteAtomic(path string, write func(w io.Writer) error) error {
+	if err := atomicfile.Write(path, 0o644, write); err != nil {
 		return fmt.Errorf("safetensors: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := write(f); err != nil {
-		return fmt.Errorf("safetensors %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("safetensors %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("safetensors %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("safetensors %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("safetensors %s: %w", path, err)
-	}
-	// Make the rename itself durable (best effort: not every system can
-	// sync a folder).
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

@@ -22,6 +22,41 @@ func gemmR12V1B(a *float32, lda int, b *float32, c *float32, ldc int, k int, loa
 //go:noescape
 func gemmWidenAVX512(dst *float32, ldd int, src *uint16, lds int, rows, blocks int)
 
+// The AVX2 micro-kernels: a tile of 6 weight rows × 16 or 8 tokens (12
+// YMM accumulators of the 16).
+
+//go:noescape
+func gemmR6V2BAVX2(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int, ws *uint16, wd *float32, wRowVecs, wSkip, nw int)
+
+//go:noescape
+func gemmR6V1BAVX2(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int, ws *uint16, wd *float32, wRowVecs, wSkip, nw int)
+
+//go:noescape
+func gemmWidenAVX2(dst *float32, ldd int, src *uint16, lds int, rows, blocks int)
+
+// gemmKernel is one instruction set's micro-kernels for matMulGemm.
+type gemmKernel struct {
+	mr, nr     int  // tile: mr weight rows × nr tokens (full) or nr/2 (half)
+	path       Path // for the transposes
+	full, half func(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int, ws *uint16, wd *float32, wRowVecs, wSkip, nw int)
+	widen      func(dst *float32, ldd int, src *uint16, lds int, rows, blocks int)
+}
+
+var (
+	gemmAVX512 = &gemmKernel{mr: gemmMR, nr: gemmNR, path: PathAVX512, full: gemmR12V2B, half: gemmR12V1B, widen: gemmWidenAVX512}
+	gemmAVX2   = &gemmKernel{mr: 6, nr: 16, path: PathAVX2, full: gemmR6V2BAVX2, half: gemmR6V1BAVX2, widen: gemmWidenAVX2}
+)
+
+// matMulBF16AVX2 is the avx2 path's MatMulBF16: matMulBF16AVX512's choice
+// with the AVX2 kernels (a 6 × 16 tile; 4×3 tiles below the thresholds).
+func matMulBF16AVX2(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
+	if n < gemmMinN || hi-lo < gemmMinRows {
+		matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX2, s)
+		return
+	}
+	matMulGemm(dst, w, x, n, rows, cols, lo, hi, s, gemmDefault, gemmAVX2)
+}
+
 // matMulBF16AVX512 is the avx512 path's MatMulBF16: a packed GEMM from
 // gemmMinN tokens and gemmMinRows rows (per pool part) up, the 4×6 tiles
 // of matMulTiles below that: with fewer tokens the 32-token groups of the
@@ -32,7 +67,7 @@ func matMulBF16AVX512(dst []float32, w []uint16, x []float32, n, rows, cols, lo,
 		matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX512, s)
 		return
 	}
-	matMulGemm(dst, w, x, n, rows, cols, lo, hi, s, gemmDefault)
+	matMulGemm(dst, w, x, n, rows, cols, lo, hi, s, gemmDefault, gemmAVX512)
 }
 
 // gemmMinN and gemmMinRows are the fewest tokens and rows for which
@@ -88,21 +123,21 @@ var gemmDefault = gemmParams{kc: 512, mc: 96}
 //     horizontal sums are needed;
 //   - the outputs of mc rows gather in scratch as [row][token] and are
 //     transposed into dst ([token][row]) once all columns are in.
-func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch, g gemmParams) {
-	const mr = gemmMR
+func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch, g gemmParams, kern *gemmKernel) {
+	mr, nr := kern.mr, kern.nr
 	kc := g.kc
 	kp := (cols + gemmUnroll - 1) / gemmUnroll * gemmUnroll // padded columns
-	// Token groups: full groups of gemmNR, and a last one of gemmNR or
-	// gemmNR/2 (padded with zero tokens).
-	full := n / gemmNR
+	// Token groups: full groups of nr, and a last one of nr or
+	// nr/2 (padded with zero tokens).
+	full := n / nr
 	last := 0 // width of the last, partial group
-	switch rem := n - full*gemmNR; {
-	case rem > gemmNR/2:
-		last = gemmNR
+	switch rem := n - full*nr; {
+	case rem > nr/2:
+		last = nr
 	case rem > 0:
-		last = gemmNR / 2
+		last = nr / 2
 	}
-	np := full*gemmNR + last
+	np := full*nr + last
 	mcp := (g.mc + mr - 1) / mr * mr
 	// Scratch: xt [np][kp] in groups ([group][kp][width]), two buffers of
 	// widened weights at [2][mr][kc], ct [mcp][np], each 64-byte aligned.
@@ -118,11 +153,11 @@ func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi in
 	}
 	ct := buf[off : off+ctLen]
 
-	for t0 := 0; t0 < n; t0 += gemmNR {
-		width := min(gemmNR, np-t0)
+	for t0 := 0; t0 < n; t0 += nr {
+		width := min(nr, np-t0)
 		tn := min(width, n-t0)
 		xg := xt[t0*kp : (t0+width)*kp]
-		PathAVX512.transposeF32(xg, width, x[t0*cols:], cols, tn, cols)
+		kern.path.transposeF32(xg, width, x[t0*cols:], cols, tn, cols)
 		if tn < width {
 			for k := range cols {
 				clear(xg[k*width+tn : (k+1)*width])
@@ -146,14 +181,14 @@ func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi in
 		}
 		return b
 	}
-	groups := (np + gemmNR - 1) / gemmNR
+	groups := (np + nr - 1) / nr
 	cur, ab, ready := block{lo, 0, lo}, 0, false
 	for cur.m0 < hi {
 		m1 := min(cur.m0+g.mc, hi)
 		kk := min(kc, kp-cur.k0) // padded columns in this pass
 		a := at[ab]
 		if !ready {
-			gemmWiden(a, w, cols, cur.r, min(mr, m1-cur.r), cur.k0, kk)
+			gemmWiden(kern, a, w, cols, cur.r, min(mr, m1-cur.r), cur.k0, kk)
 		}
 		// The next block is widened by the calls if all its columns are
 		// whole vectors of real ones and each call has k steps enough.
@@ -200,12 +235,12 @@ func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi in
 					ws, wd, nw = &w[(nb.r+r0)*cols+nb.k0], &at[1-ab][r0*nkk], (r1-r0)*nkk/16
 				}
 			}
-			t0 := gi * gemmNR
+			t0 := gi * nr
 			c := &ct[(cur.r-cur.m0)*np+t0]
-			if np-t0 < gemmNR {
-				gemmR12V1B(&a[0], kk, &xt[t0*kp+cur.k0*gemmNR/2], c, np, kk, load, pf, pfLines, pfSkip, npf, ws, wd, nkk/16, 2*cols-2*nkk, nw)
+			if np-t0 < nr {
+				kern.half(&a[0], kk, &xt[t0*kp+cur.k0*nr/2], c, np, kk, load, pf, pfLines, pfSkip, npf, ws, wd, nkk/16, 2*cols-2*nkk, nw)
 			} else {
-				gemmR12V2B(&a[0], kk, &xt[t0*kp+cur.k0*gemmNR], c, np, kk, load, pf, pfLines, pfSkip, npf, ws, wd, nkk/16, 2*cols-2*nkk, nw)
+				kern.full(&a[0], kk, &xt[t0*kp+cur.k0*nr], c, np, kk, load, pf, pfLines, pfSkip, npf, ws, wd, nkk/16, 2*cols-2*nkk, nw)
 			}
 		}
 		if nb.m0 != cur.m0 {
@@ -214,7 +249,7 @@ func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi in
 			// hence in a few L1 sets) fill whole cache lines before they
 			// are evicted.
 			for t0 := 0; t0 < n; t0 += 8 {
-				PathAVX512.transposeF32(dst[t0*rows+cur.m0:], rows, ct[t0:], np, m1-cur.m0, min(8, n-t0))
+				kern.path.transposeF32(dst[t0*rows+cur.m0:], rows, ct[t0:], np, m1-cur.m0, min(8, n-t0))
 			}
 		}
 		if fuse {
@@ -225,12 +260,12 @@ func matMulGemm(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi in
 }
 
 // gemmWiden sets a[i*kk+c] to the weight in row r+i, column k0+c for
-// i < rn, c < kk (zero past the last column) and clears rows rn to gemmMR.
-func gemmWiden(a []float32, w []uint16, cols, r, rn, k0, kk int) {
+// i < rn, c < kk (zero past the last column) and clears rows rn to kern.mr.
+func gemmWiden(kern *gemmKernel, a []float32, w []uint16, cols, r, rn, k0, kk int) {
 	kr := min(kk, cols-k0) // real columns
 	kv := kr &^ 15         // widened by the assembly
 	if kv > 0 {
-		gemmWidenAVX512(&a[0], kk, &w[r*cols+k0], cols, rn, kv/16)
+		kern.widen(&a[0], kk, &w[r*cols+k0], cols, rn, kv/16)
 	}
 	if kv < kk {
 		for i := range rn {
@@ -241,5 +276,5 @@ func gemmWiden(a []float32, w []uint16, cols, r, rn, k0, kk int) {
 			clear(ai[kr:])
 		}
 	}
-	clear(a[rn*kk : gemmMR*kk])
+	clear(a[rn*kk : kern.mr*kk])
 }

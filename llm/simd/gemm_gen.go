@@ -1,7 +1,7 @@
 //go:build ignore
 
-// gemm_gen writes gemm_amd64.s: the AVX-512 micro-kernels of the packed
-// MatMulBF16 (see gemm_amd64.go). Run it with
+// gemm_gen writes gemm_amd64.s: the AVX-512 and AVX2 micro-kernels of the
+// packed MatMulBF16 (see gemm_amd64.go). Run it with
 //
 //	go run gemm_gen.go > gemm_amd64.s
 //
@@ -38,9 +38,14 @@ func main() {
 	p("//go:build amd64 && !purego")
 	p("")
 	p(`#include "textflag.h"`)
+	isa = zmm
 	micro(12, 2, true)
 	micro(12, 1, true)
 	widen()
+	isa = ymm
+	micro(6, 2, true)
+	micro(6, 1, true)
+	widenAVX2()
 	os.Stdout.WriteString(out.String())
 }
 
@@ -48,6 +53,23 @@ func main() {
 // base i/3 with the stride register DX scaled by i%3. (R10–R15 and DI
 // serve the prefetching and the widening.)
 var bases = []string{"AX", "BX", "R8", "R9"}
+
+// vecISA is a vector register file: AVX-512's 32 ZMM or AVX2's 16 YMM.
+type vecISA struct {
+	reg    string // register prefix
+	n      int    // registers
+	floats int    // float32s a register holds
+	suffix string // kernel name suffix
+}
+
+var (
+	zmm = vecISA{"Z", 32, 16, ""}
+	ymm = vecISA{"Y", 16, 8, "AVX2"}
+	isa vecISA
+)
+
+// r names vector register i.
+func r(i int) string { return fmt.Sprintf("%s%d", isa.reg, i) }
 
 func rowAddr(i, disp int) string {
 	b := bases[i/3]
@@ -81,19 +103,21 @@ func micro(rows, vecs int, reg bool) {
 	if reg {
 		name += "B"
 	}
+	name += isa.suffix
+	N, F, VB := isa.n, isa.floats, 4*isa.floats // registers, floats and bytes a vector
 	nacc := rows * vecs
 	// Registers: accumulators, B vectors, the widening temporary, and
 	// the broadcast temporaries (reg).
-	wtmp := 32 - vecs - 1
+	wtmp := N - vecs - 1
 	ntmp := wtmp - nacc
-	if (rows+2)/3 > 4 || reg && ntmp < 2 || !reg && ntmp < 0 {
+	if (rows+2)/3 > 4 || reg && ntmp < 1 || !reg && ntmp < 0 {
 		panic("tile too big")
 	}
 	p("")
 	p("// func %s(a *float32, lda int, b *float32, c *float32, ldc int, k int, load int, pf uintptr, pfLines, pfSkip, npf int, ws *uint16, wd *float32, wRowVecs, wSkip, nw int)", name)
 	p("//")
-	p("// c[i·ldc + j] = (load ? c[i·ldc + j] : 0) + Σ_κ a[i·lda + κ]·b[κ·%d + j] for i < %d,", 16*vecs, rows)
-	p("// j < %d, κ < k (k a positive multiple of %d), prefetching as above.", 16*vecs, unroll)
+	p("// c[i·ldc + j] = (load ? c[i·ldc + j] : 0) + Σ_κ a[i·lda + κ]·b[κ·%d + j] for i < %d,", F*vecs, rows)
+	p("// j < %d, κ < k (k a positive multiple of %d), prefetching as above.", F*vecs, unroll)
 	p("TEXT ·%s(SB), NOSPLIT, $0-128", name)
 	p("\tMOVQ a+0(FP), AX")
 	p("\tMOVQ lda+8(FP), DX")
@@ -110,7 +134,7 @@ func micro(rows, vecs int, reg bool) {
 	p("\tTESTQ R15, R15")
 	p("\tJNE %s_load", name)
 	for i := range nacc {
-		p("\tVXORPS Z%d, Z%d, Z%d", i, i, i)
+		p("\tVXORPS %s, %s, %s", r(i), r(i), r(i))
 	}
 	p("\tJMP %s_start", name)
 	p("%s_load:", name)
@@ -119,7 +143,7 @@ func micro(rows, vecs int, reg bool) {
 	p("\tSHLQ $2, R14")
 	for i := range rows {
 		for h := range vecs {
-			p("\tVMOVUPS %d(R15), Z%d", 64*h, vecs*i+h)
+			p("\tVMOVUPS %d(R15), %s", VB*h, r(vecs*i+h))
 		}
 		if i < rows-1 {
 			p("\tADDQ R14, R15")
@@ -156,9 +180,12 @@ func micro(rows, vecs int, reg bool) {
 		l := fmt.Sprintf("%s_w%d", name, u)
 		p("\tTESTQ R12, R12")
 		p("\tJEQ %s", l)
-		p("\tVPMOVZXWD (R10), Z%d", wtmp)
-		p("\tVPSLLD $16, Z%d, Z%d", wtmp, wtmp)
-		p("\tVMOVUPS Z%d, (R11)", wtmp)
+		// 16 weights: one ZMM, or two YMM halves.
+		for o := 0; o < 16; o += F {
+			p("\tVPMOVZXWD %d(R10), %s", 2*o, r(wtmp))
+			p("\tVPSLLD $16, %s, %s", r(wtmp), r(wtmp))
+			p("\tVMOVUPS %s, %d(R11)", r(wtmp), 4*o)
+		}
 		p("\tADDQ $32, R10")
 		p("\tADDQ $64, R11")
 		p("\tDECQ R12")
@@ -168,26 +195,26 @@ func micro(rows, vecs int, reg bool) {
 		p("\tMOVQ wRowVecs+104(FP), R13")
 		p("%s:", l)
 		for h := range vecs {
-			p("\tVMOVUPS %d(SI), Z%d", 64*(vecs*u+h), 32-vecs+h)
+			p("\tVMOVUPS %d(SI), %s", VB*(vecs*u+h), r(N-vecs+h))
 		}
 		for i := range rows {
 			if reg {
 				t := nacc + i%ntmp
-				p("\tVBROADCASTSS %s, Z%d", rowAddr(i, 4*u), t)
+				p("\tVBROADCASTSS %s, %s", rowAddr(i, 4*u), r(t))
 				for h := range vecs {
-					p("\tVFMADD231PS Z%d, Z%d, Z%d", t, 32-vecs+h, vecs*i+h)
+					p("\tVFMADD231PS %s, %s, %s", r(t), r(N-vecs+h), r(vecs*i+h))
 				}
 				continue
 			}
 			for h := range vecs {
-				p("\tVFMADD231PS.BCST %s, Z%d, Z%d", rowAddr(i, 4*u), 32-vecs+h, vecs*i+h)
+				p("\tVFMADD231PS.BCST %s, %s, %s", rowAddr(i, 4*u), r(N-vecs+h), r(vecs*i+h))
 			}
 		}
 	}
 	for j := range (rows + 2) / 3 {
 		p("\tADDQ $%d, %s", 4*unroll, bases[j])
 	}
-	p("\tADDQ $%d, SI", 64*vecs*unroll)
+	p("\tADDQ $%d, SI", VB*vecs*unroll)
 	p("\tDECQ CX")
 	p("\tJNE %s_loop", name)
 	p("")
@@ -196,7 +223,7 @@ func micro(rows, vecs int, reg bool) {
 	p("\tSHLQ $2, R14")
 	for i := range rows {
 		for h := range vecs {
-			p("\tVMOVUPS Z%d, %d(DI)", vecs*i+h, 64*h)
+			p("\tVMOVUPS %s, %d(DI)", r(vecs*i+h), VB*h)
 		}
 		if i < rows-1 {
 			p("\tADDQ R14, DI")
@@ -248,6 +275,42 @@ func widen() {
 	p("\tADDQ R9, SI")
 	p("\tDECQ R10")
 	p("\tJNE gemmWiden_row")
+	p("\tVZEROUPPER")
+	p("\tRET")
+}
+
+// widenAVX2 writes gemmWidenAVX2: gemmWidenAVX512 in two YMM halves.
+func widenAVX2() {
+	p("")
+	p("// func gemmWidenAVX2(dst *float32, ldd int, src *uint16, lds int, rows, blocks int)")
+	p("//")
+	p("// dst[r·ldd + c] = float32(src[r·lds + c]) for r < rows, c < 16·blocks")
+	p("// (blocks > 0).")
+	p("TEXT ·gemmWidenAVX2(SB), NOSPLIT, $0-48")
+	p("\tMOVQ dst+0(FP), DI")
+	p("\tMOVQ ldd+8(FP), R8")
+	p("\tSHLQ $2, R8")
+	p("\tMOVQ src+16(FP), SI")
+	p("\tMOVQ lds+24(FP), R9")
+	p("\tSHLQ $1, R9")
+	p("\tMOVQ rows+32(FP), R10")
+	p("gemmWidenAVX2_row:")
+	p("\tMOVQ blocks+40(FP), CX")
+	p("\tXORQ AX, AX // element index")
+	p("gemmWidenAVX2_block:")
+	p("\tVPMOVZXWD (SI)(AX*2), Y0")
+	p("\tVPMOVZXWD 16(SI)(AX*2), Y1")
+	p("\tVPSLLD $16, Y0, Y0")
+	p("\tVPSLLD $16, Y1, Y1")
+	p("\tVMOVUPS Y0, (DI)(AX*4)")
+	p("\tVMOVUPS Y1, 32(DI)(AX*4)")
+	p("\tADDQ $16, AX")
+	p("\tDECQ CX")
+	p("\tJNE gemmWidenAVX2_block")
+	p("\tADDQ R8, DI")
+	p("\tADDQ R9, SI")
+	p("\tDECQ R10")
+	p("\tJNE gemmWidenAVX2_row")
 	p("\tVZEROUPPER")
 	p("\tRET")
 }

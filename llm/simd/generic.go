@@ -32,6 +32,8 @@ type impl struct {
 	// matVecQ8 is matVec for a Q8 matrix of len(dst) rows (len(x) a
 	// multiple of Q8BlockSize).
 	matVecQ8 func(dst []float32, q []int8, scales []float32, x []float32)
+	// conv4 is CausalConv with 4 taps, or nil (then CausalConv runs Go).
+	conv4 func(y, x, w, state []float32)
 }
 
 // scratch is per-thread working memory that persists across calls.

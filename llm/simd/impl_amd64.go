@@ -53,6 +53,12 @@ func deltaRuleTAVX512(st, q, k, v, o *float32, rows, blocks int, decay, beta flo
 func deltaRuleTAVX2(st, q, k, v, o *float32, rows, blocks int, decay, beta float32)
 
 //go:noescape
+func conv4AVX512(y, x, w, s *float32, c, n int)
+
+//go:noescape
+func conv4AVX2(y, x, w, s *float32, c, n int)
+
+//go:noescape
 func siluAVX512(dst, x, up *float32, n int)
 
 //go:noescape
@@ -109,6 +115,7 @@ var (
 		deltaRuleT: func(St, q, k, v, out []float32, decay, beta float32) {
 			deltaRuleTAsm(St, q, k, v, out, decay, beta, 16, deltaRuleTAVX512)
 		},
+		conv4: func(y, x, w, state []float32) { conv4Asm(y, x, w, state, 16, conv4AVX512) },
 		matVecQ8: func(dst []float32, q []int8, scales []float32, x []float32) {
 			if len(dst) == 0 {
 				return
@@ -131,20 +138,48 @@ var (
 		matVecF32: func(dst []float32, w []float32, stride int, x []float32) {
 			matVecF32Asm(dst, w, stride, x, 8, matVecF32AVX2)
 		},
-		matMulBF16: func(dst []float32, w []uint16, x []float32, n, rows, cols, lo, hi int, s *scratch) {
-			matMulTiles(dst, w, x, n, rows, cols, lo, hi, tileAVX2, s)
-		},
-		read:      func(b []byte) uint64 { return readAsm(b, 128, readAVX2) },
-		dot:       dotWith(8, dotAVX2),
-		axpy:      axpyWith(8, axpyAVX2),
-		deltaRule: deltaRuleWith(deltaRuleAVX2),
-		silu:      func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
+		matMulBF16: matMulBF16AVX2, // gemm_amd64.go
+		read:       func(b []byte) uint64 { return readAsm(b, 128, readAVX2) },
+		dot:        dotWith(8, dotAVX2),
+		axpy:       axpyWith(8, axpyAVX2),
+		deltaRule:  deltaRuleWith(deltaRuleAVX2),
+		silu:       func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
 		deltaRuleT: func(St, q, k, v, out []float32, decay, beta float32) {
 			deltaRuleTAsm(St, q, k, v, out, decay, beta, 8, deltaRuleTAVX2)
 		},
 		matVecQ8: matVecQ8Go,
+		conv4:    func(y, x, w, state []float32) { conv4Asm(y, x, w, state, 8, conv4AVX2) },
 	}
 )
+
+// conv4Asm runs a 4-tap conv kernel on the whole vectors of B channels and
+// the rest in Go.
+func conv4Asm(y, x, w, state []float32, B int, kern func(y, x, w, s *float32, c, n int)) {
+	C := len(y)
+	n := C / B
+	if n > 0 {
+		kern(&y[0], &x[0], &w[0], &state[0], C, n)
+	}
+	if c0 := n * B; c0 < C {
+		var ws, ss [4][]float32
+		for j := range 4 {
+			ws[j] = w[j*C+c0 : (j+1)*C]
+		}
+		for j := range 3 {
+			ss[j] = state[j*C+c0 : (j+1)*C]
+		}
+		r := C - c0
+		wt := make([]float32, 0, 4*r) // only for C not a multiple of B
+		for _, s := range ws {
+			wt = append(wt, s...)
+		}
+		st := make([]float32, 0, 3*r)
+		for _, s := range ss[:3] {
+			st = append(st, s...)
+		}
+		causalConvGo(y[c0:], x[c0:], wt, st)
+	}
+}
 
 // avx512BF16Impl is avx512Impl with the BF16 dot-product matmul.
 var avx512BF16Impl = func() *impl {

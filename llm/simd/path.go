@@ -127,12 +127,13 @@ func HasBF16Dot() bool { return cpu.avx512bf16 }
 // LLM_KERNELS=go|avx2|avx512|avx512bf16|neon.
 const EnvPath = "LLM_KERNELS"
 
-// pathFromEnv returns the path LLM_KERNELS asks for, or BestPath when it is
-// unset. A value the CPU cannot run is an error.
+// pathFromEnv returns the path LLM_KERNELS asks for, or the host's
+// ChooseKernels path when it is unset. A value the CPU cannot run is an
+// error.
 func pathFromEnv() (Path, error) {
 	v, ok := os.LookupEnv(EnvPath)
 	if !ok || v == "" {
-		return BestPath(), nil
+		return HostChoice().Path, nil
 	}
 	p, err := ParsePath(v)
 	if err != nil {

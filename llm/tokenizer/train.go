@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"encoding/json"
 	"fmt"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"os"
 	"path/filepath"
 	"sort"
@@ -381,10 +382,10 @@ func (tr *Trained) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("tokenizer: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "tokenizer.json"), tr.TokenizerJSON(), 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, "tokenizer.json"), tr.TokenizerJSON(), 0o644); err != nil {
 		return fmt.Errorf("tokenizer: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "tokenizer_config.json"), tr.ConfigJSON(), 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, "tokenizer_config.json"), tr.ConfigJSON(), 0o644); err != nil {
 		return fmt.Errorf("tokenizer: %w", err)
 	}
 	return nil

@@ -2,6 +2,8 @@ package train
 
 import (
 	"fmt"
+	"github.com/how-llms-work/course/llm/atomicfile"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -109,20 +111,9 @@ func (m *Model[F]) writeFlat(path string, prefixes []string, flats [][]F, dtype 
 			data[name] = flat[t.Off : t.Off+t.Size]
 		}
 	}
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if err := writeTensors(f, specs, data, meta); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("safetensors %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path) // a crash never leaves a half-written checkpoint
+	// Atomically: a crash never leaves a half-written checkpoint, and a reader
+	// that has the old one mapped keeps its old weights.
+	return safetensors.WriteAtomic(path, func(w io.Writer) error { return writeTensors(w, specs, data, meta) })
 }
 
 // WriteGrad writes a gradient (laid out like Params) as float32
@@ -144,7 +135,7 @@ func (m *Model[F]) Save(dir string, dtype safetensors.DType, meta map[string]str
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), append(cj, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, "config.json"), append(cj, '\n'), 0o644); err != nil {
 		return err
 	}
 	return m.writeFlat(filepath.Join(dir, "model.safetensors"), []string{""}, [][]F{m.Params}, dtype, meta)

@@ -2,6 +2,8 @@ package train
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -159,5 +161,58 @@ func TestTextOnlyNames(t *testing.T) {
 		if m.Params[i] != back.Params[i] {
 			t.Fatalf("parameter %d differs after the round trip", i)
 		}
+	}
+}
+
+// TestSaveCheckpointWhileMapped saves a checkpoint over one that a reader has
+// open (memory-mapped), as llm train -save-every does under a notebook that
+// loaded it: the reader keeps its old weights (an in-place rewrite crashed it
+// with SIGBUS), and the folder holds only the checkpoint's files.
+func TestSaveCheckpointWhileMapped(t *testing.T) {
+	data := make([]int, 200)
+	for i := range data {
+		data[i] = (7 * i) % 50
+	}
+	tr, err := NewTrainer(NewModel[float32](Micro(50), 1), data, Options{Steps: 4, Batch: 2, SeqLen: 8, LR: 1e-2, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Run(1, nil)
+	dir := t.TempDir()
+	if err := tr.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	f, err := safetensors.Open(filepath.Join(dir, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	name := f.Names()[0]
+	before := append([]float32(nil), f.Lookup(name).Float32()...)
+	tr.Run(1, nil)
+	if err := tr.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	after := f.Lookup(name).Float32()
+	for i := range before {
+		if after[i] != before[i] {
+			t.Fatalf("%s[%d] changed under the reader: %v, was %v", name, i, after[i], before[i])
+		}
+	}
+	g, err := safetensors.Open(filepath.Join(dir, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if g.Metadata["step"] != "2" {
+		t.Errorf("the new checkpoint says step %q, want 2", g.Metadata["step"])
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := "config.json model.safetensors optimizer.safetensors train.json"; strings.Join(names, " ") != want {
+		t.Errorf("checkpoint folder holds %q, want %q", names, want)
 	}
 }

@@ -3,6 +3,7 @@ package train
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -197,7 +198,7 @@ func (t *Trainer[F]) SaveCheckpoint(dir string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "train.json"), append(js, '\n'), 0o644)
+	return atomicfile.WriteFile(filepath.Join(dir, "train.json"), append(js, '\n'), 0o644)
 }
 
 // Resume loads a checkpoint written by SaveCheckpoint and continues on data.

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -13,6 +16,7 @@ import (
 	"time"
 
 	"github.com/how-llms-work/course/llm"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"github.com/how-llms-work/course/llm/model"
 	"github.com/how-llms-work/course/llm/simd"
 )
@@ -21,18 +25,28 @@ import (
 // memory read bandwidth measured in the same process, so figures from a
 // noisy shared machine can be compared as ratios.
 type benchResult struct {
-	Model        string   `json:"model"`
-	CPU          simd.CPU `json:"cpu"` // where it was measured
-	Threads      int      `json:"threads"`
-	Kernels      string   `json:"kernels"`
-	Weights      string   `json:"weights,omitempty"`  // "q8" after -q8; else as stored
-	Resident     bool     `json:"resident,omitempty"` // weights copied by -resident
-	WeightBytes  int64    `json:"weight_bytes"`       // read per decoded token
-	DecodeTokS   float64  `json:"decode_tok_s"`
-	PrefillTokS  float64  `json:"prefill_tok_s"`
-	WeightsGBs   float64  `json:"weights_gb_s"`   // decode_tok_s × weight_bytes
-	BandwidthGBs float64  `json:"bandwidth_gb_s"` // read bandwidth, same threads
-	Ratio        float64  `json:"ratio"`          // weights_gb_s ÷ bandwidth_gb_s
+	Model   string   `json:"model"`
+	CPU     simd.CPU `json:"cpu"` // where it was measured
+	Threads int      `json:"threads"`
+	Kernels string   `json:"kernels"`
+	// Choice is the path picked for this CPU model at start-up
+	// (simd.ChooseKernels); Kernels differs from it after -kernels,
+	// $LLM_KERNELS or -calibrate.
+	Choice simd.Choice `json:"choice"`
+	// Calibration, after -calibrate: every exact path timed on this model,
+	// and the one the measurement then used (the fastest).
+	Calibration []calibration `json:"calibration,omitempty"`
+	Weights     string        `json:"weights,omitempty"`  // "q8" after -q8; else as stored
+	Resident    bool          `json:"resident,omitempty"` // weights copied by -resident
+	WeightBytes int64         `json:"weight_bytes"`       // read per decoded token
+	// HugeMapped is the share of the mapped checkpoint's weights that the
+	// kernel maps with 2 MiB pages after the run (Model.HugeMapped; Linux).
+	HugeMapped   float64 `json:"huge_mapped"`
+	DecodeTokS   float64 `json:"decode_tok_s"`
+	PrefillTokS  float64 `json:"prefill_tok_s"`
+	WeightsGBs   float64 `json:"weights_gb_s"`   // decode_tok_s × weight_bytes
+	BandwidthGBs float64 `json:"bandwidth_gb_s"` // read bandwidth, same threads
+	Ratio        float64 `json:"ratio"`          // weights_gb_s ÷ bandwidth_gb_s
 	// Best single decode step and best prefill: what the engine does when
 	// the shared machine leaves it alone for a moment.
 	DecodeBestTokS  float64 `json:"decode_best_tok_s"`
@@ -43,10 +57,69 @@ type benchResult struct {
 	Reps            int     `json:"reps"`
 }
 
+// calibration is one path's time in `llm bench -calibrate`: a prefill of
+// calibPrefill tokens (fewer where the model's context is shorter) and
+// calibDecode decode steps, best of two.
+type calibration struct {
+	Path        string  `json:"path"`
+	PrefillTokS float64 `json:"prefill_tok_s"`
+	DecodeTokS  float64 `json:"decode_tok_s"`
+	Seconds     float64 `json:"seconds"` // the prefill plus the decode steps
+}
+
+const (
+	calibPrefill = 64
+	calibDecode  = 8
+)
+
+// calibrate times every exact path but go on m (each on a pool of threads
+// threads), best of two runs, and returns the times, fastest total first.
+func calibrate(m *model.Model, threads int) ([]calibration, error) {
+	var out []calibration
+	c := m.Config()
+	prompt := make([]int, max(1, min(calibPrefill, c.MaxPositions-calibDecode-1)))
+	for i := range prompt {
+		prompt[i] = (i*7919 + 13) % c.Vocab
+	}
+	logits := make([]float32, c.Vocab)
+	for _, p := range simd.Paths() {
+		if !p.Exact() || p == simd.PathGo {
+			continue
+		}
+		if err := os.Setenv(simd.EnvPath, p.String()); err != nil {
+			return nil, err
+		}
+		m.SetThreads(threads)
+		st := m.NewState()
+		best := calibration{Path: p.String(), Seconds: math.Inf(1)}
+		for range 2 {
+			st.Reset()
+			t0 := time.Now()
+			if err := m.ForwardTo(logits, st, prompt); err != nil {
+				return nil, err
+			}
+			tp := time.Since(t0).Seconds()
+			t0 = time.Now()
+			for range calibDecode {
+				if err := m.ForwardTo(logits, st, []int{llm.Argmax(logits)}); err != nil {
+					return nil, err
+				}
+			}
+			td := time.Since(t0).Seconds()
+			if tp+td < best.Seconds {
+				best = calibration{Path: p.String(), PrefillTokS: float64(len(prompt)) / tp, DecodeTokS: calibDecode / td, Seconds: tp + td}
+			}
+		}
+		out = append(out, best)
+	}
+	slices.SortStableFunc(out, func(a, b calibration) int { return cmp.Compare(a.Seconds, b.Seconds) })
+	return out, nil
+}
+
 // runBench measures, in one process: the read bandwidth, prefill of a
 // -prefill token prompt (median of -reps) and -reps runs of -decode greedy
 // decode steps (median step time), and relates decode to bandwidth.
-func runBench(args []string, stdout io.Writer) error {
+func runBench(args []string, stdout io.Writer) (err error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	dir := fs.String("model", "", "checkpoint directory (config.json and safetensors)")
@@ -59,9 +132,10 @@ func runBench(args []string, stdout io.Writer) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the prefill and decode runs to this file")
 	resident := fs.Bool("resident", false, "copy the weights into the process's own memory, in huge pages where Linux offers them (Model.MakeResident), before measuring")
 	q8 := fs.Bool("q8", false, "decode on 8-bit weights (Model.QuantizeQ8): faster, less exact; weights_gb_s then counts the Q8 bytes")
+	calib := fs.Bool("calibrate", false, "time every exact kernel path on the model first (a short prefill and a few decode steps each) and measure on the fastest, unless -kernels names one")
 	bwMiB := fs.Int("bw-mib", simd.DefaultBandwidthBytes>>20, "size of the bandwidth buffer in MiB (well above the L3 cache)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w (usage: llm bench -model DIR [-threads N] [-json] [-kernels PATH] [-resident] [-q8] [-prefill 128] [-decode 32] [-reps 3])", err)
+		return fmt.Errorf("%w (usage: llm bench -model DIR [-threads N] [-json] [-kernels PATH] [-calibrate] [-resident] [-q8] [-prefill 128] [-decode 32] [-reps 3])", err)
 	}
 	switch {
 	case *dir == "":
@@ -90,6 +164,19 @@ func runBench(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
+	var calibs []calibration
+	if *calib {
+		if calibs, err = calibrate(m, *threads); err != nil {
+			return fmt.Errorf("-calibrate: %w", err)
+		}
+		if *kernelPath == "" && len(calibs) > 0 {
+			if err := os.Setenv(simd.EnvPath, calibs[0].Path); err != nil {
+				return err
+			}
+		} else if err := os.Setenv(simd.EnvPath, *kernelPath); err != nil {
+			return err
+		}
+	}
 	m.SetThreads(*threads)
 	if *resident {
 		if err := m.MakeResident(); err != nil {
@@ -105,7 +192,7 @@ func runBench(args []string, stdout io.Writer) error {
 	if *prefill+*decode+1 > c.MaxPositions {
 		return fmt.Errorf("-prefill %d plus -decode %d exceed the model's %d positions", *prefill, *decode, c.MaxPositions)
 	}
-	res := benchResult{Model: *dir, Threads: *threads, PrefillTokens: *prefill, DecodeTokens: *decode, Reps: *reps, Resident: *resident}
+	res := benchResult{Model: *dir, Choice: simd.HostChoice(), Calibration: calibs, Threads: *threads, PrefillTokens: *prefill, DecodeTokens: *decode, Reps: *reps, Resident: *resident}
 	res.WeightBytes = m.WeightBytes() // after -q8: the 8-bit copies decode reads
 	if *q8 {
 		res.Weights = "q8"
@@ -134,15 +221,17 @@ func runBench(args []string, stdout io.Writer) error {
 	st := m.NewState()
 
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
+		// The profile is kept in memory and written atomically once it is complete.
+		var prof bytes.Buffer
+		if err := pprof.StartCPUProfile(&prof); err != nil {
 			return fmt.Errorf("-cpuprofile %s: %w", *cpuProfile, err)
 		}
-		defer pprof.StopCPUProfile()
+		defer func() {
+			pprof.StopCPUProfile()
+			if werr := atomicfile.WriteFile(*cpuProfile, prof.Bytes(), 0o644); werr != nil && err == nil {
+				err = fmt.Errorf("-cpuprofile: %w", werr)
+			}
+		}()
 	}
 	var prefillTimes, stepTimes []float64
 	for range *reps {
@@ -172,6 +261,9 @@ func runBench(args []string, stdout io.Writer) error {
 		pprof.StopCPUProfile()
 	}
 	measureBW()
+	if huge, total := m.HugeMapped(); total > 0 {
+		res.HugeMapped = float64(huge) / float64(total)
+	}
 	res.PrefillTokS = float64(*prefill) / median(prefillTimes)
 	res.PrefillBestTokS = float64(*prefill) / slices.Min(prefillTimes)
 	res.DecodeTokS = 1 / median(stepTimes)
@@ -191,10 +283,15 @@ func runBench(args []string, stdout io.Writer) error {
 	}
 	if res.Resident {
 		weights += ", resident"
+	} else if res.HugeMapped > 0 {
+		weights += fmt.Sprintf(", mapped: %.0f %% in 2 MiB pages", 100*res.HugeMapped)
 	}
 	fmt.Fprintf(stdout, "model      %s (%.3f GB of weights read per decoded token%s)\n", res.Model, float64(res.WeightBytes)/1e9, weights)
 	fmt.Fprintf(stdout, "cpu        %s (%s family %d model %d; %v)\n", res.CPU.Model, res.CPU.Vendor, res.CPU.Family, res.CPU.ModelNumber, res.CPU.Features)
-	fmt.Fprintf(stdout, "threads    %d (kernels %s)\n", res.Threads, res.Kernels)
+	fmt.Fprintf(stdout, "threads    %d (kernels %s; chosen for this CPU: %s, %s)\n", res.Threads, res.Kernels, res.Choice.Name, res.Choice.Reason)
+	for _, c := range res.Calibration {
+		fmt.Fprintf(stdout, "calibrate  %-10s %.3f s: prefill %.1f tok/s, decode %.2f tok/s\n", c.Path, c.Seconds, c.PrefillTokS, c.DecodeTokS)
+	}
 	fmt.Fprintf(stdout, "bandwidth  %.1f GB/s (read, %d MiB buffer, best pass before and after)\n", res.BandwidthGBs, *bwMiB)
 	fmt.Fprintf(stdout, "decode     %.2f tok/s = %.1f GB/s of weights = %.2f × bandwidth (median of %d × %d steps; best step %.2f tok/s = %.2f ×)\n",
 		res.DecodeTokS, res.WeightsGBs, res.Ratio, *reps, *decode, res.DecodeBestTokS, res.BestRatio)

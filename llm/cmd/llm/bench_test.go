@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/how-llms-work/course/llm/simd"
 )
 
 // tinyModel is the tiny-a checkpoint that package model's fixture tests use.
@@ -105,5 +110,67 @@ func TestBenchQ8Resident(t *testing.T) {
 	}
 	if r := float64(q8.WeightBytes) / float64(bf16.WeightBytes); r < 0.55 || r > 0.6 {
 		t.Errorf("-q8 reads %d bytes per token, BF16 %d: ratio %.3f, want ≈ 1.125/2", q8.WeightBytes, bf16.WeightBytes, r)
+	}
+}
+
+// TestBenchCalibrate checks that -calibrate times every exact path but go,
+// fastest first, measures on the fastest, and that the CPU-model choice is
+// reported.
+func TestBenchCalibrate(t *testing.T) {
+	t.Setenv("LLM_KERNELS", "")
+	var out bytes.Buffer
+	if err := runBench([]string{"-model", tinyModel, "-calibrate", "-json", "-prefill", "3", "-decode", "2", "-reps", "1", "-bw-mib", "4"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Kernels string
+		Choice  struct{ Path, Reason string }
+		Calib   []calibration `json:"calibration"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &raw); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+	}
+	var want []string
+	for _, p := range simd.Paths() {
+		if p.Exact() && p != simd.PathGo {
+			want = append(want, p.String())
+		}
+	}
+	if len(raw.Calib) != len(want) {
+		t.Fatalf("calibration has %d paths, want %v:\n%s", len(raw.Calib), want, out.String())
+	}
+	for i, c := range raw.Calib {
+		if !slices.Contains(want, c.Path) || !(c.Seconds > 0) || !(c.PrefillTokS > 0) || !(c.DecodeTokS > 0) {
+			t.Errorf("calibration[%d] = %+v", i, c)
+		}
+		if i > 0 && c.Seconds < raw.Calib[i-1].Seconds {
+			t.Errorf("calibration not fastest first: %+v", raw.Calib)
+		}
+	}
+	if len(raw.Calib) > 0 && raw.Kernels != raw.Calib[0].Path {
+		t.Errorf("measured on %s, calibration's fastest is %s", raw.Kernels, raw.Calib[0].Path)
+	}
+	if h := simd.HostChoice(); raw.Choice.Path != h.Path.String() || raw.Choice.Reason != h.Reason {
+		t.Errorf("choice = %+v, want %+v", raw.Choice, h)
+	}
+}
+
+// TestBenchCPUProfile: -cpuprofile leaves a complete profile (gzip-compressed
+// protobuf) and no temporary file beside it.
+func TestBenchCPUProfile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cpu.pprof")
+	if err := runBench([]string{"-model", tinyModel, "-prefill", "4", "-decode", "2", "-reps", "1", "-bw-mib", "4", "-cpuprofile", path}, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		t.Errorf("%s is not a gzip-compressed profile (%d bytes)", path, len(data))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d entries in the folder, want only the profile", len(entries))
 	}
 }

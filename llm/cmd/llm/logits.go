@@ -1,12 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -58,21 +57,17 @@ func runLogits(args []string, stdout io.Writer) error {
 	} else if logits, err = m.ForwardAll(st, ids); err != nil {
 		return err
 	}
-	f, err := os.Create(*out)
+	err = atomicfile.Write(*out, 0o644, func(w io.Writer) error {
+		var b [4]byte
+		for _, v := range logits {
+			binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
+			if _, err := w.Write(b[:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	var b [4]byte
-	for _, v := range logits {
-		binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
-		w.Write(b[:])
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s: [%d, %d] float32\n", *out, len(ids), m.Config().Vocab)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -8,9 +9,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/how-llms-work/course/llm"
@@ -93,8 +96,19 @@ func parseTokenIDs(s string) ([]int, error) {
 // Trains a model from scratch (or resumes DIR) on the Brown corpus
 // training split (or text files), checkpointing to DIR, and at the end
 // evaluates on the held-out split against n-gram baselines, exports a BF16
-// checkpoint and writes sample generations.
+// checkpoint and writes sample generations. SIGINT or SIGTERM stops it after
+// the current step with a checkpoint that the same command resumes (a second
+// signal kills it at once).
 func runTrain(args []string, stdout io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop) // the next signal gets the default action
+	return trainUntil(ctx, args, stdout)
+}
+
+// trainUntil is runTrain until ctx is done: then it checkpoints after the
+// step in progress and returns nil, leaving out the final evaluation.
+func trainUntil(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "config.json with the model's shapes")
 	tokPath := fs.String("tokenizer", "", "tokenizer.json (its directory may hold tokenizer_config.json)")
@@ -192,6 +206,13 @@ func runTrain(args []string, stdout io.Writer) error {
 		if *maxTime > 0 && time.Since(runStart) > *maxTime {
 			fmt.Fprintf(stdout, "stopping after %v (-max-time)\n", *maxTime)
 			break
+		}
+		if ctx.Err() != nil {
+			if err := save(); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "interrupted: checkpoint of step %d of %d in %s (the same command resumes it)\n", len(tr.History), tr.Opts.Steps, *outDir)
+			return nil
 		}
 		r, err := tr.Step()
 		if err != nil { // the last checkpoint (before the bad step) stays as it was

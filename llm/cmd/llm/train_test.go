@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -248,5 +249,67 @@ func TestTrainInitAndValid(t *testing.T) {
 	err = runTrain([]string{"-config", cfgPath, "-tokenizer", tok, "-text", textPath, "-out", filepath.Join(dir, "c"), "-init", filepath.Join(dir, "exp"), "-steps", "1", "-seq", "32"}, &stdout)
 	if err == nil || !strings.Contains(err.Error(), "differs from -config") {
 		t.Errorf("-init with another config: %v", err)
+	}
+}
+
+// cancelAfter is an io.Writer that cancels a context once the text written
+// to it contains mark.
+type cancelAfter struct {
+	bytes.Buffer
+	mark   string
+	cancel context.CancelFunc
+}
+
+func (w *cancelAfter) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if strings.Contains(w.String(), w.mark) {
+		w.cancel()
+	}
+	return n, err
+}
+
+// TestTrainInterrupted stops a run after its second step (as SIGTERM does):
+// it must leave a checkpoint of exactly 2 steps and no report, and the same
+// command must resume it to the end.
+func TestTrainInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := train.Micro(328).MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath, textPath := filepath.Join(dir, "config.json"), filepath.Join(dir, "text.txt")
+	os.WriteFile(cfgPath, cfg, 0o644)
+	os.WriteFile(textPath, []byte(strings.Repeat("The cat sat on the mat. The dog sat on the log. ", 80)), 0o644)
+	out := filepath.Join(dir, "run")
+	args := []string{"-config", cfgPath, "-tokenizer", "../../train/testdata/tiny-a/tokenizer.json", "-text", textPath,
+		"-out", out, "-steps", "4", "-batch", "2", "-seq", "32", "-warmup", "1", "-log-every", "1", "-save-every", "100", "-eval-seqs", "1"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := &cancelAfter{mark: "step     2 ", cancel: cancel}
+	if err := trainUntil(ctx, args, w); err != nil {
+		t.Fatalf("%v\n%s", err, w.String())
+	}
+	if !strings.Contains(w.String(), "interrupted: checkpoint of step 2 of 4") || strings.Contains(w.String(), "step     3") {
+		t.Errorf("the run did not stop after step 2:\n%s", w.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "report.json")); err == nil {
+		t.Error("an interrupted run wrote report.json")
+	}
+	csv, err := os.ReadFile(filepath.Join(out, "loss.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(strings.TrimSpace(string(csv)), "\n"); n != 2 {
+		t.Errorf("loss.csv after the interruption has %d steps, want 2:\n%s", n, csv)
+	}
+	var stdout bytes.Buffer
+	if err := trainUntil(context.Background(), args, &stdout); err != nil {
+		t.Fatalf("%v\n%s", err, stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "resumed "+out+" at step 2 of 4") || !strings.Contains(stdout.String(), "step     4") {
+		t.Errorf("the same command did not resume the run:\n%s", stdout.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "report.json")); err != nil {
+		t.Errorf("the resumed run wrote no report: %v", err)
 	}
 }

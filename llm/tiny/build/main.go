@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"github.com/how-llms-work/course/llm/corpus"
 	"github.com/how-llms-work/course/llm/model"
 	"github.com/how-llms-work/course/llm/tokenizer"
@@ -124,7 +125,7 @@ func writeTexts(dir string) error {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(dir, sub, name+".txt"), []byte(text), 0o644)
+		return atomicfile.WriteFile(filepath.Join(dir, sub, name+".txt"), []byte(text), 0o644)
 	}
 	for _, d := range train {
 		if err := write("train", "brown-"+d.Name, d.Text); err != nil {

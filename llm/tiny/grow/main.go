@@ -12,11 +12,13 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/how-llms-work/course/llm/atomicfile"
 	"github.com/how-llms-work/course/llm/model"
 	"github.com/how-llms-work/course/llm/safetensors"
 )
@@ -121,32 +123,12 @@ func grow(from, out string, blocks int) error {
 		meta[k] = v
 	}
 	meta["grown_from_layers"] = strconv.Itoa(old)
-	if err := writeAtomic(filepath.Join(out, "config.json"), func(f *os.File) error { _, err := f.Write(append(cj, '\n')); return err }); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(out, "config.json"), append(cj, '\n'), 0o644); err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(out, "model.safetensors"), func(f *os.File) error { return safetensors.Write(f, tensors, meta) }); err != nil {
+	if err := atomicfile.Write(filepath.Join(out, "model.safetensors"), 0o644, func(w io.Writer) error { return safetensors.Write(w, tensors, meta) }); err != nil {
 		return err
 	}
 	fmt.Printf("wrote %s: %d → %d layers (%d new block(s) of %d, copied from the last with zero output projections)\n", out, old, cfg.Layers, blocks, p)
 	return nil
-}
-
-// writeAtomic writes a file through a temporary file in the same folder.
-func writeAtomic(path string, fill func(*os.File) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".grow-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := fill(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
