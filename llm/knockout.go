@@ -2,7 +2,6 @@ package llm
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/how-llms-work/course/llm/model"
 )
@@ -120,14 +119,7 @@ func (m *Model) knockoutBase(prompt string) ([]int, []float32, error) {
 }
 
 func (m *Model) knockout(what string, base, logits []float32) Knockout {
-	p, q := Softmax(base, 1), Softmax(logits, 1)
-	k := Knockout{What: what, Top: m.Top(base, 1)[0], After: m.Top(logits, 1)[0]}
-	k.TopAfter = float64(q[k.Top.ID])
-	for i, pi := range p {
-		if pi > 0 {
-			k.KL += float64(pi) * (math.Log(float64(pi)) - math.Log(max(float64(q[i]), math.SmallestNonzeroFloat64)))
-		}
-	}
-	k.KL = max(k.KL, 0) // rounding can leave −1e−9 when nothing changed
+	k := Knockout{What: what, Top: m.Top(base, 1)[0], After: m.Top(logits, 1)[0], KL: logitsKL(base, logits)}
+	k.TopAfter = float64(Softmax(logits, 1)[k.Top.ID])
 	return k
 }

@@ -18,10 +18,7 @@ import (
 // LLM_EXECUTED_NOTEBOOKS when set, and otherwise runs the notebook.
 func TestChapter15(t *testing.T) {
 	nb := executed(t, "15-post-training.ipynb")
-	_, html := checkOutputs(t, nb, 15, []string{"llmw-chips", "llmw-quiz"}, 0)
-	if !strings.Contains(html, `data-chapter="15"`) {
-		t.Errorf("chapter 15's outputs have no %s", `data-chapter="15"`)
-	}
+	checkOutputs(t, nb, 15, []string{"llmw-chips", "llmw-quiz"}, 0)
 	text := textOf(t, nb)
 	for id, want := range map[string]string{
 		"template":     `<|im_start|>user\nWhat is 2 + 2?<|im_end|>\n<|im_start|>assistant\n4<|im_end|>\n"`,

@@ -2,6 +2,7 @@ package notebooks
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -86,7 +87,8 @@ func cellTexts(t *testing.T, nb *nbformat.Notebook) (map[string]string, string) 
 
 // checkOutputs checks an executed chapter's outputs the way every chapter
 // test does: no error output or panic (cellTexts), a widget of each class
-// in widgets, and, when maxHTML > 0, at most maxHTML bytes of HTML in all.
+// in widgets, the ribbon of this chapter, and, when maxHTML > 0, at most
+// maxHTML bytes of HTML in all.
 // It returns cellTexts' texts and HTML.
 func checkOutputs(t *testing.T, nb *nbformat.Notebook, chapter int, widgets []string, maxHTML int) (map[string]string, string) {
 	t.Helper()
@@ -95,6 +97,9 @@ func checkOutputs(t *testing.T, nb *nbformat.Notebook, chapter int, widgets []st
 		if !strings.Contains(html, `class="llmw `+w+`"`) {
 			t.Errorf("chapter %d's outputs have no %s widget", chapter, w)
 		}
+	}
+	if !strings.Contains(html, fmt.Sprintf(`data-chapter="%d"`, chapter)) {
+		t.Errorf("chapter %d shows no ribbon of chapter %d", chapter, chapter)
 	}
 	if n := len(html); maxHTML > 0 && n > maxHTML {
 		t.Errorf("chapter %d's HTML outputs total %d bytes; keep them small", chapter, n)
