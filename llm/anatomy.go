@@ -157,6 +157,20 @@ func (m *Model) DecodeLogits(ids []int) ([]float32, error) {
 	return logits, nil
 }
 
+// MustDecodeLogits is DecodeLogits for notebook cells: it panics with its error.
+func (m *Model) MustDecodeLogits(ids []int) []float32 { return must(m.DecodeLogits(ids)) }
+
+// QuantizeQ8 gives the model's decode path 8-bit weights (see
+// model.Model.QuantizeQ8): less memory read per token, slightly different logits.
+func (m *Model) QuantizeQ8() error { return m.Net.QuantizeQ8() }
+
+// MustQuantizeQ8 is QuantizeQ8 for notebook cells: it panics with its error.
+func (m *Model) MustQuantizeQ8() {
+	if err := m.QuantizeQ8(); err != nil {
+		panic(err)
+	}
+}
+
 // Perplexity scores text with teacher forcing: every position predicts the
 // token that really comes next, and the result is exp of the mean cross
 // entropy (in nats) over those len(ids)−1 predictions. It returns the
@@ -198,6 +212,11 @@ func (m *Model) LogLikelihood(prompt, continuation string) (float64, error) {
 		sum += logProb(rows[len(p)-1+j], id)
 	}
 	return sum, nil
+}
+
+// MustLogLikelihood is LogLikelihood for notebook cells: it panics with its error.
+func (m *Model) MustLogLikelihood(prompt, continuation string) float64 {
+	return must(m.LogLikelihood(prompt, continuation))
 }
 
 // logProb is log softmax(row)[id], computed stably in float64.

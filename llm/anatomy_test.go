@@ -159,3 +159,49 @@ func TestPerplexity(t *testing.T) {
 		t.Error("no error for empty text")
 	}
 }
+
+// TestAnatomyMustForms: the Must forms chapter 16 uses return what their error forms
+// return, and panic where those return an error.
+func TestAnatomyMustForms(t *testing.T) {
+	m, err := LoadTiny()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := m.Encode("The cat sat on the mat")
+	d, _ := m.DecodeLogits(ids)
+	if got := m.MustDecodeLogits(ids); MaxDiff(got, d) != 0 {
+		t.Error("MustDecodeLogits differs from DecodeLogits")
+	}
+	ll, _ := m.LogLikelihood("The cat", " sat")
+	if got := m.MustLogLikelihood("The cat", " sat"); got != ll {
+		t.Errorf("MustLogLikelihood = %v, LogLikelihood = %v", got, ll)
+	}
+	p := m.MustRun("The cat sat")
+	L, last := m.Config().Layers, len(p.IDs)-1
+	if got := m.MustReadBoundary(p, nil, L, last); MaxDiff(got, p.Logits) > 1e-4 {
+		t.Errorf("MustReadBoundary at the last layer differs from the logits by %v", MaxDiff(got, p.Logits))
+	}
+	for name, f := range map[string]func(){
+		"MustDecodeLogits":  func() { m.MustDecodeLogits(nil) },
+		"MustLogLikelihood": func() { m.MustLogLikelihood("", "") },
+		"MustReadBoundary":  func() { m.MustReadBoundary(p, nil, L+1, last) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s did not panic on bad input", name)
+				}
+			}()
+			f()
+		}()
+	}
+	q, err := LoadTiny()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	q.MustQuantizeQ8()
+	if q.WeightBytes() >= m.WeightBytes() {
+		t.Errorf("after MustQuantizeQ8 a token reads %d bytes, before %d", q.WeightBytes(), m.WeightBytes())
+	}
+}

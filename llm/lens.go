@@ -81,6 +81,11 @@ func (m *Model) ReadBoundary(p *Pass, tr Transform, b, t int) ([]float32, error)
 	return m.Net.Unembed(h)
 }
 
+// MustReadBoundary is ReadBoundary for notebook cells: it panics with its error.
+func (m *Model) MustReadBoundary(p *Pass, tr Transform, b, t int) []float32 {
+	return must(m.ReadBoundary(p, tr, b, t))
+}
+
 // LogitLens reads every boundary and position of the pass through the
 // final norm and the LM head: the logit lens. It keeps the k best tokens
 // of each cell and the rank of each pinned id.

@@ -48,7 +48,7 @@ func (r Rope) WithTheta(theta float64) (Rope, error) {
 }
 
 // MustWithTheta is WithTheta for notebook cells: it panics on error.
-func (r Rope) MustWithTheta(theta float64) Rope { return mustRope(r.WithTheta(theta)) }
+func (r Rope) MustWithTheta(theta float64) Rope { return must(r.WithTheta(theta)) }
 
 // Pairs returns the number of rotated pairs, Dim/2.
 func (r Rope) Pairs() int { return len(r.InvFreq) }
@@ -71,7 +71,7 @@ func (r Rope) Rotate(x []float32, pos int) ([]float32, error) {
 }
 
 // MustRotate is Rotate for notebook cells: it panics on error.
-func (r Rope) MustRotate(x []float32, pos int) []float32 { return mustRope(r.Rotate(x, pos)) }
+func (r Rope) MustRotate(x []float32, pos int) []float32 { return must(r.Rotate(x, pos)) }
 
 // PairNorms returns the length of each rotated pair of x, √(x_j² + x_{j+Dim/2}²).
 func (r Rope) PairNorms(x []float32) []float64 {
@@ -102,7 +102,7 @@ func (r Rope) Score(q []float32, qPos int, k []float32, kPos int) (float64, erro
 
 // MustScore is Score for notebook cells: it panics on error.
 func (r Rope) MustScore(q []float32, qPos int, k []float32, kPos int) float64 {
-	return mustRope(r.Score(q, qPos, k, kPos))
+	return must(r.Score(q, qPos, k, kPos))
 }
 
 // Attend returns the attention weights of a query at position qPos over
@@ -126,7 +126,7 @@ func (r Rope) Attend(q []float32, qPos int, keys [][]float32, kPos []int) ([]flo
 
 // MustAttend is Attend for notebook cells: it panics on error.
 func (r Rope) MustAttend(q []float32, qPos int, keys [][]float32, kPos []int) []float64 {
-	return mustRope(r.Attend(q, qPos, keys, kPos))
+	return must(r.Attend(q, qPos, keys, kPos))
 }
 
 // RopeCheck is what Check measured, comparing vectors captured before and
@@ -188,7 +188,7 @@ func (r Rope) Check(before, after [][]float32, heads int) (RopeCheck, error) {
 
 // MustCheck is Check for notebook cells: it panics on error.
 func (r Rope) MustCheck(before, after [][]float32, heads int) RopeCheck {
-	return mustRope(r.Check(before, after, heads))
+	return must(r.Check(before, after, heads))
 }
 
 // The three position streams of multimodal RoPE (mRoPE).
@@ -223,7 +223,7 @@ func (r Rope) Streams() ([]int, error) {
 }
 
 // MustStreams is Streams for notebook cells: it panics on error.
-func (r Rope) MustStreams() []int { return mustRope(r.Streams()) }
+func (r Rope) MustStreams() []int { return must(r.Streams()) }
 
 // StreamLetters writes Streams as one letter per pair, "THWTHW…".
 func StreamLetters(streams []int) string {
@@ -252,7 +252,7 @@ func (r Rope) MRopeAngles(t, h, w int) ([]float64, error) {
 }
 
 // MustMRopeAngles is MRopeAngles for notebook cells: it panics on error.
-func (r Rope) MustMRopeAngles(t, h, w int) []float64 { return mustRope(r.MRopeAngles(t, h, w)) }
+func (r Rope) MustMRopeAngles(t, h, w int) []float64 { return must(r.MRopeAngles(t, h, w)) }
 
 // Head returns head h of a captured row [heads·HeadDim] (a view, not a copy).
 func (r Rope) Head(row []float32, h int) []float32 { return row[h*r.HeadDim : (h+1)*r.HeadDim] }
@@ -298,10 +298,11 @@ func (r Rope) OffsetCosines(q, k []float32, maxOffset int) ([]float64, error) {
 
 // MustOffsetCosines is OffsetCosines for notebook cells: it panics on error.
 func (r Rope) MustOffsetCosines(q, k []float32, maxOffset int) []float64 {
-	return mustRope(r.OffsetCosines(q, k, maxOffset))
+	return must(r.OffsetCosines(q, k, maxOffset))
 }
 
-func mustRope[T any](v T, err error) T {
+// must returns v, or panics with err: the body of a Must… form for notebook cells.
+func must[T any](v T, err error) T {
 	if err != nil {
 		panic(err)
 	}
