@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,6 +34,19 @@ func TestCellBuild(t *testing.T) {
 	t.Setenv("GONB_TMP_DIR", "")
 	if _, got := cellBuild([]string{"build", "-o", bin}); got != -1 {
 		t.Errorf("outside GoNB (no GONB_TMP_DIR), a build was taken for a cell's")
+	}
+}
+
+func TestStripped(t *testing.T) {
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"build", "-o", "x"}, []string{"build", "-ldflags=-s -w", "-o", "x"}},
+		{[]string{"test", "-c", "-o", "x"}, []string{"test", "-ldflags=-s -w", "-c", "-o", "x"}},
+		{[]string{"build", "-ldflags", "-X main.v=1", "-o", "x"}, []string{"build", "-ldflags", "-X main.v=1", "-o", "x"}},
+		{[]string{"build", "-ldflags=-X main.v=1", "-o", "x"}, []string{"build", "-ldflags=-X main.v=1", "-o", "x"}},
+	} {
+		if got := stripped(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("stripped(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
 
