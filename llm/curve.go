@@ -114,3 +114,24 @@ func Smooth(v []float64, w int) []float64 {
 	}
 	return out
 }
+
+// Runs returns the index of the first point of each training run in a log
+// that joins several (the embedded model was trained in stages, each a run
+// of its own with a fresh warmup): a point starts a run when its learning
+// rate is under half the previous point's: the drop from the floor of one
+// schedule to the first warmup step of the next (peak ÷ warmup steps). A
+// warmup-and-cosine schedule with a floor never halves from one step to the
+// next, so the runs of `llm train` are found; a schedule that decays to zero
+// would be split in its last steps. The first point always starts a run.
+func (c Curve) Runs() []int {
+	if len(c) == 0 {
+		return nil
+	}
+	starts := []int{0}
+	for i := 1; i < len(c); i++ {
+		if c[i].LR < c[i-1].LR/2 {
+			starts = append(starts, i)
+		}
+	}
+	return starts
+}

@@ -38,6 +38,24 @@ func TestTinyCurve(t *testing.T) {
 	}
 }
 
+// TestCurveRuns joins two schedules (warmup, then decay) and checks that the
+// second run is found where its warmup starts, and only there.
+func TestCurveRuns(t *testing.T) {
+	var c Curve
+	for _, s := range []Schedule{{Peak: 4e-3, Min: 4e-4, Warmup: 5, Total: 50}, {Peak: 2e-3, Min: 1e-4, Warmup: 30, Total: 60}} {
+		n := s.Total
+		for i := range n {
+			c = append(c, CurvePoint{Step: len(c) + 1, Loss: 1, LR: s.LR(i)})
+		}
+	}
+	if got := c.Runs(); len(got) != 2 || got[0] != 0 || got[1] != 50 {
+		t.Errorf("Runs() = %v, want [0 50]", got)
+	}
+	if got := (Curve{}).Runs(); got != nil {
+		t.Errorf("an empty curve has runs %v", got)
+	}
+}
+
 func TestParseLossCSVErrors(t *testing.T) {
 	for _, bad := range []string{
 		"",

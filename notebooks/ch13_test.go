@@ -68,6 +68,15 @@ func TestChapter13(t *testing.T) {
 	if want := fmt.Sprintf("step 1: %.3f nats", curve[0].Loss); !strings.Contains(text("recorded"), want) {
 		t.Errorf("recorded curve lacks %q:\n%s", want, text("recorded"))
 	}
+	runs := curve.Runs()
+	if len(runs) < 2 || curve[runs[1]].Step != 5601 { // the first run: 5,600 steps (llm/tiny/README.md)
+		t.Errorf("the embedded model's log has runs starting at %v, want the second at step 5601", runs)
+	}
+	for i, r := range runs {
+		if want := fmt.Sprintf("run %d: from step %d,", i+1, curve[r].Step); !strings.Contains(text("recorded"), want) {
+			t.Errorf("recorded curve lacks %q:\n%s", want, text("recorded"))
+		}
+	}
 	checkChapter13Dedup(t, text("dedup"))
 	if strings.HasPrefix(text("load"), "tiny:") {
 		checkChapter13Tiny(t, text)

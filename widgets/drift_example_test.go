@@ -17,6 +17,6 @@ func ExampleDrift() {
 	fmt.Println(c.X)
 	fmt.Println(c.Series[0].Name, "→", c.Series[1].Name)
 	// Output:
-	// [0 1 2 3 full 4 5 6 7 full]
+	// [0 1 2 3 full 4 5 6 7 full 8 9 10 11 full]
 	// residual entering the layer → after the input norm (mixer's input)
 }

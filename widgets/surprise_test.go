@@ -37,7 +37,7 @@ func TestSurpriseMap(t *testing.T) {
 	for i, n := range toks {
 		tl := l.Tokens[i]
 		title, _ := attr(n, "title")
-		for _, want := range []string{fmt.Sprintf("loss %.2f nats", tl.Loss), fmt.Sprintf("first guess: %s", strings.ReplaceAll(tl.GuessPiece, " ", "·"))} {
+		for _, want := range []string{fmt.Sprintf("loss %.2f nats", tl.Loss), fmt.Sprintf("first guess: %s", strings.NewReplacer(" ", "·", "\n", `\n`, "\t", `\t`).Replace(tl.GuessPiece))} {
 			if !strings.Contains(title, want) {
 				t.Errorf("token %d: tooltip %q lacks %q", i, title, want)
 			}

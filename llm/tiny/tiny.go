@@ -1,5 +1,5 @@
 // Package tiny embeds the course's default model: a small checkpoint of the
-// Qwen3.5 architecture (hidden 128, 8 layers of Gated DeltaNet and gated
+// Qwen3.5 architecture (hidden 128, 12 layers of Gated DeltaNet and gated
 // attention in a 3:1 pattern, tied embeddings) with its own 4096-token
 // byte-level BPE tokenizer trained on the Brown corpus. It runs through the
 // same engine as the real Qwen3.5-0.8B, needs no network and no files

