@@ -92,7 +92,7 @@ func TestChapter8(t *testing.T) {
 	// Gate statistics per layer.
 	for l := range cfg.Layers {
 		s := m.MustGateStats(pass, l, 0.1)
-		if want := fmt.Sprintf("layer %d %10.1f", l, 100*s.NearZero); !strings.Contains(texts["sparsity"], want) {
+		if want := fmt.Sprintf("%-8s%10.1f", fmt.Sprintf("layer %d", l), 100*s.NearZero); !strings.Contains(texts["sparsity"], want) {
 			t.Errorf("sparsity cell lacks %q:\n%s", want, texts["sparsity"])
 		}
 	}
