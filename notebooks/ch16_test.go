@@ -133,12 +133,7 @@ func checkChapter16Tiny(t *testing.T, text func(string) string) {
 		t.Errorf("head lacks %q:\n%s", want, text("head"))
 	}
 	ids := m.Encode("The cat sat on the mat and looked at the door.")
-	full := 0 // full-attention layers: only they keep a KV cache
-	for l := range m.Config().Layers {
-		if m.Config().IsFullAttention(l) {
-			full++
-		}
-	}
+	full := len(m.Config().FullAttentionLayers())                           // only they keep a KV cache
 	kv := full * len(ids) * 2 * m.Config().KVHeads * m.Config().HeadDim * 4 // keys and values, float32
 	if want := "KV cache " + commas16(int64(kv)) + " +"; !strings.Contains(text("memory"), want) {
 		t.Errorf("memory lacks %q", want)

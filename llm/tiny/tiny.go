@@ -5,13 +5,15 @@
 // same engine as the real Qwen3.5-0.8B, needs no network and no files
 // outside the module, and loads without copying (see llm.Load("tiny")).
 //
-// The tokenizer and config in model/ are written by
+// The tokenizer in model/ is written by
 //
 //	go run ./llm/tiny/build -seed 1
 //
-// which also writes random starting weights; model.safetensors holds the
-// weights that `llm train` (package llm/train) then fitted to the Brown
-// corpus (see README.md for the exact command and the validation loss).
+// with an 8-layer config and random starting weights; llm/tiny/grow added
+// a block of four layers, and model.safetensors holds the weights that four
+// runs of `llm train` (package llm/train) fitted to the Brown corpus and
+// public-domain novels (see README.md for the exact commands and the
+// measurements).
 // Trained reports whether the embedded weights are trained.
 package tiny
 
