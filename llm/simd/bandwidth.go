@@ -23,29 +23,52 @@ func BandwidthBuffer(size int) []byte {
 
 // ReadBandwidth streams buf through the CPU, split across the pool's threads
 // like a matrix-vector product, repeatedly for at least minTime (and at
-// least three passes) and returns the best pass in bytes per second. This is
-// the STREAM-like read bandwidth that a memory-bound kernel can hope for.
+// least three passes of each pattern) and returns the best pass in bytes
+// per second, the better of the one-stream and four-stream reads (see
+// ReadBandwidths). This is the STREAM-like read bandwidth that a
+// memory-bound kernel can hope for.
 func (p *Pool) ReadBandwidth(buf []byte, minTime time.Duration) float64 {
+	one, four := p.ReadBandwidths(buf, minTime)
+	return max(one, four)
+}
+
+// ReadBandwidths is ReadBandwidth for each access pattern: one reads each
+// thread's part of buf front to back in one stream; four reads the part's
+// quarters side by side, as the BF16 matrix-vector kernels read a matrix
+// (several sequential streams keep more cache misses in flight on one core
+// than one does). Passes of the two alternate; four is 0 on kernel paths
+// without a four-stream read.
+func (p *Pool) ReadBandwidths(buf []byte, minTime time.Duration) (one, four float64) {
 	if len(buf) == 0 {
-		return 0
+		return 0, 0
 	}
 	pages := (len(buf) + readPage - 1) / readPage
 	sums := make([]uint64, p.Threads())
-	best := time.Duration(1<<63 - 1)
+	kinds := []kind{kindRead}
+	if p.kernels().read4 != nil {
+		kinds = append(kinds, kindRead4)
+	}
+	best := []time.Duration{1<<63 - 1, 1<<63 - 1}
 	var sink uint64
 	start := time.Now()
 	for pass := 0; pass < 3 || time.Since(start) < minTime; pass++ {
-		t0 := time.Now()
-		p.run(job{kind: kindRead, b: buf, rows: pages, sums: sums}, len(buf))
-		best = min(best, time.Since(t0))
-		for _, s := range sums {
-			sink ^= s
+		for i, k := range kinds {
+			t0 := time.Now()
+			p.run(job{kind: k, b: buf, rows: pages, sums: sums}, len(buf))
+			best[i] = min(best[i], time.Since(t0))
+			for _, s := range sums {
+				sink ^= s
+			}
 		}
 	}
 	if sink == 1 { // keep the sums live; never true for BandwidthBuffer data in practice
-		best++
+		best[0]++
 	}
-	return float64(len(buf)) / best.Seconds()
+	one = float64(len(buf)) / best[0].Seconds()
+	if len(kinds) == 2 {
+		four = float64(len(buf)) / best[1].Seconds()
+	}
+	return one, four
 }
 
 // MeasureBandwidth allocates a DefaultBandwidthBytes buffer and returns the

@@ -20,6 +20,9 @@ type impl struct {
 	// read streams through b and returns a value that depends on every byte
 	// (so the reads cannot be skipped); it measures memory bandwidth.
 	read func(b []byte) uint64
+	// read4 is read in four streams, the quarters of b side by side (the
+	// access pattern of the four-stream matrix-vector kernels), or nil.
+	read4 func(b []byte) uint64
 
 	dot       func(a, b []float32) float32 // len(b) == len(a)
 	axpy      func(y []float32, a float32, x []float32)

@@ -10,6 +10,21 @@ import "unsafe"
 //go:noescape
 func matVecBF16AVX512(dst *float32, w *uint16, x *float32, rows, stride, blocks int)
 
+// matVec4BF16AVX512 and matVec4BF16AVX2 (matvec4_amd64.s) compute rows
+// r, r+q, r+2q and r+3q together for r in [0, q).
+//
+//go:noescape
+func matVec4BF16AVX512(dst *float32, w *uint16, x *float32, q, stride, blocks int)
+
+//go:noescape
+func matVec4BF16AVX2(dst *float32, w *uint16, x *float32, q, stride, blocks int)
+
+//go:noescape
+func read4AVX512(p *byte, n int) uint64
+
+//go:noescape
+func read4AVX2(p *byte, n int) uint64
+
 //go:noescape
 func matVecF16AVX512(dst *float32, w *uint16, x *float32, rows, stride, blocks int)
 
@@ -98,16 +113,17 @@ var (
 	avx512Impl = &impl{
 		path: PathAVX512,
 		matVecBF16: func(dst []float32, w []uint16, x []float32) {
-			matVecU16(dst, w, x, 16, matVecBF16AVX512, dotBF16Go)
+			matVecU16(dst, w, x, 16, matVec4BF16AVX512, matVecBF16AVX512, dotBF16Go)
 		},
 		matVecF16: func(dst []float32, w []uint16, x []float32) {
-			matVecU16(dst, w, x, 16, matVecF16AVX512, dotF16Go)
+			matVecU16(dst, w, x, 16, nil, matVecF16AVX512, dotF16Go)
 		},
 		matVecF32: func(dst []float32, w []float32, stride int, x []float32) {
 			matVecF32Asm(dst, w, stride, x, 16, matVecF32AVX512)
 		},
 		matMulBF16: matMulBF16AVX512, // gemm_amd64.go
 		read:       func(b []byte) uint64 { return readAsm(b, 256, readAVX512) },
+		read4:      func(b []byte) uint64 { return readAsm(b, 512, read4AVX512) },
 		dot:        dotWith(16, dotAVX512),
 		axpy:       axpyWith(16, axpyAVX512),
 		deltaRule:  deltaRuleWith(deltaRuleAVX512),
@@ -130,16 +146,17 @@ var (
 	avx2Impl = &impl{
 		path: PathAVX2,
 		matVecBF16: func(dst []float32, w []uint16, x []float32) {
-			matVecU16(dst, w, x, 8, matVecBF16AVX2, dotBF16Go)
+			matVecU16(dst, w, x, 8, matVec4BF16AVX2, matVecBF16AVX2, dotBF16Go)
 		},
 		matVecF16: func(dst []float32, w []uint16, x []float32) {
-			matVecU16(dst, w, x, 8, matVecF16AVX2, dotF16Go)
+			matVecU16(dst, w, x, 8, nil, matVecF16AVX2, dotF16Go)
 		},
 		matVecF32: func(dst []float32, w []float32, stride int, x []float32) {
 			matVecF32Asm(dst, w, stride, x, 8, matVecF32AVX2)
 		},
 		matMulBF16: matMulBF16AVX2, // gemm_amd64.go
 		read:       func(b []byte) uint64 { return readAsm(b, 128, readAVX2) },
+		read4:      func(b []byte) uint64 { return readAsm(b, 256, read4AVX2) },
 		dot:        dotWith(8, dotAVX2),
 		axpy:       axpyWith(8, axpyAVX2),
 		deltaRule:  deltaRuleWith(deltaRuleAVX2),
@@ -207,7 +224,7 @@ func implFor(p Path) *impl {
 // matVecU16 runs an assembly row kernel on the whole blocks of each row and
 // adds the remaining columns in Go.
 func matVecU16(dst []float32, w []uint16, x []float32, block int,
-	kern func(dst *float32, w *uint16, x *float32, rows, stride, blocks int),
+	kern4, kern func(dst *float32, w *uint16, x *float32, rows, stride, blocks int),
 	tail func(w []uint16, x []float32) float32) {
 	rows, cols := len(dst), len(x)
 	if rows == 0 {
@@ -217,7 +234,16 @@ func matVecU16(dst []float32, w []uint16, x []float32, block int,
 	if nb == 0 {
 		clear(dst)
 	} else {
-		kern(&dst[0], &w[0], &x[0], rows, cols, nb)
+		// kern4, where there is one, takes the rows in four streams (see
+		// matvec4_amd64.s); kern the one to three rows left over.
+		r0 := 0
+		if q := rows / 4; kern4 != nil && q > 0 {
+			kern4(&dst[0], &w[0], &x[0], q, cols, nb)
+			r0 = 4 * q
+		}
+		if r0 < rows {
+			kern(&dst[r0], &w[r0*cols], &x[0], rows-r0, cols, nb)
+		}
 	}
 	if c0 := nb * block; c0 < cols {
 		for r := range dst {

@@ -77,6 +77,7 @@ const (
 	kindMatVecF32
 	kindMatMulBF16
 	kindRead
+	kindRead4
 	kindFor
 	kindMatVecQ8
 )
@@ -96,7 +97,7 @@ type job struct {
 	n     int
 	rows  int
 	cols  int
-	sums  []uint64 // kindRead: one result per part
+	sums  []uint64 // kindRead, kindRead4: one result per part
 	fn    func(lo, hi int)
 }
 
@@ -360,7 +361,7 @@ func (j *job) bounds(i int) (lo, hi int) {
 func (j *job) run(i int, s *scratch) {
 	lo, hi := j.bounds(i)
 	if lo == hi {
-		if j.kind == kindRead {
+		if j.kind == kindRead || j.kind == kindRead4 {
 			j.sums[i] = 0
 		}
 		return
@@ -383,5 +384,7 @@ func (j *job) run(i int, s *scratch) {
 	case kindRead:
 		// rows count 4 KiB pages of b.
 		j.sums[i] = j.impl.read(j.b[lo*readPage : min(hi*readPage, len(j.b))])
+	case kindRead4:
+		j.sums[i] = j.impl.read4(j.b[lo*readPage : min(hi*readPage, len(j.b))])
 	}
 }

@@ -368,6 +368,41 @@ func TestReadBandwidth(t *testing.T) {
 	}
 }
 
+// TestRead4 checks that the four-stream read covers every byte once: on a
+// buffer of whole 512-byte blocks both reads xor every 8-byte word, so they
+// agree, and flipping one byte anywhere (each quarter's first and last
+// byte) changes the result.
+func TestRead4(t *testing.T) {
+	buf := BandwidthBuffer(64 << 10)
+	seen := false
+	for _, p := range pools(t, 1) {
+		k := p.kernels()
+		if k.read4 == nil {
+			continue
+		}
+		seen = true
+		want := k.read(buf)
+		if got := k.read4(buf); got != want {
+			t.Errorf("%s: read4 = %#x, read = %#x", name(p), got, want)
+		}
+		q := len(buf) / 4
+		for _, i := range []int{0, q - 1, q, 2*q - 1, 2 * q, 3*q - 1, 3 * q, len(buf) - 1} {
+			buf[i] ^= 0x40
+			if got := k.read4(buf); got == want {
+				t.Errorf("%s: read4 ignores byte %d", name(p), i)
+			}
+			buf[i] ^= 0x40
+		}
+		one, four := p.ReadBandwidths(buf, 0)
+		if !(one > 1e6 && four > 1e6) {
+			t.Errorf("%s: ReadBandwidths = %g, %g B/s, want positive rates", name(p), one, four)
+		}
+	}
+	if !seen && runtime.GOARCH == "amd64" && (PathAVX2.Supported() || PathAVX512.Supported()) {
+		t.Error("no kernel path has a four-stream read")
+	}
+}
+
 // TestMatMulBF16DotExact checks the avx512bf16 path against a float64
 // reference that rounds x to BF16 exactly where the kernel does (whole
 // 32-column blocks), so only float32 summation error remains.
