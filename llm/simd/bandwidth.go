@@ -44,29 +44,30 @@ func (p *Pool) ReadBandwidths(buf []byte, minTime time.Duration) (one, four floa
 	}
 	pages := (len(buf) + readPage - 1) / readPage
 	sums := make([]uint64, p.Threads())
-	kinds := []kind{kindRead}
-	if p.kernels().read4 != nil {
-		kinds = append(kinds, kindRead4)
-	}
-	best := []time.Duration{1<<63 - 1, 1<<63 - 1}
+	has4 := p.kernels().read4 != nil
 	var sink uint64
-	start := time.Now()
-	for pass := 0; pass < 3 || time.Since(start) < minTime; pass++ {
-		for i, k := range kinds {
-			t0 := time.Now()
-			p.run(job{kind: k, b: buf, rows: pages, sums: sums}, len(buf))
-			best[i] = min(best[i], time.Since(t0))
-			for _, s := range sums {
-				sink ^= s
-			}
+	pass := func(k kind) time.Duration {
+		t0 := time.Now()
+		p.run(job{kind: k, b: buf, rows: pages, sums: sums}, len(buf))
+		d := time.Since(t0)
+		for _, s := range sums {
+			sink ^= s
+		}
+		return d
+	}
+	best1, best4 := time.Duration(1<<63-1), time.Duration(1<<63-1)
+	for start, n := time.Now(), 0; n < 3 || time.Since(start) < minTime; n++ {
+		best1 = min(best1, pass(kindRead))
+		if has4 {
+			best4 = min(best4, pass(kindRead4))
 		}
 	}
 	if sink == 1 { // keep the sums live; never true for BandwidthBuffer data in practice
-		best[0]++
+		best1++
 	}
-	one = float64(len(buf)) / best[0].Seconds()
-	if len(kinds) == 2 {
-		four = float64(len(buf)) / best[1].Seconds()
+	one = float64(len(buf)) / best1.Seconds()
+	if has4 {
+		four = float64(len(buf)) / best4.Seconds()
 	}
 	return one, four
 }

@@ -10,6 +10,8 @@
 
 
 // func matVecBF16AVX512(dst *float32, w *uint16, x *float32, rows, stride, blocks int)
+// One row at a time. MatVecBF16 uses it only for the one to three rows that
+// the four-stream kernel (matvec4_amd64.s) leaves over.
 TEXT ·matVecBF16AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ w+8(FP), SI
@@ -235,6 +237,7 @@ matVecF32AVX512_done:
 
 
 // func matVecBF16AVX2(dst *float32, w *uint16, x *float32, rows, stride, blocks int)
+// As matVecBF16AVX512: only the rows matVec4BF16AVX2 leaves over.
 TEXT ·matVecBF16AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ w+8(FP), SI

@@ -15,11 +15,13 @@
 // (other architectures, or the purego build tag). LLM_KERNELS=go|avx2|
 // avx512|neon forces a path, so tests can run every one.
 // Decode is memory-bound (MatVecBF16 widens BF16 to float32 in registers and
-// streams each row once, prefetching a page ahead); prefill is compute-bound
+// reads four rows a quarter of the matrix apart side by side: four streams,
+// each prefetched 2 KiB ahead); prefill is compute-bound
 // (MatMulBF16 on AVX-512 is a packed GEMM: weights widened to float32 in
 // blocks that stay in L1, a 12-row × 32-token tile of accumulators, each
 // weight broadcast once into two FMAs; short inputs use a 4 × 6 register
-// tile). ReadBandwidth measures the memory bandwidth the first is bounded by.
+// tile). ReadBandwidth measures the memory bandwidth the first is bounded by
+// (the better of a one-stream and a four-stream read).
 // MatMulF32 and TransposeF32 serve the chunked DeltaNet of package model;
 // MatMulF32BT, VecMatF32 and Rank1F32 the trainer (package train).
 package simd
