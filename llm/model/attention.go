@@ -45,7 +45,11 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 	// Causal softmax attention and the output gate, per head (doc §6.4,
 	// §6.5). Heads are independent, so they run in parallel, each over the
 	// n tokens (attentionHeads). Then o_proj of the gated heads.
-	m.perHead(st, Hq, layerJob{l: l, ls: ls, n: n, rec: rec, loop: (*Model).attentionHeads})
+	loop := (*Model).attentionHeads
+	if m.useBlockedAttention(n, rec) {
+		loop = (*Model).attentionHeadsBlocked
+	}
+	m.perHead(st, Hq, layerJob{l: l, ls: ls, n: n, rec: rec, loop: loop})
 	l.o.matMul(m.pool, out, s.o[:n*Hq*D], n)
 }
 
@@ -86,9 +90,115 @@ func (m *Model) attentionHeads(st *State, lo, hi int) {
 			// o ⊙ σ(gate): the sigmoid output gate, the second half of the
 			// head's q_proj rows.
 			rec.gate(t, h, gate)
-			for d := range o {
-				o[d] *= sigmoid(gate[d])
+			m.pool.SigmoidMul(o, gate, o)
+		}
+	}
+}
+
+// attnBlock is the number of query tokens attentionHeadsBlocked takes
+// at once: the width of simd.MatMulF32's tile, so each product is one
+// column of tiles.
+const attnBlock = 32
+
+// attnBlockMin is the shortest pass (in tokens) whose attention runs
+// blocked (attentionHeadsBlocked), on kernel paths with an assembly
+// MatMulF32. It is each Model's attnMin, which tests set to 1 or MaxInt
+// to force either form. Decode and captured passes (which record every
+// token's probabilities) take one query at a time.
+const attnBlockMin = 16
+
+// useBlockedAttention reports whether an attention pass over n tokens
+// runs blocked.
+func (m *Model) useBlockedAttention(n int, rec *recorder) bool {
+	if rec != nil || n < 2 || n < m.attnMin {
+		return false
+	}
+	return m.attnMin <= 1 || m.pool.MatMulF32Fast()
+}
+
+// attentionHeadsBlocked computes what attentionHeads does for query heads
+// [lo, hi), with matrix products in place of one matrix-vector product per
+// token: for each block of up to attnBlock query tokens t0 … t0+b−1 and
+// the L = pos+t0+b keys the last of them sees,
+//
+//	Sᵀ = K·Qᵀ/√D            [L, b]: the scores of every key for every query
+//	P  = causal softmax of each column of Sᵀ, zero below the diagonal
+//	Oᵀ = Vᵀ·Pᵀ              [D, b]: the head outputs (V is cached transposed)
+//
+// then o = transpose(Oᵀ) ⊙ σ(gate). The softmax is attentionHeads' own (in
+// float64); only the order of the additions in the two products differs.
+// Each head's workspace is its part of the scratch's attn.
+func (m *Model) attentionHeadsBlocked(st *State, lo, hi int) {
+	c := m.cfg
+	s := &st.scratch
+	ls, n := s.job.ls, s.job.n
+	Hq, D := c.Heads, c.HeadDim
+	group := Hq / c.KVHeads
+	scale := float32(1 / math.Sqrt(float64(D)))
+	per := attnWorkspace(c, st.pos+n)
+	for h := lo; h < hi; h++ {
+		g := h / group
+		w := s.attn[h*per:][:per]
+		qt, ot, pt := w[:D*attnBlock], w[D*attnBlock:2*D*attnBlock], w[2*D*attnBlock:]
+		for t0 := 0; t0 < n; t0 += attnBlock {
+			b := min(attnBlock, n-t0)
+			keys := st.pos + t0 + b
+			m.pool.TransposeF32(qt, b, s.qg[(t0*Hq+h)*2*D:], Hq*2*D, b, D)
+			m.pool.MatMulF32(keys, b, D, scale, nil, ls.keys(g, keys, D), D, 1, qt, b, 0, pt, b)
+			causalSoftmaxColumns(pt[:keys*b], b, st.pos+t0)
+			m.pool.MatMulF32(D, b, keys, 1, nil, ls.values(g, D), ls.kvCap, 1, pt, b, 0, ot, b)
+			m.pool.TransposeF32(s.o[(t0*Hq+h)*D:], Hq*D, ot, b, D, b)
+			for t := t0; t < t0+b; t++ {
+				o := s.o[(t*Hq+h)*D:][:D]
+				m.pool.SigmoidMul(o, s.qg[(t*Hq+h)*2*D+D:][:D], o)
 			}
+		}
+	}
+}
+
+// attnWorkspace is the number of floats attentionHeadsBlocked uses per
+// head with up to keys keys: Qᵀ and Oᵀ of one block, and its scores.
+func attnWorkspace(c *Config, keys int) int {
+	return attnBlock * (2*c.HeadDim + keys)
+}
+
+// causalSoftmaxColumns applies softmax down each column t of p, a
+// row-major matrix of b columns whose row s holds key s, over the rows
+// s ≤ first+t (the keys query t may see), in the arithmetic of softmax,
+// and zeroes the rows after them.
+func causalSoftmaxColumns(p []float32, b, first int) {
+	var mx [attnBlock]float32
+	var sum [attnBlock]float64
+	rows := len(p) / b
+	for t := range b {
+		mx[t] = p[t]
+	}
+	for s := 1; s < rows; s++ {
+		row := p[s*b:][:b]
+		for t := max(0, s-first); t < b; t++ {
+			mx[t] = max(mx[t], row[t])
+		}
+	}
+	for s := range rows {
+		row := p[s*b:][:b]
+		for t := range b {
+			if s > first+t {
+				row[t] = 0
+				continue
+			}
+			e := math.Exp(float64(row[t] - mx[t]))
+			row[t] = float32(e)
+			sum[t] += e
+		}
+	}
+	var inv [attnBlock]float32
+	for t := range b {
+		inv[t] = float32(1 / sum[t])
+	}
+	for s := range rows {
+		row := p[s*b:][:b]
+		for t := range b {
+			row[t] *= inv[t]
 		}
 	}
 }

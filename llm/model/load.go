@@ -40,6 +40,7 @@ type Model struct {
 	resident *residentMem  // the matrices' own copy, after MakeResident
 	huge     []hugeMapping // what Open did about huge pages, per mapped file
 	chunkMin int           // shortest DeltaNet pass run in the chunked form (deltaChunkMin)
+	attnMin  int           // shortest attention pass run blocked (attnBlockMin)
 }
 
 // Open loads the model in dir: config.json plus model.safetensors or the
@@ -91,7 +92,7 @@ func New(cfg *Config, files ...*safetensors.File) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: cfg, files: files, tensors: map[string]*safetensors.Tensor{}, rope: newRope(cfg), chunkMin: deltaChunkMin}
+	m := &Model{cfg: cfg, files: files, tensors: map[string]*safetensors.Tensor{}, rope: newRope(cfg), chunkMin: deltaChunkMin, attnMin: attnBlockMin}
 	m.pool = simd.NewPool(runtime.GOMAXPROCS(0))
 	for _, f := range files {
 		for _, t := range f.Tensors() {

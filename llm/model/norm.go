@@ -36,22 +36,32 @@ func gatedRMSNorm(dst, x, w, gate []float32, eps float64) {
 
 // l2Norm scales x in place to unit length: x / sqrt(Σx² + 1e-6).
 func l2Norm(x []float32) {
-	var s float64
-	for _, v := range x {
-		s += float64(v) * float64(v)
-	}
-	inv := float32(1 / math.Sqrt(s+1e-6))
+	inv := float32(1 / math.Sqrt(sumSquares(x)+1e-6))
 	for i := range x {
 		x[i] *= inv
 	}
 }
 
 func meanSquare(x []float32) float64 {
-	var s float64
-	for _, v := range x {
-		s += float64(v) * float64(v)
+	return sumSquares(x) / float64(len(x))
+}
+
+// sumSquares is Σx² in float64, in four independent running sums (so the
+// additions overlap instead of each waiting for the one before it).
+func sumSquares(x []float32) float64 {
+	var s0, s1, s2, s3 float64
+	for len(x) >= 4 {
+		v := x[:4:4]
+		s0 += float64(v[0]) * float64(v[0])
+		s1 += float64(v[1]) * float64(v[1])
+		s2 += float64(v[2]) * float64(v[2])
+		s3 += float64(v[3]) * float64(v[3])
+		x = x[4:]
 	}
-	return s / float64(len(x))
+	for _, v := range x {
+		s0 += float64(v) * float64(v)
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 func sigmoid(x float32) float32 { return 1 / (1 + float32(math.Exp(float64(-x)))) }

@@ -179,6 +179,7 @@ type scratch struct {
 	x, u, out, normed []float32 // [n, Hidden]
 	qg, k, v, o       []float32 // attention projections
 	scores            []float32 // [Heads][keys] attention probabilities
+	attn              []float32 // [Heads][attnWorkspace] blocked attention's workspaces
 	mix, z, b, a, y   []float32 // DeltaNet projections and output
 	conv              []float32 // DeltaNet conv outputs [n, ConvDim]
 	gate, up          []float32 // MLP [n, Intermediate]
@@ -214,6 +215,11 @@ func (m *Model) perHead(st *State, heads int, job layerJob) {
 func (s *scratch) ensure(c *Config, n, keys int) {
 	if need := c.Heads * keys; need > len(s.scores) {
 		s.scores = make([]float32, max(need, 2*len(s.scores), c.Heads*256))
+	}
+	if n >= 2 {
+		if need := c.Heads * attnWorkspace(c, keys); need > len(s.attn) {
+			s.attn = make([]float32, need)
+		}
 	}
 	if n <= s.n {
 		return

@@ -32,6 +32,8 @@ type impl struct {
 	// silu sets dst[i] = x[i]·sigmoid(x[i]), times up[i] when up != nil;
 	// len(x) and len(up) equal len(dst).
 	silu func(dst, x, up []float32)
+	// sigmoid sets dst[i] = sigmoid(x[i]), times up[i] when up != nil.
+	sigmoid func(dst, x, up []float32)
 	// matVecQ8 is matVec for a Q8 matrix of len(dst) rows (len(x) a
 	// multiple of Q8BlockSize).
 	matVecQ8 func(dst []float32, q []int8, scales []float32, x []float32)
@@ -73,6 +75,7 @@ var goImpl = &impl{
 	deltaRule:  deltaRuleGo,
 	deltaRuleT: deltaRuleTGo,
 	silu:       siluGo,
+	sigmoid:    sigmoidGo,
 	matVecQ8:   matVecQ8Go,
 }
 

@@ -74,10 +74,10 @@ func conv4AVX512(y, x, w, s *float32, c, n int)
 func conv4AVX2(y, x, w, s *float32, c, n int)
 
 //go:noescape
-func siluAVX512(dst, x, up *float32, n int)
+func siluAVX512(dst, x, up *float32, n, sig int)
 
 //go:noescape
-func siluAVX2(dst, x, up *float32, n int)
+func siluAVX2(dst, x, up *float32, n, sig int)
 
 //go:noescape
 func dotAVX512(a, b *float32, n int) float32
@@ -127,7 +127,8 @@ var (
 		dot:        dotWith(16, dotAVX512),
 		axpy:       axpyWith(16, axpyAVX512),
 		deltaRule:  deltaRuleWith(deltaRuleAVX512),
-		silu:       func(dst, x, up []float32) { siluAsm(dst, x, up, 16, siluAVX512) },
+		silu:       func(dst, x, up []float32) { siluAsm(dst, x, up, 16, 0, siluAVX512) },
+		sigmoid:    func(dst, x, up []float32) { siluAsm(dst, x, up, 16, 1, siluAVX512) },
 		deltaRuleT: func(St, q, k, v, out []float32, decay, beta float32) {
 			deltaRuleTAsm(St, q, k, v, out, decay, beta, 16, deltaRuleTAVX512)
 		},
@@ -160,7 +161,8 @@ var (
 		dot:        dotWith(8, dotAVX2),
 		axpy:       axpyWith(8, axpyAVX2),
 		deltaRule:  deltaRuleWith(deltaRuleAVX2),
-		silu:       func(dst, x, up []float32) { siluAsm(dst, x, up, 8, siluAVX2) },
+		silu:       func(dst, x, up []float32) { siluAsm(dst, x, up, 8, 0, siluAVX2) },
+		sigmoid:    func(dst, x, up []float32) { siluAsm(dst, x, up, 8, 1, siluAVX2) },
 		deltaRuleT: func(St, q, k, v, out []float32, decay, beta float32) {
 			deltaRuleTAsm(St, q, k, v, out, decay, beta, 8, deltaRuleTAVX2)
 		},
@@ -394,18 +396,23 @@ func deltaRuleTAsm(St, q, k, v, out []float32, decay, beta float32, B int,
 	kern(&St[0], &q[0], &k[0], &v[0], &out[0], len(v), len(k)/B, decay, beta)
 }
 
-// siluAsm runs an assembly SiLU on whole vectors of B floats and the rest in Go.
-func siluAsm(dst, x, up []float32, B int, kern func(dst, x, up *float32, n int)) {
+// siluAsm runs an assembly SiLU (sig = 0) or sigmoid (sig = 1) on whole
+// vectors of B floats and the rest in Go.
+func siluAsm(dst, x, up []float32, B, sig int, kern func(dst, x, up *float32, n, sig int)) {
 	n := len(dst) / B
 	if n > 0 {
 		var u *float32
 		if up != nil {
 			u = &up[0]
 		}
-		kern(&dst[0], &x[0], u, n)
+		kern(&dst[0], &x[0], u, n, sig)
 	}
 	if up != nil {
 		up = up[B*n:]
+	}
+	if sig != 0 {
+		sigmoidGo(dst[B*n:], x[B*n:], up)
+		return
 	}
 	siluGo(dst[B*n:], x[B*n:], up)
 }

@@ -21,15 +21,17 @@ DATA siluConst<>+52(SB)/4, $0x0000007f // 127 (exponent bias)
 DATA siluConst<>+56(SB)/4, $0xc2ae0000 // -87 (AVX2 clamp)
 GLOBL siluConst<>(SB), RODATA|NOPTR, $60
 
-// func siluAVX512(dst, x, up *float32, n int)
+// func siluAVX512(dst, x, up *float32, n, sig int)
 //
-// dst[i] = x[i] / (1 + exp(−x[i])) · up[i] for n whole vectors of 16; up
-// may be nil (then no product). dst may alias x or up.
-TEXT ·siluAVX512(SB), NOSPLIT, $0-32
+// dst[i] = x[i] / (1 + exp(−x[i])) · up[i] for n whole vectors of 16, or
+// with sig ≠ 0 the sigmoid 1 / (1 + exp(−x[i])) · up[i]; up may be nil
+// (then no product). dst may alias x or up.
+TEXT ·siluAVX512(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ up+16(FP), DX
 	MOVQ n+24(FP), CX
+	MOVQ sig+32(FP), R8
 	VBROADCASTSS siluConst<>+0(SB), Z16
 	VBROADCASTSS siluConst<>+4(SB), Z17
 	VBROADCASTSS siluConst<>+8(SB), Z18
@@ -67,6 +69,11 @@ silu_loop:
 	VFMADD231PS Z5, Z4, Z6    // e^r = p·r² + r + 1
 	VSCALEFPS Z2, Z6, Z6      // exp(x) = e^r · 2^n
 	VADDPS Z25, Z6, Z6        // 1 + exp(−g)
+	TESTQ R8, R8
+	JEQ silu_div
+	VMOVAPS Z25, Z0           // sigmoid: numerator 1
+
+silu_div:
 	VDIVPS Z6, Z0, Z0         // g / (1 + exp(−g))
 	TESTQ DX, DX
 	JEQ silu_store
@@ -84,16 +91,17 @@ silu_done:
 	VZEROUPPER
 	RET
 
-// func siluAVX2(dst, x, up *float32, n int)
+// func siluAVX2(dst, x, up *float32, n, sig int)
 //
 // siluAVX512 for n whole vectors of 8 with AVX2: without VSCALEFPS, 2^n is
 // built in the exponent field, in two halves (2^(n>>1) · 2^(n−n>>1)) so that
 // n up to 254 still overflows to +Inf as exp should.
-TEXT ·siluAVX2(SB), NOSPLIT, $0-32
+TEXT ·siluAVX2(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ up+16(FP), DX
 	MOVQ n+24(FP), CX
+	MOVQ sig+32(FP), R8
 	TESTQ CX, CX
 	JEQ silu2_done
 
@@ -139,6 +147,11 @@ silu2_loop:
 	VMULPS Y10, Y6, Y6
 	VMULPS Y11, Y6, Y6                     // exp(x)
 	VADDPS Y9, Y6, Y6                      // 1 + exp(−g)
+	TESTQ R8, R8
+	JEQ silu2_div
+	VMOVAPS Y9, Y0                         // sigmoid: numerator 1
+
+silu2_div:
 	VDIVPS Y6, Y0, Y0                      // g / (1 + exp(−g))
 	TESTQ DX, DX
 	JEQ silu2_store

@@ -86,6 +86,28 @@ func (p *Pool) SwiGLU(dst, gate, up []float32) {
 	p.kernels().silu(dst, gate[:len(dst)], up[:len(dst)])
 }
 
+// SigmoidMul sets dst[i] = sigmoid(x[i])·y[i] (dst may alias x or y): a
+// sigmoid output gate, as on gated attention's heads.
+func SigmoidMul(dst, x, y []float32) {
+	defaultImpl().sigmoid(dst, x[:len(dst)], y[:len(dst)])
+}
+
+// SigmoidMul is the package SigmoidMul on the pool's path.
+func (p *Pool) SigmoidMul(dst, x, y []float32) {
+	p.kernels().sigmoid(dst, x[:len(dst)], y[:len(dst)])
+}
+
+// sigmoidGo is 1/(1 + e^−x) via expf, times up[i] when up is not nil.
+func sigmoidGo(dst, x, up []float32) {
+	for i, v := range x {
+		s := 1 / (1 + expf(-v))
+		if up != nil {
+			s *= up[i]
+		}
+		dst[i] = s
+	}
+}
+
 // siluGo is x·sigmoid(x) via expf, times up[i] when up is not nil.
 func siluGo(dst, x, up []float32) {
 	for i, v := range x {

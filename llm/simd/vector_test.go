@@ -140,6 +140,41 @@ func TestSiLU(t *testing.T) {
 	}
 }
 
+// TestSigmoidMul checks SigmoidMul on every path against the float64
+// sigmoid, in the tails too, and in place.
+func TestSigmoidMul(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 100, 256} {
+		x := randF32(rng, n)
+		y := randF32(rng, n)
+		for i := range x {
+			x[i] *= 8
+		}
+		if n > 20 {
+			x[0], x[1], x[2], x[3], x[4] = 0, 100, -100, 1e-30, -1e30
+		}
+		want := make([]float64, n)
+		mag := make([]float64, n)
+		for i, v := range x {
+			s := float64(y[i]) / (1 + math.Exp(-float64(v)))
+			want[i], mag[i] = s, math.Abs(s)+1e-38
+		}
+		for _, p := range pools(t, 1) {
+			got := make([]float32, n)
+			p.SigmoidMul(got, x, y)
+			check(t, fmt.Sprintf("SigmoidMul %s n=%d", p.Path(), n), got, want, mag, 16)
+			g := append([]float32(nil), y...)
+			p.SigmoidMul(g, x, g) // in place
+			check(t, fmt.Sprintf("SigmoidMul in place %s n=%d", p.Path(), n), g, want, mag, 16)
+		}
+		if n > 0 {
+			got := make([]float32, n)
+			SigmoidMul(got, x, y)
+			check(t, fmt.Sprintf("SigmoidMul (package) n=%d", n), got, want, mag, 16)
+		}
+	}
+}
+
 func BenchmarkSwiGLU(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	gate, up, dst := randF32(rng, 3584), randF32(rng, 3584), make([]float32, 3584)
