@@ -17,7 +17,7 @@
 //	forward.go    Forward, ForwardAll, ForwardCapture and the pass: embedding, layers, head (§5)
 //	norm.go       the three normalisations (§5.1)
 //	mlp.go        SwiGLU (§5.2)
-//	attention.go  gated full attention; AttendHead, its plain reference (§6)
+//	attention.go  gated full attention, per query or in blocks for prefill; AttendHead, its plain reference (§6)
 //	rope.go       the partial rotary embedding (§6.3)
 //	deltanet.go   Gated DeltaNet; DeltaRule, its plain reference (§7)
 //	chunk.go      the chunked form of the delta rule, for prefill (§7.6)
@@ -255,7 +255,12 @@
 //
 // The divisor is √head_dim (16 in 0.8B), whatever hidden_size/heads is.
 // The KV cache keeps the keys after their norm and rotation and the values
-// as projected. AttendHead is exactly this for one head.
+// as projected. AttendHead is exactly this for one head. A pass of 16
+// tokens or more (and no Capture) takes the queries 32 at a time: the
+// scores of a block against every key it may see are one matrix product
+// with the cached keys, the outputs one with the cached values, and the
+// softmax runs down the columns in between; only the order of the float32
+// additions differs from one query at a time.
 //
 // # 6.5 Output gate and projection
 //
