@@ -217,8 +217,10 @@ func (s *scratch) ensure(c *Config, n, keys int) {
 		s.scores = make([]float32, max(need, 2*len(s.scores), c.Heads*256))
 	}
 	if n >= 2 {
+		// A quarter more than needed, so that a conversation whose
+		// passes add keys a few at a time does not reallocate every pass.
 		if need := c.Heads * attnWorkspace(c, keys); need > len(s.attn) {
-			s.attn = make([]float32, need)
+			s.attn = make([]float32, need+need/4)
 		}
 	}
 	if n <= s.n {
