@@ -44,7 +44,8 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 
 	// Causal softmax attention and the output gate, per head (doc §6.4,
 	// §6.5). Heads are independent, so they run in parallel, each over the
-	// n tokens (attentionHeads). Then o_proj of the gated heads.
+	// n tokens (attentionHeads, one query at a time, or for a long enough
+	// pass attentionHeadsBlocked). Then o_proj of the gated heads.
 	loop := (*Model).attentionHeads
 	if m.useBlockedAttention(n, rec) {
 		loop = (*Model).attentionHeadsBlocked

@@ -1,11 +1,8 @@
 package model
 
 import (
-	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/how-llms-work/course/llm/simd"
@@ -66,51 +63,17 @@ func TestBlockedAttention(t *testing.T) {
 				}
 				m.SetThreads(2)
 				V := m.Config().Vocab
-				var idx fixtureIndex
-				data, err := os.ReadFile(filepath.Join(dir, "index.json"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := json.Unmarshal(data, &idx); err != nil {
-					t.Fatal(err)
-				}
-				for _, sq := range idx.Sequences {
-					if sq.Kind != "prefill" || len(sq.TokenIDs) < 2 {
-						continue
-					}
-					want := readLogits(t, filepath.Join(dir, sq.File), len(sq.TokenIDs), V)
-					var got []float32
-					withAttnMin(m, 1, func() { got, err = m.ForwardAll(m.NewState(), sq.TokenIDs) })
-					if err != nil {
-						t.Fatal(err)
-					}
-					if path.Exact() {
-						compareLogits(t, filepath.Base(dir)+"/"+sq.Name+"/blocked", got, want, V, sq.Margin)
-					}
-				}
+				comparePrefills(t, m, dir, "blocked", path.Exact(), func(ids []int) (got []float32, err error) {
+					withAttnMin(m, 1, func() { got, err = m.ForwardAll(m.NewState(), ids) })
+					return got, err
+				})
 
 				ids := make([]int, 120)
 				for i := range ids {
 					ids[i] = (i*7919 + 13) % V
 				}
 				run := func(attnMin int) (logits []float32, st *State) {
-					withAttnMin(m, attnMin, func() {
-						st = m.NewState()
-						for _, part := range [][]int{ids[:45], ids[45:115]} {
-							row, err := m.Forward(st, part)
-							if err != nil {
-								t.Fatal(err)
-							}
-							logits = append(logits, row...)
-						}
-						for _, id := range ids[115:] {
-							row, err := m.Forward(st, []int{id})
-							if err != nil {
-								t.Fatal(err)
-							}
-							logits = append(logits, row...)
-						}
-					})
+					withAttnMin(m, attnMin, func() { logits, st = forwardPasses(t, m, [][]int{ids[:45], ids[45:115]}, ids[115:]) })
 					return
 				}
 				bl, bst := run(1)

@@ -1,12 +1,9 @@
 package model
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/how-llms-work/course/llm/simd"
@@ -280,28 +277,10 @@ func TestChunkedModel(t *testing.T) {
 					t.Fatalf("pool path %s, want %s", got, path)
 				}
 				V := m.Config().Vocab
-				var idx fixtureIndex
-				data, err := os.ReadFile(filepath.Join(dir, "index.json"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := json.Unmarshal(data, &idx); err != nil {
-					t.Fatal(err)
-				}
-				for _, sq := range idx.Sequences {
-					if sq.Kind != "prefill" || len(sq.TokenIDs) < 2 {
-						continue
-					}
-					want := readLogits(t, filepath.Join(dir, sq.File), len(sq.TokenIDs), V)
-					var got []float32
-					withChunkMin(m, 1, func() { got, err = m.ForwardAll(m.NewState(), sq.TokenIDs) })
-					if err != nil {
-						t.Fatal(err)
-					}
-					if path.Exact() {
-						compareLogits(t, filepath.Base(dir)+"/"+sq.Name+"/chunked", got, want, V, sq.Margin)
-					}
-				}
+				comparePrefills(t, m, dir, "chunked", path.Exact(), func(ids []int) (got []float32, err error) {
+					withChunkMin(m, 1, func() { got, err = m.ForwardAll(m.NewState(), ids) })
+					return got, err
+				})
 
 				// Chunked prefill of 150 tokens, then 10 decode steps, against
 				// the recurrent engine on the same path.
@@ -310,19 +289,7 @@ func TestChunkedModel(t *testing.T) {
 					ids[i] = (i*7919 + 13) % V
 				}
 				run := func(chunkMin int) (logits []float32, st *State) {
-					withChunkMin(m, chunkMin, func() {
-						st = m.NewState()
-						if _, err = m.Forward(st, ids[:150]); err != nil {
-							t.Fatal(err)
-						}
-						for _, id := range ids[150:] {
-							row, err := m.Forward(st, []int{id})
-							if err != nil {
-								t.Fatal(err)
-							}
-							logits = append(logits, row...)
-						}
-					})
+					withChunkMin(m, chunkMin, func() { logits, st = forwardPasses(t, m, [][]int{ids[:150]}, ids[150:]) })
 					return
 				}
 				cl, cst := run(1)

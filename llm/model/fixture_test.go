@@ -37,6 +37,60 @@ type fixtureIndex struct {
 	} `json:"generation"`
 }
 
+// readFixtureIndex reads dir's index.json.
+func readFixtureIndex(t testing.TB, dir string) fixtureIndex {
+	t.Helper()
+	var idx fixtureIndex
+	data, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &idx); err != nil {
+		t.Fatal(err)
+	}
+	return idx
+}
+
+// comparePrefills runs forward on the token ids of every prefill fixture
+// of dir with two or more tokens and, on an exact kernel path, compares
+// its logits (all positions) with the fixture's.
+func comparePrefills(t *testing.T, m *Model, dir, form string, exact bool, forward func(ids []int) ([]float32, error)) {
+	t.Helper()
+	V := m.Config().Vocab
+	for _, sq := range readFixtureIndex(t, dir).Sequences {
+		if sq.Kind != "prefill" || len(sq.TokenIDs) < 2 {
+			continue
+		}
+		want := readLogits(t, filepath.Join(dir, sq.File), len(sq.TokenIDs), V)
+		got, err := forward(sq.TokenIDs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exact {
+			compareLogits(t, filepath.Base(dir)+"/"+sq.Name+"/"+form, got, want, V, sq.Margin)
+		}
+	}
+}
+
+// forwardPasses feeds the passes one after another to a new State, then
+// each of the decode ids as a pass of its own, and returns the logits of
+// every pass's last position, in order, and the State.
+func forwardPasses(t *testing.T, m *Model, passes [][]int, decode []int) (logits []float32, st *State) {
+	t.Helper()
+	st = m.NewState()
+	for _, id := range decode {
+		passes = append(passes, []int{id})
+	}
+	for _, ids := range passes {
+		row, err := m.Forward(st, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logits = append(logits, row...)
+	}
+	return logits, st
+}
+
 // fixtureDirs are the checkpoints checked against their reference logits:
 // the committed fixtures plus any listed in LLM_FIXTURE_DIRS (colon-separated
 // directories made the same way, e.g. a held-back one).
@@ -104,14 +158,7 @@ func TestFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer m.Close()
-			var idx fixtureIndex
-			data, err := os.ReadFile(filepath.Join(dir, "index.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(data, &idx); err != nil {
-				t.Fatal(err)
-			}
+			idx := readFixtureIndex(t, dir)
 			V := m.Config().Vocab
 			for _, seq := range idx.Sequences {
 				want := readLogits(t, filepath.Join(dir, seq.File), len(seq.TokenIDs), V)
