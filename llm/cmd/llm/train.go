@@ -115,8 +115,8 @@ func trainUntil(ctx context.Context, args []string, stdout io.Writer) error {
 	outDir := fs.String("out", "", "checkpoint directory (F32 weights, AdamW state, train.json, loss.csv, report); if it holds a checkpoint, the run resumes with that checkpoint's config and options (only -steps can change)")
 	export := fs.String("export", "", "at the end, write the BF16 model.safetensors here (config.json only if absent); every checkpoint also writes OUT/bf16")
 	reportDir := fs.String("report", "", "at the end, also copy loss.csv, report.json and samples.md here")
-	text := fs.String("text", "", "train on these comma-separated UTF-8 files instead of the Brown corpus (last 10% held out unless -valid is given)")
-	valid := fs.String("valid", "", "with -text: validate on these comma-separated UTF-8 files instead of holding out the last 10%")
+	text := fs.String("text", "", "train on these comma-separated UTF-8 files (a folder: its .txt files) instead of the Brown corpus (last 10% held out unless -valid is given)")
+	valid := fs.String("valid", "", "with -text: validate on these comma-separated UTF-8 files (a folder: its .txt files) instead of holding out the last 10%")
 	initDir := fs.String("init", "", "start from this checkpoint's weights (config.json, model.safetensors; its config must match -config) instead of random ones")
 	steps := fs.Int("steps", 2000, "optimiser steps")
 	batch := fs.Int("batch", 8, "sequences per step")
@@ -326,11 +326,37 @@ func initModel(dir string, cfg *model.Config) (*train.Model[float32], error) {
 	return m, nil
 }
 
-// readDocs encodes comma-separated text files, each followed by the
-// end-of-text token.
-func readDocs(tok *tokenizer.Tokenizer, files string, eos []int) ([]int, error) {
+// textFiles lists the files of a -text or -valid list: comma-separated
+// paths, where a folder stands for its .txt files in name order (so that
+// a corpus of hundreds of files is one argument, and the report's command
+// line stays readable).
+func textFiles(flagName, list string) ([]string, error) {
+	var files []string
+	for _, f := range strings.Split(list, ",") {
+		info, err := os.Stat(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", flagName, err)
+		}
+		if !info.IsDir() {
+			files = append(files, f)
+			continue
+		}
+		txt, err := filepath.Glob(filepath.Join(f, "*.txt")) // sorted by name
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", flagName, f, err)
+		}
+		if len(txt) == 0 {
+			return nil, fmt.Errorf("%s: folder %s has no .txt files", flagName, f)
+		}
+		files = append(files, txt...)
+	}
+	return files, nil
+}
+
+// readDocs encodes text files, each followed by the end-of-text token.
+func readDocs(tok *tokenizer.Tokenizer, files []string, eos []int) ([]int, error) {
 	var all []int
-	for _, f := range strings.Split(files, ",") {
+	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
@@ -352,16 +378,24 @@ func trainingData(tok *tokenizer.Tokenizer, files, valid string, eos []int) (tra
 		}
 		return encodeDocs(tok, tr, eos), encodeDocs(tok, va, eos), fmt.Sprintf("Brown corpus (%d training, %d validation samples)", len(tr), len(va)), nil
 	}
-	all, err := readDocs(tok, files, eos)
+	trainFiles, err := textFiles("-text", files)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	all, err := readDocs(tok, trainFiles, eos)
 	if err != nil {
 		return nil, nil, "", err
 	}
 	if valid != "" {
-		v, err := readDocs(tok, valid, eos)
+		validFiles, err := textFiles("-valid", valid)
 		if err != nil {
 			return nil, nil, "", err
 		}
-		return all, v, fmt.Sprintf("%d training files, %d validation files", strings.Count(files, ",")+1, strings.Count(valid, ",")+1), nil
+		v, err := readDocs(tok, validFiles, eos)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		return all, v, fmt.Sprintf("%d training files, %d validation files", len(trainFiles), len(validFiles)), nil
 	}
 	cut := len(all) * 9 / 10
 	return all[:cut], all[cut:], files, nil

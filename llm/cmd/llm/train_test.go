@@ -215,10 +215,12 @@ func TestTrainInitAndValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfgPath := filepath.Join(dir, "config.json")
-	textPath, validPath := filepath.Join(dir, "text.txt"), filepath.Join(dir, "valid.txt")
+	// -valid names a folder: its one .txt file.
+	textPath, validPath := filepath.Join(dir, "text.txt"), filepath.Join(dir, "valid")
+	os.Mkdir(validPath, 0o755)
+	os.WriteFile(filepath.Join(validPath, "valid.txt"), []byte(strings.Repeat("The dog sat on the mat. ", 12)), 0o644)
 	os.WriteFile(cfgPath, cfg, 0o644)
 	os.WriteFile(textPath, []byte(strings.Repeat("The cat sat on the mat. The dog sat on the log. ", 80)), 0o644)
-	os.WriteFile(validPath, []byte(strings.Repeat("The dog sat on the mat. ", 12)), 0o644)
 	tok := "../../train/testdata/tiny-a/tokenizer.json"
 	first := func(out string, extra ...string) (float64, string) {
 		args := append([]string{"-config", cfgPath, "-tokenizer", tok, "-text", textPath, "-valid", validPath,
@@ -311,5 +313,41 @@ func TestTrainInterrupted(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "report.json")); err != nil {
 		t.Errorf("the resumed run wrote no report: %v", err)
+	}
+}
+
+// TestTextFiles checks that a folder in a -text list stands for its .txt
+// files in name order, beside plain files, and that a missing path or a
+// folder without .txt files is an error naming the flag and the path.
+func TestTextFiles(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus")
+	os.Mkdir(corpus, 0o755)
+	for _, name := range []string{"b.txt", "a.txt", "notes.md", "c-10.txt", "c-9.txt"} {
+		os.WriteFile(filepath.Join(corpus, name), []byte(name), 0o644)
+	}
+	extra := filepath.Join(dir, "extra.txt")
+	os.WriteFile(extra, []byte("extra"), 0o644)
+	got, err := textFiles("-text", extra+","+corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{extra}
+	for _, name := range []string{"a.txt", "b.txt", "c-10.txt", "c-9.txt"} {
+		want = append(want, filepath.Join(corpus, name))
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("textFiles = %q, want %q", got, want)
+	}
+
+	empty := filepath.Join(dir, "empty")
+	os.Mkdir(empty, 0o755)
+	for list, msg := range map[string]string{
+		empty:                          "-valid: folder " + empty + " has no .txt files",
+		filepath.Join(dir, "none.txt"): "-valid: stat " + filepath.Join(dir, "none.txt"),
+	} {
+		if _, err := textFiles("-valid", list); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("textFiles(%q): %v, want an error containing %q", list, err, msg)
+		}
 	}
 }
