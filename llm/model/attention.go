@@ -48,6 +48,7 @@ func (m *Model) attention(l *layer, ls *layerState, st *State, u, out []float32,
 	// pass attentionHeadsBlocked). Then o_proj of the gated heads.
 	loop := (*Model).attentionHeads
 	if m.useBlockedAttention(n, rec) {
+		s.ensureAttn(c, st.pos+n)
 		loop = (*Model).attentionHeadsBlocked
 	}
 	m.perHead(st, Hq, layerJob{l: l, ls: ls, n: n, rec: rec, loop: loop})

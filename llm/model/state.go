@@ -211,17 +211,19 @@ func (m *Model) perHead(st *State, heads int, job layerJob) {
 	s.job = layerJob{} // drop the references
 }
 
+// ensureAttn sizes the blocked attention's workspaces for up to keys keys,
+// with a quarter to spare, so that a conversation whose passes add a few
+// keys at a time does not reallocate at every pass.
+func (s *scratch) ensureAttn(c *Config, keys int) {
+	if need := c.Heads * attnWorkspace(c, keys); need > len(s.attn) {
+		s.attn = make([]float32, need+need/4)
+	}
+}
+
 // ensure sizes the scratch for n tokens with up to keys attention keys.
 func (s *scratch) ensure(c *Config, n, keys int) {
 	if need := c.Heads * keys; need > len(s.scores) {
 		s.scores = make([]float32, max(need, 2*len(s.scores), c.Heads*256))
-	}
-	if n >= 2 {
-		// A quarter more than needed, so that a conversation whose
-		// passes add keys a few at a time does not reallocate every pass.
-		if need := c.Heads * attnWorkspace(c, keys); need > len(s.attn) {
-			s.attn = make([]float32, need+need/4)
-		}
 	}
 	if n <= s.n {
 		return
