@@ -250,7 +250,7 @@
 // the query q of the token at position t:
 //
 //	s_j = q·k_j / √D      for every position j ≤ t (the token itself included)
-//	p   = softmax(s)      (in float32, after subtracting the largest s_j)
+//	p   = softmax(s)      (after subtracting the largest s_j; exponentials and sum in float64)
 //	o   = Σ_j p_j v_j
 //
 // The divisor is √head_dim (16 in 0.8B), whatever hidden_size/heads is.
