@@ -112,10 +112,7 @@ const attnBlockMin = 16
 // useBlockedAttention reports whether an attention pass over n tokens
 // runs blocked.
 func (m *Model) useBlockedAttention(n int, rec *recorder) bool {
-	if rec != nil || n < 2 || n < m.attnMin {
-		return false
-	}
-	return m.attnMin <= 1 || m.pool.MatMulF32Fast()
+	return m.useMatMulForm(n, rec, m.attnMin)
 }
 
 // attentionHeadsBlocked computes what attentionHeads does for query heads

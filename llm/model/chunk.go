@@ -47,10 +47,20 @@ const deltaChunkMin = 16
 // useChunked reports whether a DeltaNet pass over n tokens runs the
 // chunked form.
 func (m *Model) useChunked(n int, rec *recorder) bool {
-	if rec != nil || n < 2 || n < m.chunkMin {
+	return m.useMatMulForm(n, rec, m.chunkMin)
+}
+
+// useMatMulForm reports whether a pass over n tokens takes a form built on
+// simd.MatMulF32 (the chunked DeltaNet, the blocked attention) whose
+// shortest pass is minLen: never with a Capture (which needs every token's
+// own state) or for one token; always when minLen ≤ 1 (tests force it so
+// on every path); else from minLen tokens on paths with an assembly
+// MatMulF32.
+func (m *Model) useMatMulForm(n int, rec *recorder, minLen int) bool {
+	if rec != nil || n < 2 || n < minLen {
 		return false
 	}
-	return m.chunkMin <= 1 || m.pool.MatMulF32Fast()
+	return minLen <= 1 || m.pool.MatMulF32Fast()
 }
 
 // chunkWork is one head's workspace for the chunked form, sized for

@@ -410,11 +410,7 @@ func siluAsm(dst, x, up []float32, B, sig int, kern func(dst, x, up *float32, n,
 	if up != nil {
 		up = up[B*n:]
 	}
-	if sig != 0 {
-		sigmoidGo(dst[B*n:], x[B*n:], up)
-		return
-	}
-	siluGo(dst[B*n:], x[B*n:], up)
+	gateGo(dst[B*n:], x[B*n:], up, sig)
 }
 
 // readAsm streams b through kern in whole steps and the rest in Go.

@@ -97,21 +97,21 @@ func (p *Pool) SigmoidMul(dst, x, y []float32) {
 	p.kernels().sigmoid(dst, x[:len(dst)], y[:len(dst)])
 }
 
-// sigmoidGo is 1/(1 + e^−x) via expf, times up[i] when up is not nil.
-func sigmoidGo(dst, x, up []float32) {
-	for i, v := range x {
-		s := 1 / (1 + expf(-v))
-		if up != nil {
-			s *= up[i]
-		}
-		dst[i] = s
-	}
-}
-
 // siluGo is x·sigmoid(x) via expf, times up[i] when up is not nil.
-func siluGo(dst, x, up []float32) {
+func siluGo(dst, x, up []float32) { gateGo(dst, x, up, 0) }
+
+// sigmoidGo is 1/(1 + e^−x) via expf, times up[i] when up is not nil.
+func sigmoidGo(dst, x, up []float32) { gateGo(dst, x, up, 1) }
+
+// gateGo is what the assembly SiLU kernels compute: x/(1 + e^−x), or with
+// sig ≠ 0 the sigmoid 1/(1 + e^−x), times up[i] when up is not nil.
+func gateGo(dst, x, up []float32, sig int) {
 	for i, v := range x {
-		s := v / (1 + expf(-v))
+		num := v
+		if sig != 0 {
+			num = 1
+		}
+		s := num / (1 + expf(-v))
 		if up != nil {
 			s *= up[i]
 		}
