@@ -100,20 +100,3 @@ func TestBlockedAttention(t *testing.T) {
 		})
 	}
 }
-
-// TestBlockedAttentionSelection checks when attention runs blocked.
-func TestBlockedAttentionSelection(t *testing.T) {
-	m := openTiny(t, "tiny-a")
-	if m.useBlockedAttention(1, nil) {
-		t.Error("decode (n = 1) runs blocked")
-	}
-	if m.useBlockedAttention(1000, &recorder{}) {
-		t.Error("a captured pass runs blocked")
-	}
-	if got, want := m.useBlockedAttention(attnBlockMin, nil), m.pool.MatMulF32Fast(); got != want {
-		t.Errorf("n = attnBlockMin = %d on %s: blocked %v, want %v", attnBlockMin, m.pool.Path(), got, want)
-	}
-	if m.useBlockedAttention(attnBlockMin-1, nil) {
-		t.Error("n = attnBlockMin−1: blocked")
-	}
-}

@@ -314,25 +314,36 @@ func TestChunkedModel(t *testing.T) {
 	}
 }
 
-// TestChunkedSelection checks when deltaNet picks the chunked form.
-func TestChunkedSelection(t *testing.T) {
+// TestMatMulFormSelection checks when deltaNet picks the chunked form and
+// attention the blocked one (useMatMulForm behind both).
+func TestMatMulFormSelection(t *testing.T) {
 	m := openTiny(t, "tiny-a")
-	if m.useChunked(1, nil) {
-		t.Error("decode (n = 1) uses the chunked form")
-	}
-	if m.useChunked(1000, &recorder{}) {
-		t.Error("a captured pass uses the chunked form")
-	}
-	withChunkMin(m, 1, func() {
-		if !m.useChunked(2, nil) {
-			t.Error("chunkMin = 1: a 2-token pass is recurrent")
+	for _, f := range []struct {
+		name   string
+		use    func(n int, rec *recorder) bool
+		minLen int
+		force  func(n int, f func())
+	}{
+		{"chunked DeltaNet", m.useChunked, deltaChunkMin, func(n int, f func()) { withChunkMin(m, n, f) }},
+		{"blocked attention", m.useBlockedAttention, attnBlockMin, func(n int, f func()) { withAttnMin(m, n, f) }},
+	} {
+		if f.use(1, nil) {
+			t.Errorf("%s: decode (n = 1) uses it", f.name)
 		}
-	})
-	if got, want := m.useChunked(deltaChunkMin, nil), m.pool.MatMulF32Fast(); got != want {
-		t.Errorf("n = deltaChunkMin = %d on %s: chunked %v, want %v", deltaChunkMin, m.pool.Path(), got, want)
-	}
-	if m.useChunked(deltaChunkMin-1, nil) {
-		t.Errorf("n = deltaChunkMin−1: chunked")
+		if f.use(1000, &recorder{}) {
+			t.Errorf("%s: a captured pass uses it", f.name)
+		}
+		f.force(1, func() {
+			if !f.use(2, nil) {
+				t.Errorf("%s: forced (minimum 1): a 2-token pass does not use it", f.name)
+			}
+		})
+		if got, want := f.use(f.minLen, nil), m.pool.MatMulF32Fast(); got != want {
+			t.Errorf("%s: n = %d (its minimum) on %s: %v, want %v", f.name, f.minLen, m.pool.Path(), got, want)
+		}
+		if f.use(f.minLen-1, nil) {
+			t.Errorf("%s: n = %d (one under its minimum) uses it", f.name, f.minLen-1)
+		}
 	}
 }
 
