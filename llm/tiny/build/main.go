@@ -106,7 +106,8 @@ func build(out string, seed uint64) error {
 }
 
 // writeTexts writes one UTF-8 file per document: the Brown training
-// samples and the public-domain books (corpus.ReadBooks) under train/, the
+// samples, the public-domain books (corpus.ReadBooks) and the State of the
+// Union addresses (corpus.ReadAddresses) under train/, the
 // Brown validation samples under valid/.
 func writeTexts(dir string) error {
 	train, valid, err := corpus.Load()
@@ -118,6 +119,14 @@ func writeTexts(dir string) error {
 		return err
 	}
 	books, err := corpus.ReadBooks(root)
+	if err != nil {
+		return err
+	}
+	adir, err := corpus.FindAddresses()
+	if err != nil {
+		return err
+	}
+	addresses, err := corpus.ReadAddresses(adir)
 	if err != nil {
 		return err
 	}
@@ -137,11 +146,16 @@ func writeTexts(dir string) error {
 			return err
 		}
 	}
+	for _, a := range addresses {
+		if err := write("train", a.Name, a.Text); err != nil {
+			return err
+		}
+	}
 	for _, d := range valid {
 		if err := write("valid", "brown-"+d.Name, d.Text); err != nil {
 			return err
 		}
 	}
-	fmt.Printf("wrote %s: %d Brown training samples and %d books in train/, %d Brown validation samples in valid/\n", dir, len(train), len(books), len(valid))
+	fmt.Printf("wrote %s: %d Brown training samples, %d books and %d State of the Union addresses in train/, %d Brown validation samples in valid/\n", dir, len(train), len(books), len(addresses), len(valid))
 	return nil
 }
