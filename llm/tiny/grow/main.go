@@ -1,5 +1,7 @@
-// Command grow deepens a trained checkpoint of the Qwen3.5 layout by whole
-// blocks of its layer pattern, without changing what it computes: each new
+// Command grow deepens or widens a trained checkpoint of the Qwen3.5 layout
+// without changing what it computes.
+//
+// Deepening adds whole blocks of the layer pattern: each new
 // block is a copy of the last one with its output projections
 // (self_attn.o_proj, linear_attn.out_proj, mlp.down_proj) set to zero, so
 // every new layer adds nothing to the residual stream until training moves
@@ -7,6 +9,12 @@
 // to × 3 before its second training run (see llm/tiny/README.md):
 //
 //	go run ./llm/tiny/grow -from llm/tiny/model -out /tmp/tiny-grown -blocks 1
+//
+// Widening multiplies the hidden size by a whole factor (see widen.go for
+// how each tensor changes) and writes F32 weights, a starting point for
+// `llm train -init`:
+//
+//	go run ./llm/tiny/grow -from llm/tiny/model -out /tmp/tiny-wide -blocks 0 -widen 2
 package main
 
 import (
@@ -26,13 +34,17 @@ import (
 func main() {
 	from := flag.String("from", filepath.Join("llm", "tiny", "model"), "checkpoint folder to read (config.json, model.safetensors)")
 	out := flag.String("out", "", "folder to write the grown config.json and model.safetensors")
-	blocks := flag.Int("blocks", 1, "blocks of the layer pattern to add")
+	var o options
+	flag.IntVar(&o.blocks, "blocks", 1, "blocks of the layer pattern to add")
+	flag.IntVar(&o.widen, "widen", 1, "multiply the hidden size by this whole factor")
+	flag.Float64Var(&o.noise, "noise", 0.5, "with -widen: standard deviation of the terms that tell the copies apart, relative to each matrix's root mean square")
+	flag.Uint64Var(&o.seed, "seed", 1, "with -widen: seed of those terms")
 	flag.Parse()
 	if *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: grow -from DIR -out DIR [-blocks N]")
+		fmt.Fprintln(os.Stderr, "usage: grow -from DIR -out DIR [-blocks N] [-widen K [-noise S] [-seed N]]")
 		os.Exit(2)
 	}
-	if err := grow(*from, *out, *blocks); err != nil {
+	if err := grow(*from, *out, o); err != nil {
 		fmt.Fprintln(os.Stderr, "grow:", err)
 		os.Exit(1)
 	}
@@ -64,9 +76,23 @@ func period(types []model.LayerType) (int, error) {
 	return 0, fmt.Errorf("no full-attention layer")
 }
 
-func grow(from, out string, blocks int) error {
-	if blocks < 1 {
-		return fmt.Errorf("-blocks %d: want at least 1", blocks)
+// options says how to grow a checkpoint.
+type options struct {
+	blocks int     // blocks of the layer pattern to add
+	widen  int     // factor of the hidden size (1: unchanged)
+	noise  float64 // widen's random terms, relative to each matrix's RMS
+	seed   uint64  // seed of those terms
+}
+
+func grow(from, out string, o options) error {
+	blocks := o.blocks
+	switch {
+	case blocks < 0:
+		return fmt.Errorf("-blocks %d: want 0 or more", blocks)
+	case o.widen < 1:
+		return fmt.Errorf("-widen %d: want 1 or more", o.widen)
+	case blocks == 0 && o.widen == 1:
+		return fmt.Errorf("-blocks 0 and -widen 1: nothing to grow")
 	}
 	cfg, err := model.LoadConfig(filepath.Join(from, "config.json"))
 	if err != nil {
@@ -81,6 +107,8 @@ func grow(from, out string, blocks int) error {
 		cfg.LayerTypes = append(cfg.LayerTypes, cfg.LayerTypes[:p]...)
 	}
 	cfg.Layers = len(cfg.LayerTypes)
+	hidden := cfg.Hidden
+	cfg.Hidden *= o.widen
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -111,6 +139,11 @@ func grow(from, out string, blocks int) error {
 			tensors = append(tensors, c)
 		}
 	}
+	if o.widen > 1 {
+		if tensors, err = widen(tensors, hidden, o.widen, o.noise, o.seed); err != nil {
+			return fmt.Errorf("%s: %w", from, err)
+		}
+	}
 	cj, err := cfg.MarshalJSON()
 	if err != nil {
 		return err
@@ -123,12 +156,15 @@ func grow(from, out string, blocks int) error {
 		meta[k] = v
 	}
 	meta["grown_from_layers"] = strconv.Itoa(old)
+	if o.widen > 1 {
+		meta["widened_from_hidden"] = strconv.Itoa(hidden)
+	}
 	if err := atomicfile.WriteFile(filepath.Join(out, "config.json"), append(cj, '\n'), 0o644); err != nil {
 		return err
 	}
 	if err := atomicfile.Write(filepath.Join(out, "model.safetensors"), 0o644, func(w io.Writer) error { return safetensors.Write(w, tensors, meta) }); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s: %d → %d layers (%d new block(s) of %d, copied from the last with zero output projections)\n", out, old, cfg.Layers, blocks, p)
+	fmt.Printf("wrote %s: %d → %d layers (%d new block(s) of %d, copied from the last with zero output projections), hidden %d → %d\n", out, old, cfg.Layers, blocks, p, hidden, cfg.Hidden)
 	return nil
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/llm/model"
+	"github.com/how-llms-work/course/llm/safetensors"
 )
 
 // TestGrowKeepsLogits grows the embedded model by one block and checks,
@@ -15,18 +17,10 @@ import (
 func TestGrowKeepsLogits(t *testing.T) {
 	from := filepath.Join("..", "model")
 	out := t.TempDir()
-	if err := grow(from, out, 1); err != nil {
+	if err := grow(from, out, options{blocks: 1, widen: 1}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"tokenizer.json", "tokenizer_config.json"} {
-		b, err := os.ReadFile(filepath.Join(from, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(out, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyTokenizer(t, from, out)
 	a, err := llm.LoadDir(from)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +65,86 @@ func TestPeriod(t *testing.T) {
 			t.Errorf("period(%v) = %d, want an error", bad, p)
 		}
 	}
-	if err := grow(filepath.Join("..", "model"), t.TempDir(), 0); err == nil {
-		t.Error("grow by 0 blocks: no error")
+	for _, o := range []options{{blocks: 0, widen: 1}, {blocks: -1, widen: 1}, {blocks: 1, widen: 0}} {
+		if err := grow(filepath.Join("..", "model"), t.TempDir(), o); err == nil {
+			t.Errorf("grow with %+v: no error", o)
+		}
+	}
+}
+
+// TestWidenKeepsLogits widens the embedded model to twice its hidden size
+// and checks, through the inference engine, that it computes the same
+// logits at every position, and that the copies of each reading matrix
+// differ (so that training can tell them apart).
+func TestWidenKeepsLogits(t *testing.T) {
+	from := filepath.Join("..", "model")
+	out := t.TempDir()
+	if err := grow(from, out, options{widen: 2, noise: 0.5, seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	copyTokenizer(t, from, out)
+	a, err := llm.LoadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := llm.LoadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if got, want := b.Config().Hidden, 2*a.Config().Hidden; got != want {
+		t.Fatalf("widened model has hidden size %d, want %d", got, want)
+	}
+	ids := a.Encode("Once upon a time, the cat sat on the mat and looked at the door.")
+	la, err := a.LogitsAll(ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, err := b.LogitsAll(ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var worst float64
+	for i := range la {
+		for j := range la[i] {
+			worst = max(worst, math.Abs(float64(la[i][j]-lb[i][j])))
+		}
+	}
+	t.Logf("largest logit difference after widening: %.3g", worst)
+	if worst > 1e-4 {
+		t.Errorf("widening changed a logit by %.3g", worst)
+	}
+	f, err := safetensors.Open(filepath.Join(out, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	q, err := f.Tensor(prefix + "3.self_attn.q_proj.weight")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := a.Config().Hidden
+	v, same := q.Float32(), 0
+	for c := range h {
+		if v[c] == v[h+c] {
+			same++
+		}
+	}
+	if same > h/10 {
+		t.Errorf("q_proj of layer 3: %d of %d columns' copies are equal in row 0", same, h)
+	}
+}
+
+func copyTokenizer(t *testing.T, from, to string) {
+	t.Helper()
+	for _, f := range []string{"tokenizer.json", "tokenizer_config.json"} {
+		b, err := os.ReadFile(filepath.Join(from, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
