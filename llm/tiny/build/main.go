@@ -106,8 +106,8 @@ func build(out string, seed uint64) error {
 }
 
 // writeTexts writes one UTF-8 file per document: the Brown training
-// samples, the public-domain books (corpus.ReadBooks) and the State of the
-// Union addresses (corpus.ReadAddresses) under train/, the
+// samples and the public-domain books (corpus.ReadBooks) under train/, the
+// State of the Union addresses (corpus.ReadAddresses) under addresses/, the
 // Brown validation samples under valid/.
 func writeTexts(dir string) error {
 	train, valid, err := corpus.Load()
@@ -147,7 +147,7 @@ func writeTexts(dir string) error {
 		}
 	}
 	for _, a := range addresses {
-		if err := write("train", a.Name, a.Text); err != nil {
+		if err := write("addresses", a.Name, a.Text); err != nil {
 			return err
 		}
 	}
@@ -156,6 +156,6 @@ func writeTexts(dir string) error {
 			return err
 		}
 	}
-	fmt.Printf("wrote %s: %d Brown training samples, %d books and %d State of the Union addresses in train/, %d Brown validation samples in valid/\n", dir, len(train), len(books), len(addresses), len(valid))
+	fmt.Printf("wrote %s: %d Brown training samples and %d books in train/, %d State of the Union addresses in addresses/, %d Brown validation samples in valid/\n", dir, len(train), len(books), len(addresses), len(valid))
 	return nil
 }
