@@ -165,6 +165,13 @@ func grow(from, out string, o options) error {
 	if err := atomicfile.Write(filepath.Join(out, "model.safetensors"), 0o644, func(w io.Writer) error { return safetensors.Write(w, tensors, meta) }); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s: %d → %d layers (%d new block(s) of %d, copied from the last with zero output projections), hidden %d → %d\n", out, old, cfg.Layers, blocks, p, hidden, cfg.Hidden)
+	var done []string
+	if blocks > 0 {
+		done = append(done, fmt.Sprintf("%d → %d layers (%d new block(s) of %d, copied from the last with zero output projections)", old, cfg.Layers, blocks, p))
+	}
+	if o.widen > 1 {
+		done = append(done, fmt.Sprintf("hidden size %d → %d (F32 weights)", hidden, cfg.Hidden))
+	}
+	fmt.Printf("wrote %s: %s\n", out, strings.Join(done, ", "))
 	return nil
 }
