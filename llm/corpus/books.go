@@ -58,18 +58,21 @@ var austenTitles = []struct{ name, title string }{
 // FindBooks returns the root folder holding the unpacked packages:
 // $LLM_BOOKS_ROOT if set, otherwise "/" if the packages are installed.
 func FindBooks() (string, error) {
-	roots := []string{"/"}
+	r := booksRoot()
+	_, err1 := os.Stat(filepath.Join(r, austenData))
+	_, err2 := os.Stat(filepath.Join(r, mobyData))
+	if err1 == nil && err2 == nil {
+		return r, nil
+	}
+	return "", fmt.Errorf("corpus: the Debian packages r-cran-janeaustenr and r-cran-tokenizers are not unpacked under %s (set $%s; see llm/tiny/README.md)", r, EnvBooksRoot)
+}
+
+// booksRoot returns $LLM_BOOKS_ROOT, or "/" when it is not set.
+func booksRoot() string {
 	if r := os.Getenv(EnvBooksRoot); r != "" {
-		roots = []string{r}
+		return r
 	}
-	for _, r := range roots {
-		_, err1 := os.Stat(filepath.Join(r, austenData))
-		_, err2 := os.Stat(filepath.Join(r, mobyData))
-		if err1 == nil && err2 == nil {
-			return r, nil
-		}
-	}
-	return "", fmt.Errorf("corpus: the Debian packages r-cran-janeaustenr and r-cran-tokenizers are not unpacked under %s (set $%s; see llm/tiny/README.md)", roots[0], EnvBooksRoot)
+	return "/"
 }
 
 // ReadBooks reads the six Austen novels and Moby-Dick from the packages

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/how-llms-work/course/llm/safetensors"
@@ -83,7 +84,7 @@ func widen(tensors []*safetensors.Tensor, hidden, k int, noise float64, seed uin
 		var w []float32
 		var newShape []int
 		switch {
-		case t.Name == embedName || has(writers, field):
+		case t.Name == embedName || slices.Contains(writers, field):
 			// [n, hidden] embedding rows or [hidden, in] writers: repeat
 			// along the hidden axis.
 			if t.Name == embedName {
@@ -96,21 +97,21 @@ func widen(tensors []*safetensors.Tensor, hidden, k int, noise float64, seed uin
 				if err := want(hidden, -1); err != nil {
 					return nil, err
 				}
-				w = repeatRows(v, k)
+				w = slices.Repeat(v, k)
 				newShape = []int{hidden * k, shape[1]}
 			}
-		case has(readers, field):
+		case slices.Contains(readers, field):
 			if err := want(-1, hidden); err != nil {
 				return nil, err
 			}
 			sigma := noise * rms(v) / float64(k)
 			w = repeatColumns(v, shape[0], hidden, k, 1/float32(k), func() []float32 { return zeroSum(rng, k, sigma) })
 			newShape = []int{shape[0], hidden * k}
-		case has(hiddenVec, field):
+		case slices.Contains(hiddenVec, field):
 			if err := want(hidden); err != nil {
 				return nil, err
 			}
-			w = repeatRows(v, k)
+			w = slices.Repeat(v, k)
 			newShape = []int{hidden * k}
 		case t.Name == normName:
 			if err := want(hidden); err != nil {
@@ -120,9 +121,9 @@ func widen(tensors []*safetensors.Tensor, hidden, k int, noise float64, seed uin
 			for i, x := range v {
 				scaled[i] = (1+x)/float32(k) - 1
 			}
-			w = repeatRows(scaled, k)
+			w = slices.Repeat(scaled, k)
 			newShape = []int{hidden * k}
-		case has(untouched, field):
+		case slices.Contains(untouched, field):
 			w, newShape = v, shape
 		default:
 			return nil, fmt.Errorf("%s: no rule to widen this tensor", t.Name)
@@ -130,25 +131,6 @@ func widen(tensors []*safetensors.Tensor, hidden, k int, noise float64, seed uin
 		out = append(out, &safetensors.Tensor{Name: t.Name, DType: safetensors.F32, Shape: newShape, Data: f32Bytes(w)})
 	}
 	return out, nil
-}
-
-func has(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// repeatRows returns v repeated k times end to end (the rows of a
-// row-major [hidden, in] matrix, or a vector).
-func repeatRows(v []float32, k int) []float32 {
-	out := make([]float32, 0, len(v)*k)
-	for range k {
-		out = append(out, v...)
-	}
-	return out
 }
 
 // repeatColumns returns the [rows, cols·k] matrix whose row r is k copies of
