@@ -21,10 +21,10 @@ func ExampleEmbeddings_Nearest() {
 		fmt.Printf("%q %.2f\n", n.Piece, n.Cosine)
 	}
 	// Output:
-	// 4096 × 128 BF16, 1048576 bytes
+	// 4096 × 256 BF16, 2097152 bytes
+	// " told" 0.83
+	// " added" 0.82
 	// " says" 0.81
-	// " added" 0.81
-	// " told" 0.80
 }
 
 func ExampleEmbeddings_Analogy() {

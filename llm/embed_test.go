@@ -60,11 +60,11 @@ func bruteCosines(raw []float32, hidden int, q []float64) []float64 {
 func TestEmbeddingsShapeAndRows(t *testing.T) {
 	m, e, raw := tinyEmb(t)
 	cfg := m.Config()
-	if e.Vocab != cfg.Vocab || e.Hidden != cfg.Hidden || e.Vocab != 4096 || e.Hidden != 128 {
+	if e.Vocab != cfg.Vocab || e.Hidden != cfg.Hidden || e.Vocab != 4096 || e.Hidden != 256 {
 		t.Fatalf("shape %d × %d, config %d × %d", e.Vocab, e.Hidden, cfg.Vocab, cfg.Hidden)
 	}
-	if e.DType != "BF16" || e.Bytes() != 2*4096*128 {
-		t.Errorf("dtype %s, %d bytes; want BF16, %d", e.DType, e.Bytes(), 2*4096*128)
+	if e.DType != "BF16" || e.Bytes() != 2*4096*256 {
+		t.Errorf("dtype %s, %d bytes; want BF16, %d", e.DType, e.Bytes(), 2*4096*256)
 	}
 	if !e.Tied {
 		t.Error("the tiny model ties its embeddings (tie_word_embeddings), Tied is false")

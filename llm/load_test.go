@@ -77,11 +77,11 @@ func TestLoadTiny(t *testing.T) {
 	if m.Name != Tiny || m.Source != "embedded" || m.Untrained != !tiny.Trained() {
 		t.Errorf("tiny model = %+v", m)
 	}
-	if s := m.String(); strings.Contains(s, "untrained tiny model") != m.Untrained || !strings.Contains(s, "3,229,864 parameters") {
+	if s := m.String(); strings.Contains(s, "untrained tiny model") != m.Untrained || !strings.Contains(s, "6,445,352 parameters") {
 		t.Errorf("String() = %q", s)
 	}
 	c := m.Config()
-	if c.Hidden != 128 || c.Layers != 12 || c.Vocab != 4096 || !c.TieEmbeddings || c.MaxPositions != 256 ||
+	if c.Hidden != 256 || c.Layers != 12 || c.Vocab != 4096 || !c.TieEmbeddings || c.MaxPositions != 256 ||
 		!c.IsFullAttention(3) || !c.IsFullAttention(7) || !c.IsFullAttention(11) || c.IsFullAttention(0) || c.KVHeads != 1 || c.RotaryDim != 8 {
 		t.Errorf("tiny config: %v", c)
 	}

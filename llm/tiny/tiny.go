@@ -1,5 +1,5 @@
 // Package tiny embeds the course's default model: a small checkpoint of the
-// Qwen3.5 architecture (hidden 128, 12 layers of Gated DeltaNet and gated
+// Qwen3.5 architecture (hidden 256, 12 layers of Gated DeltaNet and gated
 // attention in a 3:1 pattern, tied embeddings) with its own 4096-token
 // byte-level BPE tokenizer trained on the Brown corpus. It runs through the
 // same engine as the real Qwen3.5-0.8B, needs no network and no files
@@ -9,12 +9,12 @@
 //
 //	go run ./llm/tiny/build -seed 1
 //
-// with an 8-layer config and random starting weights; llm/tiny/grow added
-// a block of four layers, and model.safetensors holds the weights that four
-// runs of `llm train` (package llm/train) fitted to the Brown corpus and
-// public-domain novels (see README.md for the exact commands and the
-// measurements).
-// Trained reports whether the embedded weights are trained.
+// with an 8-layer, 128-wide config and random starting weights;
+// llm/tiny/grow later added a block of four layers and then doubled the
+// width, each time keeping every logit, and model.safetensors holds the
+// weights that runs of `llm train` (package llm/train) fitted in between
+// to the Brown corpus, public-domain novels and the State of the Union
+// addresses (see README.md for the exact commands and the measurements).
 package tiny
 
 import (

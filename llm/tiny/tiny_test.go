@@ -8,8 +8,8 @@ import (
 )
 
 func TestEmbeddedFiles(t *testing.T) {
-	if n := len(Weights()); n == 0 || n > 8<<20 {
-		t.Errorf("model.safetensors is %d bytes, want 1..8 MB", n)
+	if n := len(Weights()); n == 0 || n > 16<<20 {
+		t.Errorf("model.safetensors is %d bytes, want 1..16 MB", n)
 	}
 	for name, b := range map[string][]byte{"config.json": Config(), "tokenizer.json": Tokenizer(), "tokenizer_config.json": TokenizerConfig()} {
 		if !json.Valid(b) {

