@@ -65,9 +65,33 @@ func TestBenchKernels(t *testing.T) {
 	if err := runBench([]string{"-model", tinyModel, "-kernels", "go", "-json", "-prefill", "3", "-decode", "2", "-reps", "1", "-bw-mib", "4"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	var got struct{ Kernels string }
+	var got struct {
+		Kernels   string
+		Bandwidth float64            `json:"bandwidth_gb_s"`
+		ByPath    map[string]float64 `json:"bandwidth_by_path_gb_s"`
+	}
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil || got.Kernels != "go" {
 		t.Errorf("-kernels go: kernels %q (%v), want go", got.Kernels, err)
+	}
+	// The reference read is the better of the forced path's loop and the
+	// fastest exact path's, so a forced path is measured against the
+	// machine, not against its own loads.
+	want := []string{"go"}
+	if best := simd.BestPath(); best != simd.PathGo {
+		want = append(want, best.String())
+	}
+	if len(got.ByPath) != len(want) {
+		t.Errorf("bandwidth by path %v, want reads through %v", got.ByPath, want)
+	}
+	top := 0.0
+	for _, name := range want {
+		if got.ByPath[name] <= 0 {
+			t.Errorf("no read bandwidth through %s's loop: %v", name, got.ByPath)
+		}
+		top = max(top, got.ByPath[name])
+	}
+	if got.Bandwidth != top {
+		t.Errorf("bandwidth_gb_s %g, want the best read by path, %g (%v)", got.Bandwidth, top, got.ByPath)
 	}
 }
 
