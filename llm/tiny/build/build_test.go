@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -79,7 +80,7 @@ func checkGrownConfig(t *testing.T, built string, embedded []byte) {
 	}
 	bh, _ := b["hidden_size"].(float64)
 	eh, _ := e["hidden_size"].(float64)
-	if bh <= 0 || eh < bh || eh != bh*float64(int(eh/bh)) {
+	if bh <= 0 || eh < bh || math.Mod(eh, bh) != 0 {
 		t.Errorf("config.json field hidden_size: embedded %v, not a whole multiple of the %v the build writes", e["hidden_size"], b["hidden_size"])
 	}
 	for k, v := range b {
