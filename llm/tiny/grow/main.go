@@ -15,6 +15,12 @@
 // `llm train -init`:
 //
 //	go run ./llm/tiny/grow -from llm/tiny/model -out /tmp/tiny-wide -blocks 0 -widen 2
+//
+// A new vocabulary (-tokenizer, see vocab.go) keeps the layers and rebuilds
+// the embedding for another tokenizer from the rows of the old one, the
+// checkpoint's tokenizer.json:
+//
+//	go run ./llm/tiny/grow -from llm/tiny/model -out /tmp/tiny-v8k -blocks 0 -tokenizer /tmp/tok8k/tokenizer.json
 package main
 
 import (
@@ -29,7 +35,26 @@ import (
 	"github.com/how-llms-work/course/llm/atomicfile"
 	"github.com/how-llms-work/course/llm/model"
 	"github.com/how-llms-work/course/llm/safetensors"
+	"github.com/how-llms-work/course/llm/tokenizer"
 )
+
+// copyTokenizer copies tokenizer.json and tokenizer_config.json (where it
+// exists) from the folder from into out.
+func copyTokenizer(from, out string) error {
+	for _, name := range []string{"tokenizer.json", "tokenizer_config.json"} {
+		b, err := os.ReadFile(filepath.Join(from, name))
+		if os.IsNotExist(err) && name != "tokenizer.json" {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func main() {
 	from := flag.String("from", filepath.Join("llm", "tiny", "model"), "checkpoint folder to read (config.json, model.safetensors)")
@@ -39,9 +64,10 @@ func main() {
 	flag.IntVar(&o.widen, "widen", 1, "multiply the hidden size by this whole factor")
 	flag.Float64Var(&o.noise, "noise", 0.5, "with -widen: standard deviation of the terms that tell the copies apart, relative to each matrix's root mean square")
 	flag.Uint64Var(&o.seed, "seed", 1, "with -widen: seed of those terms")
+	flag.StringVar(&o.tokenizer, "tokenizer", "", "a new tokenizer.json: rebuild the embedding for its vocabulary from the rows of the checkpoint's own tokenizer.json (copied beside the output with its tokenizer_config.json)")
 	flag.Parse()
 	if *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: grow -from DIR -out DIR [-blocks N] [-widen K [-noise S] [-seed N]]")
+		fmt.Fprintln(os.Stderr, "usage: grow -from DIR -out DIR [-blocks N] [-widen K [-noise S] [-seed N]] [-tokenizer FILE]")
 		os.Exit(2)
 	}
 	if err := grow(*from, *out, o); err != nil {
@@ -82,6 +108,8 @@ type options struct {
 	widen  int     // factor of the hidden size (1: unchanged)
 	noise  float64 // widen's random terms, relative to each matrix's RMS
 	seed   uint64  // seed of those terms
+	// tokenizer is the path of a new tokenizer.json ("": keep the vocabulary).
+	tokenizer string
 }
 
 func grow(from, out string, o options) error {
@@ -91,12 +119,32 @@ func grow(from, out string, o options) error {
 		return fmt.Errorf("-blocks %d: want 0 or more", blocks)
 	case o.widen < 1:
 		return fmt.Errorf("-widen %d: want 1 or more", o.widen)
-	case blocks == 0 && o.widen == 1:
-		return fmt.Errorf("-blocks 0 and -widen 1: nothing to grow")
+	case blocks == 0 && o.widen == 1 && o.tokenizer == "":
+		return fmt.Errorf("-blocks 0, -widen 1 and no -tokenizer: nothing to grow")
 	}
 	cfg, err := model.LoadConfig(filepath.Join(from, "config.json"))
 	if err != nil {
 		return err
+	}
+	var oldTok, newTok *tokenizer.Tokenizer
+	if o.tokenizer != "" {
+		if oldTok, err = tokenizer.Load(filepath.Join(from, "tokenizer.json")); err != nil {
+			return err
+		}
+		if newTok, err = tokenizer.Load(o.tokenizer); err != nil {
+			return err
+		}
+		if cfg.Vocab != oldTok.VocabSize() {
+			return fmt.Errorf("%s: vocab_size %d, but its tokenizer.json has %d tokens", from, cfg.Vocab, oldTok.VocabSize())
+		}
+		for i, id := range cfg.EOS {
+			nid, ok := newTok.ID(oldTok.Token(id))
+			if !ok {
+				return fmt.Errorf("%s: eos token %q is not in %s", from, oldTok.Token(id), o.tokenizer)
+			}
+			cfg.EOS[i] = nid
+		}
+		cfg.Vocab = newTok.VocabSize()
 	}
 	p, err := period(cfg.LayerTypes)
 	if err != nil {
@@ -144,6 +192,12 @@ func grow(from, out string, o options) error {
 			return fmt.Errorf("%s: %w", from, err)
 		}
 	}
+	kept := 0
+	if newTok != nil {
+		if tensors, kept, err = revocab(tensors, oldTok, newTok); err != nil {
+			return fmt.Errorf("%s: %w", from, err)
+		}
+	}
 	cj, err := cfg.MarshalJSON()
 	if err != nil {
 		return err
@@ -162,6 +216,12 @@ func grow(from, out string, o options) error {
 	if err := atomicfile.WriteFile(filepath.Join(out, "config.json"), append(cj, '\n'), 0o644); err != nil {
 		return err
 	}
+	if newTok != nil {
+		meta["vocabulary_from"] = strconv.Itoa(oldTok.VocabSize())
+		if err := copyTokenizer(filepath.Dir(o.tokenizer), out); err != nil {
+			return err
+		}
+	}
 	if err := atomicfile.Write(filepath.Join(out, "model.safetensors"), 0o644, func(w io.Writer) error { return safetensors.Write(w, tensors, meta) }); err != nil {
 		return err
 	}
@@ -171,6 +231,9 @@ func grow(from, out string, o options) error {
 	}
 	if o.widen > 1 {
 		done = append(done, fmt.Sprintf("hidden size %d → %d (F32 weights)", hidden, cfg.Hidden))
+	}
+	if newTok != nil {
+		done = append(done, fmt.Sprintf("vocabulary %d → %d (%d rows kept, %d averaged from their pieces)", oldTok.VocabSize(), cfg.Vocab, kept, cfg.Vocab-kept))
 	}
 	fmt.Printf("wrote %s: %s\n", out, strings.Join(done, ", "))
 	return nil

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"fmt"
 	"math"
-	"os"
+	"slices"
+	"strings"
 	"path/filepath"
 	"testing"
 
 	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/llm/model"
 	"github.com/how-llms-work/course/llm/safetensors"
+	"github.com/how-llms-work/course/llm/tokenizer"
 )
 
 // grown grows the embedded model with o into a temporary folder, loads both
@@ -21,7 +24,11 @@ func grown(t *testing.T, o options) (a, b *llm.Model, out string, worst float64)
 	if err := grow(from, out, o); err != nil {
 		t.Fatal(err)
 	}
-	copyTokenizer(t, from, out)
+	if o.tokenizer == "" {
+		if err := copyTokenizer(from, out); err != nil {
+			t.Fatal(err)
+		}
+	}
 	a, err := llm.LoadDir(from)
 	if err != nil {
 		t.Fatal(err)
@@ -116,15 +123,122 @@ func TestWidenKeepsLogits(t *testing.T) {
 	}
 }
 
-func copyTokenizer(t *testing.T, from, to string) {
-	t.Helper()
-	for _, f := range []string{"tokenizer.json", "tokenizer_config.json"} {
-		b, err := os.ReadFile(filepath.Join(from, f))
+// TestRevocabSameTokenizer gives the embedded model its own tokenizer as the
+// "new" one: every row is kept, so every logit must be exactly the same.
+func TestRevocabSameTokenizer(t *testing.T) {
+	a, b, _, worst := grown(t, options{widen: 1, tokenizer: filepath.Join("..", "model", "tokenizer.json")})
+	if b.Config().Vocab != a.Config().Vocab || !slices.Equal(b.Config().EOS, a.Config().EOS) {
+		t.Errorf("vocab %d, eos %v; want %d, %v", b.Config().Vocab, b.Config().EOS, a.Config().Vocab, a.Config().EOS)
+	}
+	if worst != 0 {
+		t.Errorf("the same tokenizer changed a logit by %g", worst)
+	}
+}
+
+// TestRevocabNewTokenizer trains a small tokenizer on a few sentences and
+// rebuilds the embedded model's embedding for it. Each new row is checked
+// against the old rows it should come from, found independently: an old
+// token with the same text, or the old encoding of the new token's text.
+func TestRevocabNewTokenizer(t *testing.T) {
+	text := strings.Repeat("The cat sat on the mat. The dog sat on the log. Theirs was a quiet house by the river.\n", 20)
+	tr, err := tokenizer.Train(text, 300, tokenizer.TrainOptions{Special: []string{"<|endoftext|>", "<|im_start|>", "<|im_end|>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := tr.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	from := filepath.Join("..", "model")
+	out := t.TempDir()
+	if err := grow(from, out, options{widen: 1, tokenizer: filepath.Join(dir, "tokenizer.json")}); err != nil {
+		t.Fatal(err)
+	}
+	old, nu := tokenizer.MustLoad(filepath.Join(from, "tokenizer.json")), tokenizer.MustLoad(filepath.Join(out, "tokenizer.json"))
+	cfg, err := model.LoadConfig(filepath.Join(out, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Vocab != nu.VocabSize() || len(cfg.EOS) != 1 || nu.Token(cfg.EOS[0]) != "<|endoftext|>" {
+		t.Errorf("config: vocab %d (tokenizer %d), eos %v", cfg.Vocab, nu.VocabSize(), cfg.EOS)
+	}
+	rows := func(path string) []float32 {
+		f, err := safetensors.Open(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(to, f), b, 0o644); err != nil {
-			t.Fatal(err)
+		defer f.Close()
+		for _, x := range f.Tensors() {
+			if x.Name == embedName {
+				return x.Float32()
+			}
 		}
+		t.Fatalf("%s: no %s", path, embedName)
+		return nil
+	}
+	ov, nv := rows(filepath.Join(from, "model.safetensors")), rows(filepath.Join(out, "model.safetensors"))
+	d := len(ov) / old.VocabSize()
+	if len(nv) != nu.VocabSize()*d {
+		t.Fatalf("new embedding has %d values, want %d × %d", len(nv), nu.VocabSize(), d)
+	}
+	checked := map[string]bool{}
+	for _, word := range []string{" the", " cat", "The", " Theirs", " river", ".\n", "<|im_end|>"} {
+		var id int
+		var src []int
+		if w, ok := nu.ID(word); ok && nu.IsSpecial(w) {
+			o, _ := old.ID(word)
+			id, src = w, []int{o}
+		} else {
+			ids := nu.Encode(word)
+			if len(ids) != 1 {
+				continue // not one token in the new vocabulary
+			}
+			id, src = ids[0], old.Encode(word)
+		}
+		for j := 0; j < d; j++ {
+			var want float64
+			for _, o := range src {
+				want += float64(ov[o*d+j])
+			}
+			want /= float64(len(src))
+			// A kept row is copied exactly; a mean is rounded back to BF16,
+			// the embedded model's dtype (8 significant bits).
+			tol := 0.0
+			if len(src) > 1 {
+				tol = math.Abs(want) / 128
+			}
+			if got := float64(nv[id*d+j]); math.Abs(got-want) > tol {
+				t.Fatalf("%q (new id %d, old ids %v), channel %d: %g, want %g", word, id, src, j, got, want)
+			}
+		}
+		checked[fmt.Sprint(len(src) > 1)] = true
+	}
+	if !checked["true"] || !checked["false"] {
+		t.Errorf("the words checked did not cover both a kept row and an averaged one: %v", checked)
+	}
+	m, err := llm.LoadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if got := m.Logits(m.Encode("The cat sat on the")); len(got) != nu.VocabSize() {
+		t.Errorf("%d logits, want one per token of the new vocabulary, %d", len(got), nu.VocabSize())
+	}
+}
+
+// TestRevocabErrors: a new tokenizer whose special tokens the old one lacks
+// is refused by name.
+func TestRevocabErrors(t *testing.T) {
+	tr, err := tokenizer.Train(strings.Repeat("a b c ab bc abc ", 50), 270, tokenizer.TrainOptions{Special: []string{"<|endoftext|>", "<|pad|>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := tr.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	err = grow(filepath.Join("..", "model"), t.TempDir(), options{widen: 1, tokenizer: filepath.Join(dir, "tokenizer.json")})
+	if err == nil || !strings.Contains(err.Error(), "<|pad|>") {
+		t.Errorf("grow with a special token the old tokenizer lacks: %v; want an error naming <|pad|>", err)
 	}
 }
