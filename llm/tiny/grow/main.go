@@ -20,7 +20,7 @@
 // the embedding for another tokenizer from the rows of the old one, the
 // checkpoint's tokenizer.json:
 //
-//	go run ./llm/tiny/grow -from llm/tiny/model -out /tmp/tiny-v8k -blocks 0 -tokenizer /tmp/tok8k/tokenizer.json
+//	go run ./llm/tiny/grow -from llm/tiny/model -out /tmp/tiny-5c8k -blocks 0 -tokenizer /tmp/tok8k/tokenizer.json
 package main
 
 import (
@@ -38,18 +38,18 @@ import (
 	"github.com/how-llms-work/course/llm/tokenizer"
 )
 
-// copyTokenizer copies tokenizer.json and tokenizer_config.json (where it
-// exists) from the folder from into out.
-func copyTokenizer(from, out string) error {
-	for _, name := range []string{"tokenizer.json", "tokenizer_config.json"} {
-		b, err := os.ReadFile(filepath.Join(from, name))
-		if os.IsNotExist(err) && name != "tokenizer.json" {
+// copyTokenizer copies the tokenizer file tok into out as tokenizer.json,
+// with the tokenizer_config.json beside it where there is one.
+func copyTokenizer(tok, out string) error {
+	for src, dst := range map[string]string{tok: "tokenizer.json", filepath.Join(filepath.Dir(tok), "tokenizer_config.json"): "tokenizer_config.json"} {
+		b, err := os.ReadFile(src)
+		if os.IsNotExist(err) && dst != "tokenizer.json" {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		if err := atomicfile.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(out, dst), b, 0o644); err != nil {
 			return err
 		}
 	}
@@ -64,7 +64,7 @@ func main() {
 	flag.IntVar(&o.widen, "widen", 1, "multiply the hidden size by this whole factor")
 	flag.Float64Var(&o.noise, "noise", 0.5, "with -widen: standard deviation of the terms that tell the copies apart, relative to each matrix's root mean square")
 	flag.Uint64Var(&o.seed, "seed", 1, "with -widen: seed of those terms")
-	flag.StringVar(&o.tokenizer, "tokenizer", "", "a new tokenizer.json: rebuild the embedding for its vocabulary from the rows of the checkpoint's own tokenizer.json (copied beside the output with its tokenizer_config.json)")
+	flag.StringVar(&o.tokenizer, "tokenizer", "", "a new tokenizer.json: rebuild the embedding for its vocabulary from the rows of the checkpoint's own tokenizer.json (written to -out as tokenizer.json, with the tokenizer_config.json beside it)")
 	flag.Parse()
 	if *out == "" {
 		fmt.Fprintln(os.Stderr, "usage: grow -from DIR -out DIR [-blocks N] [-widen K [-noise S] [-seed N]] [-tokenizer FILE]")
@@ -218,7 +218,7 @@ func grow(from, out string, o options) error {
 	}
 	if newTok != nil {
 		meta["vocabulary_from"] = strconv.Itoa(oldTok.VocabSize())
-		if err := copyTokenizer(filepath.Dir(o.tokenizer), out); err != nil {
+		if err := copyTokenizer(o.tokenizer, out); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,7 +26,7 @@ func grown(t *testing.T, o options) (a, b *llm.Model, out string, worst float64)
 		t.Fatal(err)
 	}
 	if o.tokenizer == "" {
-		if err := copyTokenizer(from, out); err != nil {
+		if err := copyTokenizer(filepath.Join(from, "tokenizer.json"), out); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -149,9 +150,13 @@ func TestRevocabNewTokenizer(t *testing.T) {
 	if err := tr.Save(dir); err != nil {
 		t.Fatal(err)
 	}
+	// A tokenizer file of another name is written to the output as tokenizer.json.
+	if err := os.Rename(filepath.Join(dir, "tokenizer.json"), filepath.Join(dir, "small.json")); err != nil {
+		t.Fatal(err)
+	}
 	from := filepath.Join("..", "model")
 	out := t.TempDir()
-	if err := grow(from, out, options{widen: 1, tokenizer: filepath.Join(dir, "tokenizer.json")}); err != nil {
+	if err := grow(from, out, options{widen: 1, tokenizer: filepath.Join(dir, "small.json")}); err != nil {
 		t.Fatal(err)
 	}
 	old, nu := tokenizer.MustLoad(filepath.Join(from, "tokenizer.json")), tokenizer.MustLoad(filepath.Join(out, "tokenizer.json"))
