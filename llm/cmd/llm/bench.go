@@ -235,8 +235,8 @@ func runBench(args []string, stdout io.Writer) (err error) {
 			res.BandwidthByPath[name] = max(res.BandwidthByPath[name], one/1e9, four/1e9)
 			res.BandwidthOneGBs = max(res.BandwidthOneGBs, one/1e9)
 			res.BandwidthFourGBs = max(res.BandwidthFourGBs, four/1e9)
-			res.BandwidthGBs = max(res.BandwidthOneGBs, res.BandwidthFourGBs)
 		}
+		res.BandwidthGBs = max(res.BandwidthOneGBs, res.BandwidthFourGBs)
 		runtime.GC()
 	}
 	measureBW()

@@ -122,17 +122,17 @@ func build(out string, seed uint64, vocab int, withBooks bool) error {
 	return nil
 }
 
-// trainText joins the Brown training samples and the books, each as the
-// file `build -texts` writes for it under train/, in the order of those
-// file names, with a newline between documents.
-func trainText(train []corpus.Doc) (string, error) {
+// trainDocs returns the documents of the training split that `build -texts`
+// writes under train/, each named as its file there (without .txt): the
+// Brown training samples, then the books.
+func trainDocs(train []corpus.Doc) ([]corpus.Doc, error) {
 	root, err := corpus.FindBooks()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	books, err := corpus.ReadBooks(root)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var docs []corpus.Doc
 	for _, d := range train {
@@ -140,6 +140,16 @@ func trainText(train []corpus.Doc) (string, error) {
 	}
 	for _, b := range books {
 		docs = append(docs, corpus.Doc{Name: b.Name, Text: b.Text})
+	}
+	return docs, nil
+}
+
+// trainText joins trainDocs in the order of their file names, with a
+// newline between documents.
+func trainText(train []corpus.Doc) (string, error) {
+	docs, err := trainDocs(train)
+	if err != nil {
+		return "", err
 	}
 	slices.SortFunc(docs, func(a, b corpus.Doc) int { return strings.Compare(a.Name, b.Name) })
 	return corpus.Text(docs), nil
@@ -154,11 +164,7 @@ func writeTexts(dir string) error {
 	if err != nil {
 		return err
 	}
-	root, err := corpus.FindBooks()
-	if err != nil {
-		return err
-	}
-	books, err := corpus.ReadBooks(root)
+	docs, err := trainDocs(train)
 	if err != nil {
 		return err
 	}
@@ -176,13 +182,8 @@ func writeTexts(dir string) error {
 		}
 		return atomicfile.WriteFile(filepath.Join(dir, sub, name+".txt"), []byte(text), 0o644)
 	}
-	for _, d := range train {
-		if err := write("train", "brown-"+d.Name, d.Text); err != nil {
-			return err
-		}
-	}
-	for _, b := range books {
-		if err := write("train", b.Name, b.Text); err != nil {
+	for _, d := range docs {
+		if err := write("train", d.Name, d.Text); err != nil {
 			return err
 		}
 	}
@@ -196,6 +197,6 @@ func writeTexts(dir string) error {
 			return err
 		}
 	}
-	fmt.Printf("wrote %s: %d Brown training samples and %d books in train/, %d State of the Union addresses in addresses/, %d Brown validation samples in valid/\n", dir, len(train), len(books), len(addresses), len(valid))
+	fmt.Printf("wrote %s: %d Brown training samples and %d books in train/, %d State of the Union addresses in addresses/, %d Brown validation samples in valid/\n", dir, len(train), len(docs)-len(train), len(addresses), len(valid))
 	return nil
 }

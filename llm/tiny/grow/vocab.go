@@ -69,7 +69,7 @@ func revocab(tensors []*safetensors.Tensor, old, nu *tokenizer.Tokenizer) ([]*sa
 	kept := 0
 	for id := 0; id < n; id++ {
 		var src []int
-		if nu.IsSpecial(id) || nu.IsAdded(id) {
+		if nu.IsAdded(id) {
 			o, ok := old.ID(nu.Token(id))
 			if !ok {
 				return nil, 0, fmt.Errorf("new token %d %q: the old tokenizer has no such token", id, nu.Token(id))
