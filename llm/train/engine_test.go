@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -97,13 +98,20 @@ func TestSaveLoadsInEngine(t *testing.T) {
 }
 
 // TestResumeIsExact checks that stopping, checkpointing and resuming gives
-// the same weights as an uninterrupted run with the same seed.
+// the same weights as an uninterrupted run with the same seed, with and
+// without dropout (whose masks must come back the same too).
 func TestResumeIsExact(t *testing.T) {
+	for _, p := range []float64{0, 0.2} {
+		t.Run(fmt.Sprintf("dropout %v", p), func(t *testing.T) { testResumeIsExact(t, p) })
+	}
+}
+
+func testResumeIsExact(t *testing.T, dropout float64) {
 	data := make([]int, 500)
 	for i := range data {
 		data[i] = (i*i + 3*i) % 50
 	}
-	opts := Options{Steps: 6, Batch: 2, SeqLen: 16, LR: 3e-3, Warmup: 2, Clip: 1, WeightDecay: 0.1, Seed: 5}
+	opts := Options{Steps: 6, Batch: 2, SeqLen: 16, LR: 3e-3, Warmup: 2, Clip: 1, WeightDecay: 0.1, Seed: 5, Dropout: dropout}
 	run := func() *Trainer[float32] {
 		tr, err := NewTrainer(NewModel[float32](Micro(50), 1), data, opts)
 		if err != nil {

@@ -35,7 +35,10 @@ func randomModel[F Float](c *Config, seed uint64) *Model[F] {
 func fdCheck(t *testing.T, name string, p, grad []float64, f func() float64, tol float64) {
 	t.Helper()
 	var maxG, maxErr float64
-	for _, g := range grad {
+	for i, g := range grad {
+		if math.IsNaN(g) || math.IsInf(g, 0) {
+			t.Fatalf("%s: gradient %d is %v", name, i, g)
+		}
 		maxG = math.Max(maxG, math.Abs(g))
 	}
 	if maxG == 0 {
@@ -54,6 +57,9 @@ func fdCheck(t *testing.T, name string, p, grad []float64, f func() float64, tol
 		}
 		d1, d2 := cd(1e-4), cd(5e-5)
 		fd := (4*d2 - d1) / 3
+		if math.IsNaN(fd) {
+			t.Fatalf("%s: numeric gradient %d is NaN", name, i)
+		}
 		if e := math.Abs(fd - grad[i]); e > maxErr {
 			maxErr, worst = e, i
 		}
@@ -108,6 +114,89 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 		}
 		if maxErr > 1e-4*maxG {
 			t.Errorf("%s: f32 differs from f64 by %.3g of max |g| %.3g", ts.Name, maxErr/maxG, maxG)
+		}
+	}
+}
+
+// TestDropoutFiniteDifferences checks every parameter's gradient with
+// dropout on: with its seed fixed the masks are fixed, so the dropped-out
+// loss is a smooth function of the weights like any other.
+func TestDropoutFiniteDifferences(t *testing.T) {
+	c := testConfig()
+	m := randomModel[float64](c, 2)
+	seqs := [][]int{{3, 1, 4, 1, 5, 9, 2}, {6, 5, 3, 5}}
+	const p, seed = 0.3, 7
+	g := make([]float64, len(m.Params))
+	withDrop, err := m.grad(g, seqs, p, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := MeanLoss(m, seqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if withDrop == plain {
+		t.Fatalf("dropout %v left the loss at %v", p, plain)
+	}
+	scratch := make([]float64, len(m.Params))
+	fdCheck(t, "dropout", m.Params, g, func() float64 {
+		l, err := m.grad(scratch, seqs, p, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}, 1e-6)
+}
+
+// TestDropoutMasks checks the masks: the share of zeros is p, the mean is
+// 1, the same seed gives the same loss and another seed another loss, and
+// p outside [0, 1) is refused.
+func TestDropoutMasks(t *testing.T) {
+	tp := &tape[float64]{p: 0.25, rng: rand.New(rand.NewPCG(1, 2))}
+	mask := tp.mask(nil, 200_000)
+	var zeros, sum float64
+	for _, k := range mask {
+		switch k {
+		case 0:
+			zeros++
+		case 1 / 0.75:
+		default:
+			t.Fatalf("mask value %v, want 0 or 1/0.75", k)
+		}
+		sum += k
+	}
+	if share := zeros / float64(len(mask)); math.Abs(share-0.25) > 0.005 {
+		t.Errorf("share of zeros %.4f, want 0.25", share)
+	}
+	if mean := sum / float64(len(mask)); math.Abs(mean-1) > 0.01 {
+		t.Errorf("mask mean %.4f, want 1", mean)
+	}
+
+	m := randomModel[float64](testConfig(), 3)
+	seqs := [][]int{{3, 1, 4, 1, 5, 9, 2}}
+	g := make([]float64, len(m.Params))
+	loss := func(p float64, seed uint64) float64 {
+		l, err := m.grad(g, seqs, p, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	if a, b := loss(0.5, 1), loss(0.5, 1); a != b {
+		t.Errorf("same seed, losses %v and %v", a, b)
+	}
+	if a, b := loss(0.5, 1), loss(0.5, 2); a == b {
+		t.Errorf("seeds 1 and 2 gave the same loss %v", a)
+	}
+	if a, b := loss(0, 1), loss(0, 2); a != b {
+		t.Errorf("no dropout, yet the seed changed the loss: %v, %v", a, b)
+	}
+	for _, p := range []float64{-0.1, 1, math.NaN()} {
+		if _, err := m.grad(g, seqs, p, 1); err == nil {
+			t.Errorf("dropout %v accepted", p)
+		}
+		if _, err := NewTrainer(m, []int{1, 2, 3, 4, 5, 6}, Options{Steps: 1, Batch: 1, SeqLen: 4, LR: 1e-3, Dropout: p}); err == nil {
+			t.Errorf("NewTrainer accepted dropout %v", p)
 		}
 	}
 }

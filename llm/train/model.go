@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 
@@ -61,6 +62,14 @@ type tape[F Float] struct {
 	y, ry  []F // final norm output and inverse RMS
 	probs  []F // softmax of the logits at the predicted positions [(T-1), V]
 	losses []F // per-position cross-entropy, in nats [T-1]
+
+	// Dropout, in training only (p 0: none): keep1 and keep2 hold, per
+	// layer, 0 or 1/(1−p) for every element of the mixer's and the MLP's
+	// output before it is added to the residual stream; branch is scratch.
+	p            float64
+	rng          *rand.Rand
+	keep1, keep2 [][]F
+	branch       []F
 }
 
 func newTape[F Float](c *Config) *tape[F] {
@@ -69,7 +78,51 @@ func newTape[F Float](c *Config) *tape[F] {
 		h: make([][]F, L+1), mid: make([][]F, L),
 		u1: make([][]F, L), r1: make([][]F, L), u2: make([][]F, L), r2: make([][]F, L),
 		mlp: make([]mlpTape[F], L), attn: make([]attnTape[F], L), delta: make([]deltaTape[F], L),
+		keep1: make([][]F, L), keep2: make([][]F, L),
 	}
+}
+
+// mask returns buf filled with a fresh dropout mask of n elements: each 0
+// with probability p, else 1/(1−p), so its mean is 1.
+func (tp *tape[F]) mask(buf []F, n int) []F {
+	buf = zeros(buf, n)
+	keep := F(1 / (1 - tp.p))
+	for i := range buf {
+		if tp.rng.Float64() >= tp.p {
+			buf[i] = keep
+		}
+	}
+	return buf
+}
+
+// addBranch runs f, which adds a block's branch into its argument, and adds
+// that branch to x: directly without dropout, else through a fresh mask
+// (stored in *keep).
+func (tp *tape[F]) addBranch(x []F, keep *[]F, f func(out []F)) {
+	if tp.p == 0 {
+		f(x)
+		return
+	}
+	b := zeros(tp.branch, len(x))
+	f(b)
+	*keep = tp.mask(*keep, len(x))
+	for i, v := range b {
+		x[i] += (*keep)[i] * v
+	}
+	tp.branch = b
+}
+
+// dropped returns the gradient reaching a branch's output from the
+// gradient dx of the stream it was added to: dx itself without dropout,
+// else dx ⊙ keep in buf.
+func (tp *tape[F]) dropped(buf, dx, keep []F) []F {
+	if tp.p == 0 {
+		return dx
+	}
+	for i, k := range keep {
+		buf[i] = dx[i] * k
+	}
+	return buf
 }
 
 // checkIDs validates a token sequence against the config.
@@ -100,16 +153,18 @@ func (m *Model[F]) forward(tp *tape[F], ids []int) {
 		tp.u1[l], tp.r1[l] = zeros(tp.u1[l], T*D), zeros(tp.r1[l], T)
 		rmsNormFwd(tp.u1[l], tp.r1[l], tp.h[l], lw.inNorm, T, D, c.RMSEps)
 		mid := append(tp.mid[l][:0], tp.h[l]...)
-		if c.IsFullAttention(l) {
-			attnFwd(c, lw, &tp.attn[l], mid, tp.u1[l], T)
-		} else {
-			deltaFwd(c, lw, &tp.delta[l], mid, tp.u1[l], T)
-		}
+		tp.addBranch(mid, &tp.keep1[l], func(out []F) {
+			if c.IsFullAttention(l) {
+				attnFwd(c, lw, &tp.attn[l], out, tp.u1[l], T)
+			} else {
+				deltaFwd(c, lw, &tp.delta[l], out, tp.u1[l], T)
+			}
+		})
 		tp.mid[l] = mid
 		tp.u2[l], tp.r2[l] = zeros(tp.u2[l], T*D), zeros(tp.r2[l], T)
 		rmsNormFwd(tp.u2[l], tp.r2[l], mid, lw.postNorm, T, D, c.RMSEps)
 		next := append(tp.h[l+1][:0], mid...)
-		mlpFwd(c, lw, &tp.mlp[l], next, tp.u2[l], T)
+		tp.addBranch(next, &tp.keep2[l], func(out []F) { mlpFwd(c, lw, &tp.mlp[l], out, tp.u2[l], T) })
 		tp.h[l+1] = next
 	}
 	tp.y, tp.ry = zeros(tp.y, T*D), zeros(tp.ry, T)
@@ -179,19 +234,23 @@ func (m *Model[F]) backward(tp *tape[F], g *weights[F], scale F) {
 	du := make([]F, T*D)
 	dmid := make([]F, T*D)
 	scratch := make([]F, 2*T*c.Intermediate)
+	var dbranch []F
+	if tp.p > 0 {
+		dbranch = make([]F, T*D)
+	}
 	for l := c.Layers - 1; l >= 0; l-- {
 		lw, lg := &w.layers[l], &g.layers[l]
-		// h[l+1] = mid + MLP(norm(mid))
+		// h[l+1] = mid + keep2 ⊙ MLP(norm(mid))
 		clear(du)
-		mlpBwd(c, lw, lg, &tp.mlp[l], du, dh, tp.u2[l], T, scratch)
+		mlpBwd(c, lw, lg, &tp.mlp[l], du, tp.dropped(dbranch, dh, tp.keep2[l]), tp.u2[l], T, scratch)
 		copy(dmid, dh)
 		rmsNormBwd(dmid, lg.postNorm, du, tp.mid[l], tp.r2[l], lw.postNorm, T, D)
-		// mid = h[l] + mixer(norm(h[l]))
+		// mid = h[l] + keep1 ⊙ mixer(norm(h[l]))
 		clear(du)
 		if c.IsFullAttention(l) {
-			attnBwd(c, lw, lg, &tp.attn[l], du, dmid, tp.u1[l], T)
+			attnBwd(c, lw, lg, &tp.attn[l], du, tp.dropped(dbranch, dmid, tp.keep1[l]), tp.u1[l], T)
 		} else {
-			deltaBwd(c, lw, lg, &tp.delta[l], du, dmid, tp.u1[l], T)
+			deltaBwd(c, lw, lg, &tp.delta[l], du, tp.dropped(dbranch, dmid, tp.keep1[l]), tp.u1[l], T)
 		}
 		copy(dh, dmid)
 		rmsNormBwd(dh, lg.inNorm, du, tp.h[l], tp.r1[l], lw.inNorm, T, D)
@@ -239,6 +298,16 @@ func (m *Model[F]) Losses(seqs [][]int) ([][]float64, error) {
 // GOMAXPROCS goroutines; each has its own gradient buffer and they are
 // summed in sequence order, so the result does not depend on scheduling.
 func (m *Model[F]) Grad(grad []F, seqs [][]int) (float64, error) {
+	return m.grad(grad, seqs, 0, 0)
+}
+
+// grad is Grad with dropout of probability p on every block's branch
+// outputs (0: none), sequence i's masks drawn from a generator seeded by
+// (seed, i). The loss it returns is that of the dropped-out model.
+func (m *Model[F]) grad(grad []F, seqs [][]int, p float64, seed uint64) (float64, error) {
+	if !(p >= 0 && p < 1) {
+		return 0, fmt.Errorf("dropout %v: want 0 ≤ p < 1", p)
+	}
 	if len(grad) != len(m.Params) {
 		return 0, fmt.Errorf("gradient has %d values, want %d", len(grad), len(m.Params))
 	}
@@ -278,6 +347,7 @@ func (m *Model[F]) Grad(grad []F, seqs [][]int) (float64, error) {
 				}
 				clear(buf)
 				g := bind(m.Cfg, m.Tensors, buf)
+				tp.p, tp.rng = p, rand.New(rand.NewPCG(seed, uint64(i)))
 				m.forward(tp, seqs[i])
 				sums[i] = m.loss(tp)
 				m.backward(tp, &g, scale)

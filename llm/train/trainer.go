@@ -26,7 +26,11 @@ type Options struct {
 	Warmup      int     `json:"warmup"`       // linear warmup steps
 	Clip        float64 `json:"clip"`         // global gradient-norm limit
 	WeightDecay float64 `json:"weight_decay"` // decoupled AdamW weight decay (matrices and embeddings)
-	Seed        uint64  `json:"seed"`         // data order (the model has its own init seed)
+	Seed        uint64  `json:"seed"`         // data order and dropout masks (the model has its own init seed)
+	// Dropout is the probability of zeroing each element of every block's
+	// mixer and MLP output before it joins the residual stream, in
+	// training steps only (0: none; the survivors are scaled by 1/(1−p)).
+	Dropout float64 `json:"dropout,omitempty"`
 }
 
 // Record is one logged step.
@@ -64,6 +68,9 @@ func NewTrainer[F Float](m *Model[F], data []int, o Options) (*Trainer[F], error
 	if !(o.LR > 0) || o.MinLR < 0 || o.Clip < 0 || o.WeightDecay < 0 || o.Warmup < 0 {
 		return nil, fmt.Errorf("train: need lr > 0 and non-negative min_lr, clip, weight_decay, warmup")
 	}
+	if !(o.Dropout >= 0 && o.Dropout < 1) {
+		return nil, fmt.Errorf("train: dropout %v: want 0 ≤ dropout < 1", o.Dropout)
+	}
 	if err := checkIDs(m.Cfg, data); err != nil {
 		return nil, fmt.Errorf("train: training data: %w", err)
 	}
@@ -96,7 +103,9 @@ func (t *Trainer[F]) Batch(step int) [][]int {
 func (t *Trainer[F]) Step() (Record, error) {
 	step := len(t.History)
 	start := time.Now()
-	loss, err := t.Model.Grad(t.grad, t.Batch(step))
+	// The masks of step come from (Seed, step), like its batch, so a resumed
+	// run drops the same elements as an uninterrupted one.
+	loss, err := t.Model.grad(t.grad, t.Batch(step), t.Opts.Dropout, rand.New(rand.NewPCG(^t.Opts.Seed, uint64(step))).Uint64())
 	if err != nil {
 		return Record{}, err
 	}

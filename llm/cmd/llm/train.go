@@ -126,6 +126,7 @@ func trainUntil(ctx context.Context, args []string, stdout io.Writer) error {
 	warmup := fs.Int("warmup", 100, "linear warmup steps (0: none)")
 	clip := fs.Float64("clip", 1, "global gradient-norm clip (0: none)")
 	wd := fs.Float64("wd", 0.1, "AdamW decoupled weight decay (0: none)")
+	dropout := fs.Float64("dropout", 0, "probability of zeroing each element of a block's mixer and MLP output in training (0: none)")
 	seed := fs.Uint64("seed", 1, "seed of the initial weights and of the data order")
 	every := fs.Int("save-every", 100, "checkpoint every N steps")
 	logEvery := fs.Int("log-every", 10, "print a line every N steps")
@@ -143,10 +144,13 @@ func trainUntil(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"lr", *lr}, {"min-lr", *minLR}, {"clip", *clip}, {"wd", *wd}} {
+	}{{"lr", *lr}, {"min-lr", *minLR}, {"clip", *clip}, {"wd", *wd}, {"dropout", *dropout}} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
 			return fmt.Errorf("-%s %v: want a finite number, 0 or more", f.name, f.v)
 		}
+	}
+	if *dropout >= 1 {
+		return fmt.Errorf("-dropout %v: want a probability below 1", *dropout)
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -166,7 +170,7 @@ func trainUntil(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "data: %s: %d training and %d validation tokens (encoded in %.1fs)\n", source, len(trainIDs), len(validIDs), time.Since(start).Seconds())
 
 	opts := train.Options{Steps: *steps, Batch: *batch, SeqLen: *seq, LR: *lr, MinLR: *minLR,
-		Warmup: *warmup, Clip: *clip, WeightDecay: *wd, Seed: *seed}
+		Warmup: *warmup, Clip: *clip, WeightDecay: *wd, Seed: *seed, Dropout: *dropout}
 	var tr *train.Trainer[float32]
 	if _, err := os.Stat(filepath.Join(*outDir, "train.json")); err == nil {
 		if tr, err = train.Resume[float32](*outDir, trainIDs, *steps); err != nil {
@@ -280,7 +284,7 @@ func resumeConflicts(dir string, given map[string]bool, asked, saved train.Optio
 	}{
 		{"batch", asked.Batch, saved.Batch}, {"seq", asked.SeqLen, saved.SeqLen}, {"lr", asked.LR, saved.LR},
 		{"min-lr", asked.MinLR, saved.MinLR}, {"warmup", asked.Warmup, saved.Warmup}, {"clip", asked.Clip, saved.Clip},
-		{"wd", asked.WeightDecay, saved.WeightDecay}, {"seed", asked.Seed, saved.Seed},
+		{"wd", asked.WeightDecay, saved.WeightDecay}, {"seed", asked.Seed, saved.Seed}, {"dropout", asked.Dropout, saved.Dropout},
 	} {
 		if given[o.flag] && o.asked != o.have {
 			diffs = append(diffs, fmt.Sprintf("-%s %v (the checkpoint has %v)", o.flag, o.asked, o.have))

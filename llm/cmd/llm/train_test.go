@@ -195,12 +195,16 @@ func TestTrainCommand(t *testing.T) {
 // TestTrainRejectsNonFiniteFlags: -clip NaN, -wd NaN and friends are refused
 // at once, not after a whole run.
 func TestTrainRejectsNonFiniteFlags(t *testing.T) {
-	for _, flagValue := range [][2]string{{"-clip", "NaN"}, {"-wd", "NaN"}, {"-lr", "+Inf"}, {"-min-lr", "-1"}} {
+	for _, flagValue := range [][2]string{{"-clip", "NaN"}, {"-wd", "NaN"}, {"-lr", "+Inf"}, {"-min-lr", "-1"}, {"-dropout", "NaN"}, {"-dropout", "-0.1"}} {
 		args := []string{"-config", "x.json", "-tokenizer", "x.json", "-out", t.TempDir(), flagValue[0], flagValue[1]}
 		err := runTrain(args, new(bytes.Buffer))
 		if err == nil || !strings.Contains(err.Error(), flagValue[0]+" ") || !strings.Contains(err.Error(), "finite") {
 			t.Errorf("llm train %s %s: %v, want it refused", flagValue[0], flagValue[1], err)
 		}
+	}
+	err := runTrain([]string{"-config", "x.json", "-tokenizer", "x.json", "-out", t.TempDir(), "-dropout", "1"}, new(bytes.Buffer))
+	if err == nil || !strings.Contains(err.Error(), "-dropout 1: want a probability below 1") {
+		t.Errorf("llm train -dropout 1: %v, want it refused", err)
 	}
 }
 
