@@ -22,9 +22,9 @@ func ExampleEmbeddings_Nearest() {
 	}
 	// Output:
 	// 4096 × 256 BF16, 2097152 bytes
-	// " told" 0.83
+	// " told" 0.84
 	// " added" 0.82
-	// " says" 0.81
+	// " says" 0.82
 }
 
 func ExampleEmbeddings_Analogy() {

@@ -14,7 +14,9 @@
 // width, each time keeping every logit, and model.safetensors holds the
 // weights that runs of `llm train` (package llm/train) fitted in between
 // to the Brown corpus, public-domain novels and the State of the Union
-// addresses (see README.md for the exact commands and the measurements).
+// addresses; the last runs used dropout, and the embedded weights are the
+// element-wise mean of their ends (llm/tiny/average). README.md has the
+// exact commands and the measurements.
 package tiny
 
 import (

@@ -25,8 +25,10 @@
 //	opt.Step(m.Params, g, sched.LR(step))            // opt := train.NewAdamW(m, ...)
 //
 // A Trainer wraps this loop with seeded batches, a warmup + cosine
-// schedule and checkpoints (SaveCheckpoint / Resume); NewMicro gives a
-// notebook-sized model that trains a few hundred steps per cell.
+// schedule, optional dropout on every block's mixer and MLP outputs
+// (Options.Dropout: masks seeded like the batches) and checkpoints
+// (SaveCheckpoint / Resume); NewMicro gives a notebook-sized model that
+// trains a few hundred steps per cell.
 //
 // Parameters, gradients and AdamW moments are flat vectors with one layout
 // (Layout), named like the checkpoint (model.language_model.*). Checkpoints

@@ -88,6 +88,7 @@ func average(out string, dirs []string) error {
 	for k, v := range files[0].Metadata {
 		meta[k] = v
 	}
+	delete(meta, "step") // a trainer's step count: the mean is no step of any run
 	meta["averaged_checkpoints"] = strconv.Itoa(len(dirs))
 	if err := safetensors.WriteFile(filepath.Join(out, "model.safetensors"), tensors, meta); err != nil {
 		return err
