@@ -53,6 +53,17 @@ func variant(t *testing.T, dtype safetensors.DType, f func(name string, i int, x
 	return dir
 }
 
+// open opens the model.safetensors in dir, closed when the test ends.
+func open(t *testing.T, dir string) *safetensors.File {
+	t.Helper()
+	f, err := safetensors.Open(filepath.Join(dir, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
 // TestAverageOfOneModel checks that the mean of a checkpoint with itself is
 // the same checkpoint, byte for byte, tokenizer files included.
 func TestAverageOfOneModel(t *testing.T) {
@@ -60,16 +71,7 @@ func TestAverageOfOneModel(t *testing.T) {
 	if err := average(out, []string{embedded, embedded, embedded}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := safetensors.Open(filepath.Join(embedded, "model.safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := safetensors.Open(filepath.Join(out, "model.safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := open(t, embedded), open(t, out)
 	if len(b.Names()) != len(a.Names()) {
 		t.Fatalf("%d tensors, want %d", len(b.Names()), len(a.Names()))
 	}
@@ -99,16 +101,7 @@ func TestAverageValues(t *testing.T) {
 	if err := average(out, []string{embedded, b, c}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := safetensors.Open(filepath.Join(embedded, "model.safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	m, err := safetensors.Open(filepath.Join(out, "model.safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	a, m := open(t, embedded), open(t, out)
 	checked := 0
 	for _, ta := range a.Tensors() {
 		tm := m.Lookup(ta.Name)
