@@ -10,10 +10,10 @@
 // describe the same model and every tensor must appear in each checkpoint
 // with the same shape; the mean is taken in float64 and stored in the
 // first checkpoint's dtype for that tensor (BF16 rounded to nearest even).
-// config.json is copied from the first folder, and tokenizer.json with the
-// tokenizer_config.json beside it from the first folder that has one (a
-// trainer's bf16/ export has none); tokenizer.json files that differ are an
-// error.
+// config.json is the first folder's (as model.Config writes it), and
+// tokenizer.json with the tokenizer_config.json beside it comes from the
+// first folder that has one (a trainer's bf16/ export has none);
+// tokenizer.json files that differ are an error.
 package main
 
 import (
