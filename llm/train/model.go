@@ -95,21 +95,27 @@ func (tp *tape[F]) mask(buf []F, n int) []F {
 	return buf
 }
 
-// addBranch runs f, which adds a block's branch into its argument, and adds
-// that branch to x: directly without dropout, else through a fresh mask
-// (stored in *keep).
-func (tp *tape[F]) addBranch(x []F, keep *[]F, f func(out []F)) {
+// branchOut returns where a block's branch (mixer or MLP, which add their
+// output into the slice they are given) should write before it joins the
+// residual stream x: x itself without dropout, else zeroed scratch.
+func (tp *tape[F]) branchOut(x []F) []F {
 	if tp.p == 0 {
-		f(x)
+		return x
+	}
+	tp.branch = zeros(tp.branch, len(x))
+	return tp.branch
+}
+
+// join adds the branch output b to x through a fresh mask (stored in
+// *keep); without dropout the branch already wrote into x.
+func (tp *tape[F]) join(x, b []F, keep *[]F) {
+	if tp.p == 0 {
 		return
 	}
-	b := zeros(tp.branch, len(x))
-	f(b)
 	*keep = tp.mask(*keep, len(x))
 	for i, v := range b {
 		x[i] += (*keep)[i] * v
 	}
-	tp.branch = b
 }
 
 // dropped returns the gradient reaching a branch's output from the
@@ -153,18 +159,20 @@ func (m *Model[F]) forward(tp *tape[F], ids []int) {
 		tp.u1[l], tp.r1[l] = zeros(tp.u1[l], T*D), zeros(tp.r1[l], T)
 		rmsNormFwd(tp.u1[l], tp.r1[l], tp.h[l], lw.inNorm, T, D, c.RMSEps)
 		mid := append(tp.mid[l][:0], tp.h[l]...)
-		tp.addBranch(mid, &tp.keep1[l], func(out []F) {
-			if c.IsFullAttention(l) {
-				attnFwd(c, lw, &tp.attn[l], out, tp.u1[l], T)
-			} else {
-				deltaFwd(c, lw, &tp.delta[l], out, tp.u1[l], T)
-			}
-		})
+		out := tp.branchOut(mid)
+		if c.IsFullAttention(l) {
+			attnFwd(c, lw, &tp.attn[l], out, tp.u1[l], T)
+		} else {
+			deltaFwd(c, lw, &tp.delta[l], out, tp.u1[l], T)
+		}
+		tp.join(mid, out, &tp.keep1[l])
 		tp.mid[l] = mid
 		tp.u2[l], tp.r2[l] = zeros(tp.u2[l], T*D), zeros(tp.r2[l], T)
 		rmsNormFwd(tp.u2[l], tp.r2[l], mid, lw.postNorm, T, D, c.RMSEps)
 		next := append(tp.h[l+1][:0], mid...)
-		tp.addBranch(next, &tp.keep2[l], func(out []F) { mlpFwd(c, lw, &tp.mlp[l], out, tp.u2[l], T) })
+		out = tp.branchOut(next)
+		mlpFwd(c, lw, &tp.mlp[l], out, tp.u2[l], T)
+		tp.join(next, out, &tp.keep2[l])
 		tp.h[l+1] = next
 	}
 	tp.y, tp.ry = zeros(tp.y, T*D), zeros(tp.ry, T)
@@ -347,7 +355,10 @@ func (m *Model[F]) grad(grad []F, seqs [][]int, p float64, seed uint64) (float64
 				}
 				clear(buf)
 				g := bind(m.Cfg, m.Tensors, buf)
-				tp.p, tp.rng = p, rand.New(rand.NewPCG(seed, uint64(i)))
+				tp.p, tp.rng = p, nil
+				if p > 0 {
+					tp.rng = rand.New(rand.NewPCG(seed, uint64(i)))
+				}
 				m.forward(tp, seqs[i])
 				sums[i] = m.loss(tp)
 				m.backward(tp, &g, scale)

@@ -105,7 +105,7 @@ func (t *Trainer[F]) Step() (Record, error) {
 	start := time.Now()
 	// The masks of step come from (Seed, step), like its batch, so a resumed
 	// run drops the same elements as an uninterrupted one.
-	loss, err := t.Model.grad(t.grad, t.Batch(step), t.Opts.Dropout, rand.New(rand.NewPCG(^t.Opts.Seed, uint64(step))).Uint64())
+	loss, err := t.Model.grad(t.grad, t.Batch(step), t.Opts.Dropout, rand.NewPCG(^t.Opts.Seed, uint64(step)).Uint64())
 	if err != nil {
 		return Record{}, err
 	}

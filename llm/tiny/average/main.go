@@ -22,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -84,9 +85,9 @@ func average(out string, dirs []string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	meta := map[string]string{}
-	for k, v := range files[0].Metadata {
-		meta[k] = v
+	meta := maps.Clone(files[0].Metadata)
+	if meta == nil {
+		meta = map[string]string{}
 	}
 	delete(meta, "step") // a trainer's step count: the mean is no step of any run
 	meta["averaged_checkpoints"] = strconv.Itoa(len(dirs))
