@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"os/signal"
@@ -201,7 +202,11 @@ func trainUntil(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := writeCurve(filepath.Join(*outDir, "loss.csv"), tr.History); err != nil {
 			return err
 		}
-		return exportModel(tr.Model, filepath.Join(*outDir, "bf16"), len(tr.History))
+		bf16 := filepath.Join(*outDir, "bf16")
+		if err := exportModel(tr.Model, bf16, len(tr.History)); err != nil {
+			return err
+		}
+		return copyTokenizer(*tokPath, bf16)
 	}
 	runStart := time.Now()
 	var tokens int
@@ -441,6 +446,30 @@ func exportModel(m *train.Model[float32], dir string, step int) error {
 		})
 	}
 	return m.Save(dir, safetensors.BF16, exportMeta(step))
+}
+
+// copyTokenizer puts the tokenizer file at path, and the
+// tokenizer_config.json beside it if there is one, into dir unless dir has
+// a tokenizer.json already, so that dir is a model folder that llm.Load,
+// llm generate and llm/tiny/measure open as it is.
+func copyTokenizer(path, dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "tokenizer.json")); err == nil {
+		return nil
+	}
+	tc, err := os.ReadFile(filepath.Join(filepath.Dir(path), "tokenizer_config.json"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err == nil {
+		if err := writeFile(filepath.Join(dir, "tokenizer_config.json"), tc); err != nil {
+			return err
+		}
+	}
+	tok, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, "tokenizer.json"), tok)
 }
 
 // exportMeta marks an exported checkpoint as trained (see llm/tiny).

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/llm/safetensors"
 	"github.com/how-llms-work/course/llm/train"
 )
@@ -149,6 +150,18 @@ func TestTrainCommand(t *testing.T) {
 		t.Errorf("export metadata %v", f.Metadata)
 	}
 	f.Close()
+	// The run's BF16 export is a whole model folder: the tokenizer files came with it.
+	for _, name := range []string{"tokenizer.json", "tokenizer_config.json"} {
+		want, _ := os.ReadFile(filepath.Join("../../train/testdata/tiny-a", name))
+		if got, err := os.ReadFile(filepath.Join(out, "bf16", name)); err != nil || len(want) == 0 || !bytes.Equal(got, want) {
+			t.Errorf("%s/bf16/%s: %d bytes (%v), want the %d of the -tokenizer folder", out, name, len(got), err, len(want))
+		}
+	}
+	if m, err := llm.Load(filepath.Join(out, "bf16")); err != nil {
+		t.Errorf("llm.Load of the BF16 export: %v", err)
+	} else {
+		m.Close()
+	}
 	// The same command with more steps resumes from the checkpoint.
 	for i, a := range args {
 		if a == "-steps" {
