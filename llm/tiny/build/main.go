@@ -158,7 +158,8 @@ func trainText(train []corpus.Doc) (string, error) {
 // writeTexts writes one UTF-8 file per document: the Brown training
 // samples and the public-domain books (corpus.ReadBooks) under train/, the
 // State of the Union addresses (corpus.ReadAddresses) under addresses/, the
-// Brown validation samples under valid/.
+// prose of the SpamAssassin corpus's legitimate mail (corpus.ReadEmails)
+// under emails/, the Brown validation samples under valid/.
 func writeTexts(dir string) error {
 	train, valid, err := corpus.Load()
 	if err != nil {
@@ -173,6 +174,14 @@ func writeTexts(dir string) error {
 		return err
 	}
 	addresses, err := corpus.ReadAddresses(adir)
+	if err != nil {
+		return err
+	}
+	edir, err := corpus.FindEmails()
+	if err != nil {
+		return err
+	}
+	emails, err := corpus.ReadEmails(edir)
 	if err != nil {
 		return err
 	}
@@ -192,11 +201,16 @@ func writeTexts(dir string) error {
 			return err
 		}
 	}
+	for _, e := range emails {
+		if err := write("emails", e.Name, e.Text); err != nil {
+			return err
+		}
+	}
 	for _, d := range valid {
 		if err := write("valid", "brown-"+d.Name, d.Text); err != nil {
 			return err
 		}
 	}
-	fmt.Printf("wrote %s: %d Brown training samples and %d books in train/, %d State of the Union addresses in addresses/, %d Brown validation samples in valid/\n", dir, len(train), len(docs)-len(train), len(addresses), len(valid))
+	fmt.Printf("wrote %s: %d Brown training samples and %d books in train/, %d State of the Union addresses in addresses/, %d messages in emails/, %d Brown validation samples in valid/\n", dir, len(train), len(docs)-len(train), len(addresses), len(emails), len(valid))
 	return nil
 }
