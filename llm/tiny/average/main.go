@@ -12,8 +12,7 @@
 // first checkpoint's dtype for that tensor (BF16 rounded to nearest even).
 // config.json is the first folder's (as model.Config writes it), and
 // tokenizer.json with the tokenizer_config.json beside it comes from the
-// first folder that has one (a trainer's bf16/ export has none);
-// tokenizer.json files that differ are an error.
+// first folder that has one; tokenizer.json files that differ are an error.
 package main
 
 import (
