@@ -16,6 +16,11 @@
 //
 //	go run ./llm/tiny/grow -from llm/tiny/model -out /tmp/tiny-wide -blocks 0 -widen 2
 //
+// A wider MLP (-mlp N, see mlp.go) gives every layer's MLP N units, the
+// new ones adding zero until trained, and also writes F32 weights:
+//
+//	go run ./llm/tiny/grow -from llm/tiny/model -out /tmp/tiny-mlp512 -blocks 0 -mlp 512
+//
 // A new vocabulary (-tokenizer, see vocab.go) keeps the layers and rebuilds
 // the embedding for another tokenizer from the rows of the old one, the
 // checkpoint's tokenizer.json:
@@ -63,11 +68,12 @@ func main() {
 	flag.IntVar(&o.blocks, "blocks", 1, "blocks of the layer pattern to add")
 	flag.IntVar(&o.widen, "widen", 1, "multiply the hidden size by this whole factor")
 	flag.Float64Var(&o.noise, "noise", 0.5, "with -widen: standard deviation of the terms that tell the copies apart, relative to each matrix's root mean square")
-	flag.Uint64Var(&o.seed, "seed", 1, "with -widen: seed of those terms")
+	flag.Uint64Var(&o.seed, "seed", 1, "with -widen or -mlp: seed of the random terms or rows")
+	flag.IntVar(&o.mlp, "mlp", 0, "give every layer's MLP this many units (0: unchanged); the new ones add zero until trained")
 	flag.StringVar(&o.tokenizer, "tokenizer", "", "a new tokenizer.json: rebuild the embedding for its vocabulary from the rows of the checkpoint's own tokenizer.json (written to -out as tokenizer.json, with the tokenizer_config.json beside it)")
 	flag.Parse()
 	if *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: grow -from DIR -out DIR [-blocks N] [-widen K [-noise S] [-seed N]] [-tokenizer FILE]")
+		fmt.Fprintln(os.Stderr, "usage: grow -from DIR -out DIR [-blocks N] [-widen K [-noise S]] [-mlp N] [-seed N] [-tokenizer FILE]")
 		os.Exit(2)
 	}
 	if err := grow(*from, *out, o); err != nil {
@@ -107,7 +113,8 @@ type options struct {
 	blocks int     // blocks of the layer pattern to add
 	widen  int     // factor of the hidden size (1: unchanged)
 	noise  float64 // widen's random terms, relative to each matrix's RMS
-	seed   uint64  // seed of those terms
+	seed   uint64  // seed of those terms and of -mlp's rows
+	mlp    int     // MLP units (0: unchanged)
 	// tokenizer is the path of a new tokenizer.json ("": keep the vocabulary).
 	tokenizer string
 }
@@ -119,8 +126,10 @@ func grow(from, out string, o options) error {
 		return fmt.Errorf("-blocks %d: want 0 or more", blocks)
 	case o.widen < 1:
 		return fmt.Errorf("-widen %d: want 1 or more", o.widen)
-	case blocks == 0 && o.widen == 1 && o.tokenizer == "":
-		return fmt.Errorf("-blocks 0, -widen 1 and no -tokenizer: nothing to grow")
+	case o.mlp < 0:
+		return fmt.Errorf("-mlp %d: want 0 (unchanged) or more units", o.mlp)
+	case blocks == 0 && o.widen == 1 && o.mlp == 0 && o.tokenizer == "":
+		return fmt.Errorf("-blocks 0, -widen 1, no -mlp and no -tokenizer: nothing to grow")
 	}
 	cfg, err := model.LoadConfig(filepath.Join(from, "config.json"))
 	if err != nil {
@@ -155,8 +164,11 @@ func grow(from, out string, o options) error {
 		cfg.LayerTypes = append(cfg.LayerTypes, cfg.LayerTypes[:p]...)
 	}
 	cfg.Layers = len(cfg.LayerTypes)
-	hidden := cfg.Hidden
+	hidden, units := cfg.Hidden, cfg.Intermediate
 	cfg.Hidden *= o.widen
+	if o.mlp != 0 {
+		cfg.Intermediate = o.mlp
+	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -192,6 +204,11 @@ func grow(from, out string, o options) error {
 			return fmt.Errorf("%s: %w", from, err)
 		}
 	}
+	if o.mlp != 0 {
+		if tensors, err = widenMLP(tensors, units, o.mlp, o.seed); err != nil {
+			return fmt.Errorf("%s: %w", from, err)
+		}
+	}
 	kept := 0
 	if newTok != nil {
 		if tensors, kept, err = revocab(tensors, oldTok, newTok); err != nil {
@@ -213,6 +230,9 @@ func grow(from, out string, o options) error {
 	if o.widen > 1 {
 		meta["widened_from_hidden"] = strconv.Itoa(hidden)
 	}
+	if o.mlp != 0 {
+		meta["mlp_widened_from"] = strconv.Itoa(units)
+	}
 	if err := atomicfile.WriteFile(filepath.Join(out, "config.json"), append(cj, '\n'), 0o644); err != nil {
 		return err
 	}
@@ -231,6 +251,9 @@ func grow(from, out string, o options) error {
 	}
 	if o.widen > 1 {
 		done = append(done, fmt.Sprintf("hidden size %d → %d (F32 weights)", hidden, cfg.Hidden))
+	}
+	if o.mlp != 0 {
+		done = append(done, fmt.Sprintf("MLP %d → %d units (F32 weights)", units, o.mlp))
 	}
 	if newTok != nil {
 		done = append(done, fmt.Sprintf("vocabulary %d → %d (%d rows kept, %d averaged from their pieces)", oldTok.VocabSize(), cfg.Vocab, kept, cfg.Vocab-kept))

@@ -124,6 +124,60 @@ func TestWidenKeepsLogits(t *testing.T) {
 	}
 }
 
+// TestWidenMLPKeepsLogits gives every MLP of the embedded model 128 more
+// units and checks, through the inference engine, that it computes the
+// same logits (the new down_proj columns are zero) and that the new
+// gate_proj rows are not (so training can start from them).
+func TestWidenMLPKeepsLogits(t *testing.T) {
+	units := 0
+	{
+		cfg, err := model.LoadConfig(filepath.Join("..", "model", "config.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		units = cfg.Intermediate
+	}
+	a, b, out, worst := grown(t, options{widen: 1, mlp: units + 128, seed: 1})
+	c := a.Config()
+	if got := b.Config().Intermediate; got != units+128 {
+		t.Fatalf("grown model has %d MLP units, want %d", got, units+128)
+	}
+	if got, want := b.Params().Text-a.Params().Text, int64(c.Layers*3*c.Hidden*128); got != want {
+		t.Errorf("grown model has %d more parameters, want %d", got, want)
+	}
+	t.Logf("largest logit difference after widening the MLP: %.3g", worst)
+	if worst > 1e-4 {
+		t.Errorf("widening the MLP changed a logit by %.3g", worst)
+	}
+	f, err := safetensors.Open(filepath.Join(out, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	g, err := f.Tensor(prefix + "0.mlp.gate_proj.weight")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.Tensor(prefix + "0.mlp.down_proj.weight")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gv, dv := g.Float32(), d.Float32()
+	if rms(gv[units*c.Hidden:]) == 0 || math.Abs(rms(gv[units*c.Hidden:])/rms(gv[:units*c.Hidden])-1) > 0.1 {
+		t.Errorf("new gate_proj rows have RMS %g against %g for the old", rms(gv[units*c.Hidden:]), rms(gv[:units*c.Hidden]))
+	}
+	for r := range c.Hidden {
+		if slices.ContainsFunc(dv[r*(units+128)+units:(r+1)*(units+128)], func(x float32) bool { return x != 0 }) {
+			t.Fatalf("down_proj row %d has a nonzero new column", r)
+		}
+	}
+	for _, n := range []int{units, units - 1} {
+		if err := grow(filepath.Join("..", "model"), t.TempDir(), options{widen: 1, mlp: n}); err == nil || !strings.Contains(err.Error(), "want more than") {
+			t.Errorf("-mlp %d: error %v, want one saying it must grow", n, err)
+		}
+	}
+}
+
 // TestRevocabSameTokenizer gives the embedded model its own tokenizer as the
 // "new" one: every row is kept, so every logit must be exactly the same.
 func TestRevocabSameTokenizer(t *testing.T) {
