@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"os"
 	"os/signal"
@@ -448,28 +447,14 @@ func exportModel(m *train.Model[float32], dir string, step int) error {
 	return m.Save(dir, safetensors.BF16, exportMeta(step))
 }
 
-// copyTokenizer puts the tokenizer file at path, and the
-// tokenizer_config.json beside it if there is one, into dir unless dir has
-// a tokenizer.json already, so that dir is a model folder that llm.Load,
-// llm generate and llm/tiny/measure open as it is.
+// copyTokenizer puts the tokenizer files of path (tokenizer.CopyFiles)
+// into dir unless dir has a tokenizer.json already, so that dir is a model
+// folder that llm.Load, llm generate and llm/tiny/measure open as it is.
 func copyTokenizer(path, dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, "tokenizer.json")); err == nil {
 		return nil
 	}
-	tc, err := os.ReadFile(filepath.Join(filepath.Dir(path), "tokenizer_config.json"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	if err == nil {
-		if err := writeFile(filepath.Join(dir, "tokenizer_config.json"), tc); err != nil {
-			return err
-		}
-	}
-	tok, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	return writeFile(filepath.Join(dir, "tokenizer.json"), tok)
+	return tokenizer.CopyFiles(path, dir)
 }
 
 // exportMeta marks an exported checkpoint as trained (see llm/tiny).

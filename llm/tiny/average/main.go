@@ -30,6 +30,7 @@ import (
 	"github.com/how-llms-work/course/llm/atomicfile"
 	"github.com/how-llms-work/course/llm/model"
 	"github.com/how-llms-work/course/llm/safetensors"
+	"github.com/how-llms-work/course/llm/tokenizer"
 )
 
 func main() {
@@ -66,7 +67,7 @@ func average(out string, dirs []string) error {
 			return fmt.Errorf("%s: config.json describes another model than %s's", d, dirs[0])
 		}
 	}
-	tokDir, tok, err := tokenizer(dirs)
+	tokDir, tok, err := findTokenizer(dirs)
 	if err != nil {
 		return err
 	}
@@ -99,23 +100,13 @@ func average(out string, dirs []string) error {
 	if tok == nil {
 		return nil
 	}
-	if err := atomicfile.WriteFile(filepath.Join(out, "tokenizer.json"), tok, 0o644); err != nil {
-		return err
-	}
-	tc, err := os.ReadFile(filepath.Join(tokDir, "tokenizer_config.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(filepath.Join(out, "tokenizer_config.json"), tc, 0o644)
+	return tokenizer.CopyFiles(filepath.Join(tokDir, "tokenizer.json"), out)
 }
 
-// tokenizer returns the first folder that holds a tokenizer.json and that
+// findTokenizer returns the first folder that holds a tokenizer.json and that
 // file ("" and nil if none does), after checking that every other
 // tokenizer.json among the folders is the same.
-func tokenizer(dirs []string) (string, []byte, error) {
+func findTokenizer(dirs []string) (string, []byte, error) {
 	var from string
 	var first []byte
 	for _, d := range dirs {

@@ -43,24 +43,6 @@ import (
 	"github.com/how-llms-work/course/llm/tokenizer"
 )
 
-// copyTokenizer copies the tokenizer file tok into out as tokenizer.json,
-// with the tokenizer_config.json beside it where there is one.
-func copyTokenizer(tok, out string) error {
-	for src, dst := range map[string]string{tok: "tokenizer.json", filepath.Join(filepath.Dir(tok), "tokenizer_config.json"): "tokenizer_config.json"} {
-		b, err := os.ReadFile(src)
-		if os.IsNotExist(err) && dst != "tokenizer.json" {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if err := atomicfile.WriteFile(filepath.Join(out, dst), b, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func main() {
 	from := flag.String("from", filepath.Join("llm", "tiny", "model"), "checkpoint folder to read (config.json, model.safetensors)")
 	out := flag.String("out", "", "folder to write the grown config.json and model.safetensors")
@@ -238,7 +220,7 @@ func grow(from, out string, o options) error {
 	}
 	if newTok != nil {
 		meta["vocabulary_from"] = strconv.Itoa(oldTok.VocabSize())
-		if err := copyTokenizer(o.tokenizer, out); err != nil {
+		if err := tokenizer.CopyFiles(o.tokenizer, out); err != nil {
 			return err
 		}
 	}

@@ -26,7 +26,7 @@ func grown(t *testing.T, o options) (a, b *llm.Model, out string, worst float64)
 		t.Fatal(err)
 	}
 	if o.tokenizer == "" {
-		if err := copyTokenizer(filepath.Join(from, "tokenizer.json"), out); err != nil {
+		if err := tokenizer.CopyFiles(filepath.Join(from, "tokenizer.json"), out); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -25,8 +25,8 @@ func widenMLP(tensors []*safetensors.Tensor, m, n int, seed uint64) ([]*safetens
 	rng := rand.New(rand.NewPCG(seed, 0x6d6c70))
 	out := make([]*safetensors.Tensor, 0, len(tensors))
 	for _, t := range tensors {
-		_, field, _ := strings.Cut(strings.TrimPrefix(t.Name, prefix), ".")
-		if !strings.HasPrefix(t.Name, prefix) || !strings.HasPrefix(field, "mlp.") {
+		field, ok := layerField(t.Name)
+		if !ok || !strings.HasPrefix(field, "mlp.") {
 			out = append(out, t)
 			continue
 		}

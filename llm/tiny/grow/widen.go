@@ -65,9 +65,9 @@ func widen(tensors []*safetensors.Tensor, hidden, k int, noise float64, seed uin
 		if v == nil {
 			return nil, fmt.Errorf("%s: dtype %s is not a float type", t.Name, t.DType)
 		}
-		field := t.Name
-		if rest, ok := strings.CutPrefix(t.Name, prefix); ok {
-			_, field, _ = strings.Cut(rest, ".")
+		field, ok := layerField(t.Name)
+		if !ok {
+			field = t.Name
 		}
 		shape := t.Shape
 		want := func(s ...int) error {
@@ -171,6 +171,18 @@ func zeroSum(rng *rand.Rand, k int, sigma float64) []float32 {
 		out[j] = float32(e[j] - mean)
 	}
 	return out
+}
+
+// layerField returns the part of a layer tensor's name after the layer
+// number ("mlp.up_proj.weight" for prefix + "3.mlp.up_proj.weight"), and
+// false for a tensor outside the layers.
+func layerField(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, prefix)
+	if !ok {
+		return "", false
+	}
+	_, field, ok := strings.Cut(rest, ".")
+	return field, ok
 }
 
 func rms(v []float32) float64 {
