@@ -1,10 +1,16 @@
 package bpb
 
 import (
+	"bytes"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/how-llms-work/course/llm"
+	"github.com/how-llms-work/course/llm/safetensors"
+	"github.com/how-llms-work/course/llm/tokenizer"
 )
 
 // TestMeasureWindowMatchesPrefixes recomputes every prediction separately
@@ -58,5 +64,115 @@ func TestLogProb(t *testing.T) {
 	r := Result{Bits: 8, Tokens: 2, Bytes: 4}.Add(Result{Bits: 2, Tokens: 3, Bytes: 1})
 	if r.PerByte() != 2 || math.Abs(r.PerToken()-2*math.Ln2) > 1e-12 {
 		t.Errorf("sum %+v: %g bits/byte, %g nats/token", r, r.PerByte(), r.PerToken())
+	}
+}
+
+// softened writes a copy of the embedded model whose final norm weights are
+// scaled by f (so its logits are scaled too) and whose config.json is
+// changed by edit, and loads it.
+func softened(t *testing.T, f float32, edit func([]byte) []byte) *llm.Model {
+	t.Helper()
+	const embedded = "../model"
+	src, err := safetensors.Open(filepath.Join(embedded, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var tensors []*safetensors.Tensor
+	changed := false
+	for _, s := range src.Tensors() {
+		v := s.Float32()
+		if strings.HasSuffix(s.Name, "language_model.norm.weight") {
+			for i := range v {
+				v[i] *= f
+			}
+			changed = true
+		}
+		c, err := safetensors.FromFloat32(s.Name, s.DType, s.Shape, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tensors = append(tensors, c)
+	}
+	if !changed {
+		t.Fatal("no final norm in the embedded model")
+	}
+	dir := t.TempDir()
+	if err := safetensors.WriteFile(filepath.Join(dir, "model.safetensors"), tensors, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := tokenizer.CopyFiles(filepath.Join(embedded, "tokenizer.json"), dir); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := os.ReadFile(filepath.Join(embedded, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), edit(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := llm.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+// TestMeasureMixture recomputes the mixture of two different models
+// prediction by prediction, each from Forward on its own context, with the
+// probabilities averaged directly, and compares it with MeasureMixture.
+func TestMeasureMixture(t *testing.T) {
+	a, err := llm.LoadTiny()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b := softened(t, 0.6, func(c []byte) []byte { return c })
+	text := "The cat sat on the mat. Once upon a time there was a king."
+	got, err := MeasureMixture([]*llm.Model{a, b}, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := append([]int{a.Config().EOS[0]}, a.Encode(text)...)
+	var bits float64
+	for p := 1; p < len(seq); p++ {
+		var mean float64
+		for _, m := range []*llm.Model{a, b} {
+			logits, err := m.Forward(seq[:p])
+			if err != nil {
+				t.Fatal(err)
+			}
+			mean += math.Exp(LogProb(logits, seq[p])) / 2
+		}
+		bits -= math.Log2(mean)
+	}
+	if math.Abs(got.Bits-bits) > 1e-3*bits {
+		t.Errorf("MeasureMixture: %.6f bits, averaged prediction by prediction: %.6f", got.Bits, bits)
+	}
+	ra, _ := Measure(a, text)
+	rb, _ := Measure(b, text)
+	if ra.Bits == rb.Bits {
+		t.Fatalf("the softened model scores the same as the embedded one (%.6f bits): not a second model", ra.Bits)
+	}
+	// −log of a mean is at most the mean of the −logs (Jensen), and a
+	// mixture of two gives each token at least half of the better model's
+	// probability.
+	if got.Bits > (ra.Bits+rb.Bits)/2+1e-9 || got.Bits < min(ra.Bits, rb.Bits)-float64(got.Tokens)-1e-9 {
+		t.Errorf("mixture %.4f bits outside [min %.4f − %d, mean %.4f]", got.Bits, min(ra.Bits, rb.Bits), got.Tokens, (ra.Bits+rb.Bits)/2)
+	}
+	t.Logf("mixture %.4f, a %.4f, b %.4f", got.Bits, ra.Bits, rb.Bits)
+	one, err := MeasureMixture([]*llm.Model{a}, text)
+	if err != nil || one != ra {
+		t.Errorf("mixture of one model: %+v, %v; Measure: %+v", one, err, ra)
+	}
+	if _, err := MeasureMixture(nil, text); err == nil {
+		t.Error("no models: no error")
+	}
+	otherEOS := softened(t, 1, func(c []byte) []byte {
+		return bytes.Replace(c, []byte(`"eos_token_id": 4093`), []byte(`"eos_token_id": 4095`), 1)
+	})
+	if _, err := MeasureMixture([]*llm.Model{a, otherEOS}, text); err == nil || !strings.Contains(err.Error(), "model 1's end-of-text token") {
+		t.Errorf("models with different end-of-text tokens: %v", err)
 	}
 }

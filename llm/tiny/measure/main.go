@@ -4,13 +4,16 @@
 //
 //	go run ./llm/tiny/measure -model tiny -brown llm/tiny/testdata/heldout.txt
 //
-// -model is "tiny" (the embedded model) or a checkpoint folder.
+// -model is "tiny" (the embedded model) or a checkpoint folder, or several
+// separated by commas: then the texts are scored under the mixture of the
+// models (the mean of their probabilities, bpb.MeasureMixture).
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/how-llms-work/course/llm"
 	"github.com/how-llms-work/course/llm/corpus"
@@ -18,7 +21,7 @@ import (
 )
 
 func main() {
-	ref := flag.String("model", "tiny", `"tiny" or a checkpoint folder`)
+	ref := flag.String("model", "tiny", `"tiny" or a checkpoint folder; several, comma-separated, for their mixture`)
 	brown := flag.Bool("brown", false, "also measure the Brown corpus validation split (41 samples)")
 	flag.Parse()
 	if err := run(*ref, *brown, flag.Args()); err != nil {
@@ -27,18 +30,26 @@ func main() {
 	}
 }
 
-func run(ref string, brown bool, files []string) error {
-	var m *llm.Model
-	var err error
-	if ref == "tiny" {
-		m, err = llm.LoadTiny()
-	} else {
-		m, err = llm.LoadDir(ref)
+func run(refs string, brown bool, files []string) error {
+	var ms []*llm.Model
+	defer func() {
+		for _, m := range ms {
+			m.Close()
+		}
+	}()
+	for _, ref := range strings.Split(refs, ",") {
+		var m *llm.Model
+		var err error
+		if ref == "tiny" {
+			m, err = llm.LoadTiny()
+		} else {
+			m, err = llm.LoadDir(ref)
+		}
+		if err != nil {
+			return err
+		}
+		ms = append(ms, m)
 	}
-	if err != nil {
-		return err
-	}
-	defer m.Close()
 	show := func(name string, r bpb.Result) {
 		fmt.Printf("%-40s %8d bytes %7d tokens  %.4f nats/token  %.4f bits/byte\n", name, r.Bytes, r.Tokens, r.PerToken(), r.PerByte())
 	}
@@ -51,7 +62,7 @@ func run(ref string, brown bool, files []string) error {
 		for i, d := range valid {
 			docs[i] = d.Text
 		}
-		r, err := bpb.MeasureDocs(m, docs)
+		r, err := bpb.MeasureMixtureDocs(ms, docs)
 		if err != nil {
 			return err
 		}
@@ -62,7 +73,7 @@ func run(ref string, brown bool, files []string) error {
 		if err != nil {
 			return err
 		}
-		r, err := bpb.Measure(m, string(b))
+		r, err := bpb.MeasureMixture(ms, string(b))
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
