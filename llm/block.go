@@ -1,8 +1,11 @@
 package llm
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 )
 
 // The decoder layer as a whole (chapter 9): the norms along the residual
@@ -174,13 +177,15 @@ func (b *Block) MLP(u []float32) []float32 {
 }
 
 // MixerMemory returns what one layer of each kind keeps between tokens
-// after tokens tokens, in bytes at bytesPer bytes a number (2 for bf16): a
-// Gated DeltaNet layer's recurrent state, [value heads × value dim × key
-// dim], whatever the length (its small convolution cache left out), and a
-// full-attention layer's KV cache, 2 (K and V) × KV heads × head dim per
-// token.
+// after tokens tokens, in bytes, every number stored in bytesPer bytes (2
+// for bf16): a Gated DeltaNet layer's recurrent state [value heads × value
+// dim × key dim] plus its convolution cache [(kernel − 1) × conv channels],
+// whatever the length, and a full-attention layer's KV cache, 2 (K and V) ×
+// KV heads × head dim per token. It is StateSizeOf's per-layer view; for a
+// recurrent state kept at another width, set StateSize.RecurrentBytes.
 func MixerMemory(c *Config, tokens, bytesPer int) (deltaNet, full int64) {
-	deltaNet = int64(c.LinearValueHeads) * int64(c.LinearValueDim) * int64(c.LinearKeyDim) * int64(bytesPer)
+	s := StateSizeOf(c, bytesPer)
+	deltaNet = int64(s.Recurrent+s.Conv) * int64(bytesPer)
 	full = 2 * int64(c.KVHeads) * int64(c.HeadDim) * int64(tokens) * int64(bytesPer)
 	return deltaNet, full
 }
@@ -197,4 +202,121 @@ func LayerMemory(c *Config, tokens, bytesPer int) []int64 {
 		}
 	}
 	return out
+}
+
+// Ranked returns the skipped layers ordered by KL, largest first (layers
+// with equal KL in layer order).
+func (s *LayerSkips) Ranked() []LayerSkip {
+	out := slices.Clone(s.Layers)
+	slices.SortStableFunc(out, func(a, b LayerSkip) int { return cmp.Compare(b.KL, a.KL) })
+	return out
+}
+
+// MedianKL returns the median KL of the skipped layers of one type (the
+// mean of the middle two for an even count), NaN when there are none. One
+// layer far above the rest moves MeanKL, not the median.
+func (s *LayerSkips) MedianKL(t LayerType) float64 {
+	var v []float64
+	for _, l := range s.Layers {
+		if l.Type == t {
+			v = append(v, l.KL)
+		}
+	}
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	slices.Sort(v)
+	return (v[(len(v)-1)/2] + v[len(v)/2]) / 2
+}
+
+// MeanKLExcept returns the mean KL of the skipped layers of one type,
+// leaving out the listed layers; NaN when none is left.
+func (s *LayerSkips) MeanKLExcept(t LayerType, layers ...int) float64 {
+	var sum float64
+	var n int
+	for _, l := range s.Layers {
+		if l.Type == t && !slices.Contains(layers, l.Layer) {
+			sum += l.KL
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return sum / float64(n)
+}
+
+// kindName names a layer kind as the chapters write it.
+func kindName(t LayerType) string {
+	if t == FullAttention {
+		return "full attention"
+	}
+	return "Gated DeltaNet"
+}
+
+// Summary prints the run in four lines: the layers ranked by KL, largest
+// first; for each kind, its mean KL, median, and mean leaving out the
+// top-ranked layer; and which kind has the higher mean, with and without
+// that layer. When the two verdicts differ, one layer decides the
+// comparison, not its kind.
+func (s *LayerSkips) Summary() string {
+	if len(s.Layers) == 0 {
+		return "no layers skipped"
+	}
+	var b strings.Builder
+	b.WriteString("layers by KL, largest first:")
+	for i, l := range s.Ranked() {
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "%s %d (%.3g)", sep, l.Layer, l.KL)
+	}
+	top := s.Ranked()[0].Layer
+	for _, t := range []LayerType{FullAttention, LinearAttention} {
+		fmt.Fprintf(&b, "\n%-15s mean KL %.4f, median %.4f, mean leaving out layer %d %.4f nats", kindName(t), s.MeanKL(t), s.MedianKL(t), top, s.MeanKLExcept(t, top))
+	}
+	higher := func(full, lin float64) string {
+		if full > lin {
+			return kindName(FullAttention)
+		}
+		return kindName(LinearAttention)
+	}
+	fmt.Fprintf(&b, "\nhigher mean: %s; leaving out layer %d: %s", higher(s.MeanKL(FullAttention), s.MeanKL(LinearAttention)),
+		top, higher(s.MeanKLExcept(FullAttention, top), s.MeanKLExcept(LinearAttention, top)))
+	return b.String()
+}
+
+// Write is one sub-block's write into the residual stream at one position:
+// its length and the length of the stream it is added to.
+type Write struct {
+	Layer  int
+	Type   LayerType
+	Part   string  // "mixer" or "MLP"
+	Norm   float64 // ‖write‖
+	Stream float64 // ‖the stream it joins‖: the layer's input for the mixer, the stream after the mixer for the MLP
+}
+
+// Share is the write's length as a fraction of the stream it joins.
+func (w Write) Share() float64 { return w.Norm / w.Stream }
+
+// Writes returns every sub-block's write at position t, two per layer in
+// the order the stack makes them (t < 0 counts from the end).
+func (p *Pass) Writes(t int) ([]Write, error) {
+	if t < 0 {
+		t += len(p.IDs)
+	}
+	if t < 0 || t >= len(p.IDs) {
+		return nil, fmt.Errorf("llm: Writes: position %d of %d", t, len(p.IDs))
+	}
+	var out []Write
+	for i, lc := range p.Capture.Layers {
+		in, err := p.BlockInput(i)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Write{i, lc.Type, "mixer", Norm(lc.MixerOut[t]), Norm(in[t])},
+			Write{i, lc.Type, "MLP", Norm(lc.MLPOut[t]), Norm(lc.AfterMixer[t])})
+	}
+	return out, nil
 }

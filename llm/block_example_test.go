@@ -51,14 +51,14 @@ func ExampleModel_SkipLayers() {
 
 func ExampleMixerMemory() {
 	c := llm.Qwen35Config()
-	for _, n := range []int{1, 256, 262144} {
+	for _, n := range []int{1, 274, 262144} {
 		d, f := llm.MixerMemory(c, n, 2) // bf16
 		fmt.Printf("%7d tokens: DeltaNet layer %d B, full-attention layer %d B\n", n, d, f)
 	}
 	// Output:
-	//       1 tokens: DeltaNet layer 524288 B, full-attention layer 2048 B
-	//     256 tokens: DeltaNet layer 524288 B, full-attention layer 524288 B
-	//  262144 tokens: DeltaNet layer 524288 B, full-attention layer 536870912 B
+	//       1 tokens: DeltaNet layer 561152 B, full-attention layer 2048 B
+	//     274 tokens: DeltaNet layer 561152 B, full-attention layer 561152 B
+	//  262144 tokens: DeltaNet layer 561152 B, full-attention layer 536870912 B
 }
 
 // A gradient sent down 24 random layers fades without the identity path
@@ -67,4 +67,15 @@ func ExampleStackGradients() {
 	plain, resid := llm.StackGradients(llm.MustRandomStack(24, 64, 0.3, 1))
 	fmt.Printf("after 24 layers: plain %.1e, residual %.2f\n", plain[23], resid[23])
 	// Output: after 24 layers: plain 1.8e-13, residual 3.93
+}
+
+// One layer far above the rest moves the mean KL, not the median: compare
+// the two, and the mean without the largest layer.
+func ExampleLayerSkips_MedianKL() {
+	s := &llm.LayerSkips{Layers: []llm.LayerSkip{{Layer: 0, Type: llm.LinearAttention, KL: 5.7},
+		{Layer: 1, Type: llm.LinearAttention, KL: 0.01}, {Layer: 2, Type: llm.LinearAttention, KL: 0.1}, {Layer: 3, Type: llm.FullAttention, KL: 0.02}}}
+	top := s.Ranked()[0].Layer
+	fmt.Printf("largest: layer %d; DeltaNet mean %.2f, median %.2f, mean without layer %d %.3f\n",
+		top, s.MeanKL(llm.LinearAttention), s.MedianKL(llm.LinearAttention), top, s.MeanKLExcept(llm.LinearAttention, top))
+	// Output: largest: layer 0; DeltaNet mean 1.94, median 0.10, mean without layer 0 0.055
 }

@@ -22,11 +22,15 @@ import (
 // StateSize sizes a hybrid model's memory for one sequence: the KV cache
 // of its full-attention layers, which grows with every token, plus one
 // fixed-size conv state and recurrent state per Gated DeltaNet layer.
+// Every number takes KV.Bytes bytes, except the recurrent states when
+// RecurrentBytes is set: Qwen3.5's config keeps them in float32
+// (mamba_ssm_dtype), 4 bytes, beside a bf16 cache.
 type StateSize struct {
-	KV        KVCache // the full-attention layers' cache
-	Linear    int     // DeltaNet layers
-	Recurrent int     // numbers in one DeltaNet layer's recurrent state: value heads × key dim × value dim
-	Conv      int     // numbers in one DeltaNet layer's conv state: (kernel − 1) × conv channels
+	KV             KVCache // the full-attention layers' cache
+	Linear         int     // DeltaNet layers
+	Recurrent      int     // numbers in one DeltaNet layer's recurrent state: value heads × key dim × value dim
+	Conv           int     // numbers in one DeltaNet layer's conv state: (kernel − 1) × conv channels
+	RecurrentBytes int     // bytes per number of the recurrent states; 0 means KV.Bytes
 }
 
 // StateSizeOf returns cfg's state, every number stored in bytes bytes.
@@ -38,7 +42,17 @@ func StateSizeOf(cfg *Config, bytes int) StateSize {
 
 // Fixed is the bytes of the DeltaNet layers' states, the same at any length.
 func (s StateSize) Fixed() int64 {
-	return int64(s.Linear) * int64(s.Recurrent+s.Conv) * int64(s.KV.Bytes)
+	return int64(s.Linear) * s.LinearLayer()
+}
+
+// LinearLayer is the bytes of one DeltaNet layer's state: its recurrent
+// state at RecurrentBytes (or KV.Bytes) a number, its conv state at KV.Bytes.
+func (s StateSize) LinearLayer() int64 {
+	rb := s.RecurrentBytes
+	if rb == 0 {
+		rb = s.KV.Bytes
+	}
+	return int64(s.Recurrent)*int64(rb) + int64(s.Conv)*int64(s.KV.Bytes)
 }
 
 // Size is the bytes of the whole state after tokens tokens.
@@ -323,6 +337,7 @@ type NeedleResult struct {
 	Rank     int     // the answer's rank among the next-token logits (0 = top)
 	Prob     float64 // its probability
 	Baseline float64 // its probability with the fact left out
+	BaseRank int     // its rank with the fact left out
 	Top      int     // the most likely next token
 	// Attention is, per full-attention layer in order, the largest share of
 	// attention any query head puts on the fact's tokens from the last
@@ -350,6 +365,7 @@ func (n Needle) Run(m *Model, depths ...float64) ([]NeedleResult, error) {
 		return nil, err
 	}
 	pBase := Softmax(base, 1)
+	baseRank := Rank(base, ans[0]) - 1 // 0-based, like NeedleResult.Rank
 	var out []NeedleResult
 	for _, depth := range depths {
 		if depth < 0 || depth > 1 {
@@ -368,12 +384,7 @@ func (n Needle) Run(m *Model, depths ...float64) ([]NeedleResult, error) {
 		logits := all[len(all)-m.Vocab():]
 		p := Softmax(logits, 1)
 		r := NeedleResult{Depth: depth, Tokens: len(ids), Span: [2]int{at, at + len(fact)}, Prob: float64(p[ans[0]]),
-			Baseline: float64(pBase[ans[0]]), Top: Argmax(logits)}
-		for _, x := range logits {
-			if x > logits[ans[0]] {
-				r.Rank++
-			}
-		}
+			Baseline: float64(pBase[ans[0]]), BaseRank: baseRank, Rank: Rank(logits, ans[0]) - 1, Top: Argmax(logits)}
 		for _, l := range m.Config().FullAttentionLayers() {
 			var best float64
 			for _, head := range c.Layers[l].Attention {
@@ -399,14 +410,15 @@ func (n Needle) MustRun(m *Model, depths ...float64) []NeedleResult {
 	return r
 }
 
-// String prints one result on one line.
+// String prints one result on one line, the probabilities to two
+// significant digits so that small ones still show.
 func (r NeedleResult) String() string {
 	var att []string
 	for _, a := range r.Attention {
 		att = append(att, fmt.Sprintf("%.2f", a))
 	}
-	return fmt.Sprintf("depth %3.0f%% (fact at tokens %d–%d of %d): answer rank %d, p = %.3f (without the fact %.3f); attention on the fact per full layer %s",
-		100*r.Depth, r.Span[0], r.Span[1]-1, r.Tokens, r.Rank, r.Prob, r.Baseline, strings.Join(att, " "))
+	return fmt.Sprintf("depth %3.0f%% (fact at tokens %d–%d of %d): answer rank %d, p = %.2g (without the fact: rank %d, p = %.2g); attention on the fact per full layer %s",
+		100*r.Depth, r.Span[0], r.Span[1]-1, r.Tokens, r.Rank, r.Prob, r.BaseRank, r.Baseline, strings.Join(att, " "))
 }
 
 // RoundTrip is what storing numbers in a smaller format does to them.

@@ -35,6 +35,15 @@ func TestStateSizeQwen35(t *testing.T) {
 	if s.Fixed() != rec+conv || s.Size(0) != s.Fixed() {
 		t.Errorf("fixed part %d, want %d", s.Fixed(), rec+conv)
 	}
+	// The config keeps S in float32 (mamba_ssm_dtype): 1 MiB a layer, the
+	// conv state and the KV cache still in bf16 (spec §7.9's S, 16×128×128×4).
+	s.RecurrentBytes = 4
+	if got, want := s.LinearLayer(), int64(16*128*128*4+3*6144*2); got != want {
+		t.Errorf("one DeltaNet layer with S in float32: %d bytes, want %d", got, want)
+	}
+	if got, want := s.Size(32768), 6*(int64(64)<<20)+18*(int64(1)<<20)+conv; got != want {
+		t.Errorf("hybrid at 32k with S in float32: %d bytes, want %d", got, want)
+	}
 }
 
 // The listed tensors add up to the bytes the engine says it holds, and to
@@ -222,6 +231,29 @@ func TestNeedle(t *testing.T) {
 	}
 	if p := float64(Softmax(logits, 1)[ans[0]]); math.Abs(p-rs[1].Prob) > 1e-4 {
 		t.Errorf("answer probability %g, independent pass %g", rs[1].Prob, p)
+	}
+	// Without the fact: the rank and probability from a pass over the
+	// haystack and question alone, counted here.
+	base, err := m.Forward(slices.Concat(hay, q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	above := 0
+	for _, x := range base {
+		if x > base[ans[0]] {
+			above++
+		}
+	}
+	pb := float64(Softmax(base, 1)[ans[0]])
+	for _, r := range rs {
+		if r.BaseRank != above || math.Abs(r.Baseline-pb) > 1e-4 {
+			t.Errorf("depth %g: without the fact rank %d p %g, independent pass rank %d p %g", r.Depth, r.BaseRank, r.Baseline, above, pb)
+		}
+	}
+	// String keeps two significant digits, so a small p does not print as 0.
+	r := NeedleResult{Depth: 0.5, Tokens: 10, Span: [2]int{2, 4}, Rank: 600, Prob: 0.000123, BaseRank: 610, Baseline: 0.0000456, Attention: []float64{0.5}}
+	if got, want := r.String(), "depth  50% (fact at tokens 2–3 of 10): answer rank 600, p = 0.00012 (without the fact: rank 610, p = 4.6e-05); attention on the fact per full layer 0.50"; got != want {
+		t.Errorf("String:\n got %s\nwant %s", got, want)
 	}
 	if rs[0].Span[0] != 0 || rs[2].Span[0] != n.Tokens {
 		t.Errorf("depths 0 and 1: spans %v %v", rs[0].Span, rs[2].Span)

@@ -227,6 +227,12 @@ func (m *Model) step(set Settings, i, pos int, logits []float32) (Step, error) {
 	}
 	st.Piece = m.Piece(st.ID)
 	st.Prob = float32(math.Exp(float64(logits[st.ID]) - lse))
+	switch {
+	case samp != nil:
+		st.PSamp = samp[st.ID]
+	case st.ID == Argmax(logits):
+		st.PSamp = 1
+	}
 	st.Candidates = m.Top(logits, set.TopN)
 	greedyID := Argmax(logits)
 	for j, c := range st.Candidates {

@@ -41,7 +41,7 @@ func TestGreedyMatchesFixture(t *testing.T) {
 			t.Errorf("stop %q, %d timings", tr.Stop, len(tr.Timing.Steps))
 		}
 		for i, s := range tr.Steps {
-			if s.Pos != len(greedyPrompt)+i || s.Candidates[0].ID != s.ID || s.Candidates[0].PSamp != 1 {
+			if s.Pos != len(greedyPrompt)+i || s.Candidates[0].ID != s.ID || s.Candidates[0].PSamp != 1 || s.PSamp != 1 {
 				t.Fatalf("step %d = %+v", i, s)
 			}
 			var sum float32
@@ -77,9 +77,19 @@ func TestSameSeedSameJSON(t *testing.T) {
 	if slices.Equal(a.IDs(), greedyIDs[:16]) {
 		t.Error("sampling at temperature 1.2 gave the greedy tokens")
 	}
+	s.Seed = 7 // a's sampler
 	for i, st := range a.Steps {
-		if st.Draw != s.Draw(i) && s.Seed == 7 {
-			t.Fatalf("step %d records draw %v", i, st.Draw)
+		if st.Draw != s.Draw(i) {
+			t.Fatalf("step %d records draw %v, the sampler draws %v", i, st.Draw, s.Draw(i))
+		}
+		// The chosen token's probability under the sampler, from logits
+		// recomputed for its context alone.
+		logits, err := m.Forward(append(slices.Clone(greedyPrompt), a.IDs()[:i]...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := s.Probs(logits)[st.ID]; want <= 0 || math.Abs(float64(st.PSamp-want)) > 1e-4 {
+			t.Fatalf("step %d: chosen %d has PSamp %v, the sampler gives it %v", i, st.ID, st.PSamp, want)
 		}
 	}
 }

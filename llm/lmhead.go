@@ -168,3 +168,59 @@ func Rank(logits []float32, id int) int {
 func Prob(logits []float32, id int) float64 {
 	return math.Exp(float64(logits[id]) - logNormalizer(logits))
 }
+
+// SelfRead is what the LM head reads from one position's embedding row,
+// the lens at its first boundary: the row goes through the final norm, then
+// the head scores every token's row against it, the token's own included.
+type SelfRead struct {
+	ID    int
+	Piece string
+	// Cos is the cosine between the final-normed vector and the token's
+	// own row. RMS scaling alone keeps it at 1; the norm's learned gain
+	// (1 + w, one factor per coordinate) turns the vector away from it.
+	Cos  float64
+	Rank int       // the token's own rank among the logits read there, 1 = top
+	Top  Candidate // the token the head reads there
+	// RankNoGain is the own rank had the norm no gain (every 1 + w = 1):
+	// the row scored against every row as it is. Rank 1 there and lower
+	// with the gain means the gain's turn lost the token its place; a
+	// rank below 1 even without it means longer rows, partly aligned with
+	// this one, outscore it anyway.
+	RankNoGain int
+}
+
+// SelfReads reads every position of p at the embedding boundary and says
+// whether the input token reads as itself.
+func (m *Model) SelfReads(p *Pass) ([]SelfRead, error) {
+	w, err := m.Net.Weight("norm.weight")
+	if err != nil {
+		return nil, fmt.Errorf("llm: SelfReads: %w", err)
+	}
+	gain := w.Float32()
+	e, err := m.Embeddings()
+	if err != nil {
+		return nil, fmt.Errorf("llm: SelfReads: %w", err)
+	}
+	var out []SelfRead
+	for t, id := range p.IDs {
+		row := p.Capture.Embedding[t]
+		y, err := RMSNorm(row, gain, m.Config().RMSEps)
+		if err != nil {
+			return nil, fmt.Errorf("llm: SelfReads: %w", err)
+		}
+		logits, err := m.Net.Unembed(row)
+		if err != nil {
+			return nil, err
+		}
+		plain, err := e.Scores(row) // E·row: the ranking a gain-free norm would give
+		if err != nil {
+			return nil, fmt.Errorf("llm: SelfReads: %w", err)
+		}
+		out = append(out, SelfRead{ID: id, Piece: m.Piece(id), Cos: Cosine(y, row), Rank: Rank(logits, id), Top: m.Top(logits, 1)[0],
+			RankNoGain: Rank(plain, id)})
+	}
+	return out, nil
+}
+
+// MustSelfReads is SelfReads for notebook cells: it panics with its error.
+func (m *Model) MustSelfReads(p *Pass) []SelfRead { return must(m.SelfReads(p)) }

@@ -33,3 +33,22 @@ func ExampleModel_LogitLens() {
 	// Output:
 	// true true
 }
+
+// The head reads an input token's own embedding row through the final
+// norm: the norm's gain turns the vector away from that row, so the token
+// need not read as itself.
+func ExampleModel_SelfReads() {
+	m, err := llm.LoadTiny()
+	if err != nil {
+		panic(err)
+	}
+	rs := m.MustSelfReads(m.MustRun("The capital of France is"))
+	below := 0
+	for _, r := range rs {
+		if r.Cos < 1-1e-6 {
+			below++
+		}
+	}
+	fmt.Printf("%d positions, %d with the normed vector turned away from its own row\n", len(rs), below)
+	// Output: 5 positions, 5 with the normed vector turned away from its own row
+}

@@ -156,3 +156,66 @@ func TestMeanRows(t *testing.T) {
 		t.Error("MeanRows of ragged rows succeeded")
 	}
 }
+
+// SelfReads against headRef: the own token's rank among float64 logits
+// recomputed from the checkpoint, the top token, and the cosine of the
+// normed row (computed here in float64) with the raw row.
+func TestSelfReads(t *testing.T) {
+	m := tinyTrained(t)
+	p := m.MustRun("The capital of France is")
+	rs, err := m.SelfReads(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != len(p.IDs) {
+		t.Fatalf("%d reads for %d positions", len(rs), len(p.IDs))
+	}
+	w := m.Net.MustWeight("norm.weight").Float32()
+	turned := false
+	for i, r := range rs {
+		row := p.Capture.Embedding[i]
+		ref := headRef(m, row)
+		rank, top := 1, 0
+		for id, x := range ref {
+			if x > ref[p.IDs[i]] {
+				rank++
+			}
+			if x > ref[top] {
+				top = id
+			}
+		}
+		// Without the gain: the row against every row, in float64.
+		E, H := m.Net.MustWeight("embed_tokens.weight").Float32(), m.Config().Hidden
+		own, plainRank := 0.0, 1
+		for j, x := range row {
+			own += float64(x) * float64(E[p.IDs[i]*H+j])
+		}
+		for id := range m.Vocab() {
+			var d float64
+			for j, x := range row {
+				d += float64(x) * float64(E[id*H+j])
+			}
+			if d > own {
+				plainRank++
+			}
+		}
+		if r.RankNoGain != plainRank {
+			t.Errorf("position %d: rank without the gain %d, want %d", i, r.RankNoGain, plainRank)
+		}
+		if r.ID != p.IDs[i] || r.Rank != rank || r.Top.ID != top {
+			t.Errorf("position %d: id %d rank %d top %d, want %d %d %d", i, r.ID, r.Rank, r.Top.ID, p.IDs[i], rank, top)
+		}
+		var dot, ny, nx float64
+		for j, x := range row {
+			y := float64(x) * (1 + float64(w[j])) // the RMS factor cancels in a cosine
+			dot, ny, nx = dot+y*float64(x), ny+y*y, nx+float64(x)*float64(x)
+		}
+		if want := dot / math.Sqrt(ny*nx); math.Abs(r.Cos-want) > 1e-5 {
+			t.Errorf("position %d: cos %v, want %v", i, r.Cos, want)
+		}
+		turned = turned || r.Cos < 0.999
+	}
+	if !turned {
+		t.Error("the final norm's gain turned no row: a trained gain is not uniform")
+	}
+}

@@ -54,11 +54,12 @@ type Settings struct {
 
 // Step is one generated token.
 type Step struct {
-	Pos        int         `json:"pos"`   // its position in the sequence (prompt starts at 0)
-	ID         int         `json:"id"`    // the chosen token
-	Piece      string      `json:"piece"` // its text
-	Prob       float32     `json:"prob"`  // its probability under the model (temperature 1)
-	Draw       float64     `json:"draw"`  // the uniform draw in [0,1) (unused when greedy)
+	Pos        int         `json:"pos"`                   // its position in the sequence (prompt starts at 0)
+	ID         int         `json:"id"`                    // the chosen token
+	Piece      string      `json:"piece"`                 // its text
+	Prob       float32     `json:"prob"`                  // its probability under the model (temperature 1)
+	PSamp      float32     `json:"sample_prob,omitempty"` // its probability under the sampler's settings (1 when greedy took it)
+	Draw       float64     `json:"draw"`                  // the uniform draw in [0,1) (unused when greedy)
 	Forced     bool        `json:"forced,omitempty"`
 	Candidates []Candidate `json:"candidates"` // the top-N tokens by logit
 }

@@ -3,6 +3,7 @@ package notebooks
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -41,6 +42,17 @@ func TestChapter2(t *testing.T) {
 	want, _ := chips.Text()
 	if !strings.Contains(texts["chips"], want) {
 		t.Errorf("chips cell:\n%s\nwant:\n%s", texts["chips"], want)
+	}
+	// Special tokens: their literal strings in the text encode to the added
+	// ids (the chat is encoded from plain text), each as one chip.
+	for _, special := range []string{"<|im_start|>", "<|im_end|>"} {
+		id, ok := tok.ID(special)
+		if !ok || !slices.Equal(tok.Encode(special), []int{id}) {
+			t.Errorf("%s: id %d (%v), encodes to %v", special, id, ok, tok.Encode(special))
+		}
+		if chip := fmt.Sprintf("[[%s|%d]]", special, id); !strings.Contains(texts["special"], chip) {
+			t.Errorf("the chat strip has no chip %s:\n%s", chip, texts["special"])
+		}
 	}
 	// "cat", " cat", …: the ids Encode gives.
 	for _, w := range []string{"cat", " cat", "Cat", " Cat", "CAT"} {

@@ -155,4 +155,36 @@ func checkChapter3Tiny(t *testing.T, text func(string) string) {
 	if n := text("norms-hist"); !strings.Contains(n, fmt.Sprintf("8 shortest rows (norm %.2f to", llm.Norm(row(short)))) || !strings.Contains(n, fmt.Sprintf("[%q", m.Piece(short))) {
 		t.Errorf("shortest row %q (%.2f) not first:\n%s", m.Piece(short), llm.Norm(row(short)), n)
 	}
+	// The clump around the longest row, by brute force: its size and the
+	// mean cosine over every pair of its rows.
+	long := 0
+	for i := range V {
+		if llm.Norm(row(i)) > llm.Norm(row(long)) {
+			long = i
+		}
+	}
+	var clump []int
+	for i := range V {
+		if llm.Cosine(row(i), row(long)) >= 0.999 {
+			clump = append(clump, i)
+		}
+	}
+	var sum, pairs float64
+	for a, i := range clump {
+		for _, j := range clump[a+1:] {
+			sum, pairs = sum+llm.Cosine(row(i), row(j)), pairs+1
+		}
+	}
+	c := text("norms-clump")
+	got := number(t, c, `tiny: (\d+) row\(s\) within cosine 0\.999`)
+	if math.Abs(got-float64(len(clump))) > 1 || !strings.Contains(c, fmt.Sprintf("mean cosine over every pair of them: %.5f", sum/pairs)) {
+		t.Errorf("the clump of the longest row %q: %d rows, mean cosine %.5f by brute force:\n%s", m.Piece(long), len(clump), sum/pairs, c)
+	}
+	// The plural direction: every word the vocabulary splits is named, none dropped.
+	pl := text("plural-direction")
+	for _, w := range llm.Spaced("dogs trees houses books ideas girls years dog tree house book idea girl year one two three four five") {
+		if split := len(m.Encode(w)) > 1; split != strings.Contains(pl, fmt.Sprintf("%q = ", w)) {
+			t.Errorf("plural-direction: %q split %v, but the cell says otherwise:\n%s", w, split, pl)
+		}
+	}
 }

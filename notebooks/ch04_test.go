@@ -49,6 +49,31 @@ func TestChapter4(t *testing.T) {
 	if q := text("quiz-check-code"); !strings.Contains(q, "the quiz has 3 questions, each with exactly one right answer") {
 		t.Errorf("quiz check:\n%s", q)
 	}
+	// The census tally: the kinds counted under the table, row by row of it.
+	census := text("census-code")
+	tally := regexp.MustCompile(`(\d+) heads: previous token (\d+), first token (\d+), self (\d+), broad (\d+), mixed (\d+)`).FindStringSubmatch(census)
+	if tally == nil {
+		t.Errorf("census-code prints no tally of the kinds:\n%s", census)
+	} else {
+		var rows []string
+		for _, r := range regexp.MustCompile(`(?m)^\d+·\d+\s+(previous token|first token|self|broad|mixed)\s`).FindAllStringSubmatch(census, -1) {
+			rows = append(rows, r[1])
+		}
+		for i, kind := range []string{"previous token", "first token", "self", "broad", "mixed"} {
+			want := 0
+			for _, r := range rows {
+				if r == kind {
+					want++
+				}
+			}
+			if got := tally[i+2]; got != fmt.Sprint(want) {
+				t.Errorf("census tally: %s %s, the table has %d", kind, got, want)
+			}
+		}
+		if tally[1] != fmt.Sprint(len(rows)) {
+			t.Errorf("census tally of %s heads, the table has %d", tally[1], len(rows))
+		}
+	}
 	// Qwen3.5-0.8B's layer map and score memory, from its published config.
 	if l := text("layer-map"); !strings.Contains(l, "24 layers: 6 full attention at [3 7 11 15 19 23], 18 Gated DeltaNet") {
 		t.Errorf("layer map:\n%s", l)
@@ -128,6 +153,16 @@ func checkChapter4Tiny(t *testing.T, text func(string) string) {
 				t.Errorf("attention maps lack %s:\n%s", want, maps)
 			}
 		}
+	}
+	// The last query's favourite key, counted over the heads.
+	favourite := map[string]int{}
+	for _, l := range full {
+		for _, rows := range p.Capture.Layers[l].Attention {
+			favourite[strings.ReplaceAll(p.Pieces[llm.Argmax(rows[last])], " ", "·")]++
+		}
+	}
+	if want := fmt.Sprintf("the last query's favourite key, in how many heads: %v", favourite); !strings.Contains(maps, want) {
+		t.Errorf("attention maps lack %q:\n%s", want, maps)
 	}
 	// The census: every head's mean weight on the previous and the first
 	// key, over the rows t ≥ 2 of the four prompts, averaged here.

@@ -2,12 +2,15 @@ package notebooks
 
 import (
 	"fmt"
+	"html"
 	"math"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/how-llms-work/course/ci/nbformat"
 	"github.com/how-llms-work/course/llm"
+	"github.com/how-llms-work/course/widgets"
 )
 
 // widgetsOfChapter5 are the widget kinds chapter 5 must show.
@@ -31,10 +34,11 @@ func TestChapter5(t *testing.T) {
 	for id, wants := range map[string][]string{
 		"shapes-qwen": {"layers.3.self_attn.q_proj.weight   [4096 1024]", "k_proj.weight   [512 1024]", "o_proj.weight   [1024 2048]",
 			"8 query heads, 2 KV heads, head_dim 256 (hidden 1024 ÷ 8 heads would give 128); √head_dim = 16"},
-		"per-head-params": {"hidden 1024, head_dim 256: one head's query + output maps    524288 numbers, a full hidden × hidden matrix   1048576 (0.50×)"},
+		"per-head-params": {"hidden 1024, head_dim 256: one path's two blocks    524288 numbers, a full hidden × hidden matrix   1048576 (0.50×), rank ≤ 256 of 1024"},
 		"kv-calc":         {"Qwen3.5-0.8B: MHA would cache 4× as much as its GQA", "32,768      1.5 GiB          384.0 MiB    192.0 MiB"},
-		"kv-hybrid":       {"one full-attention layer: 64.0 MiB (2048 bytes a token)", "if all 24 layers were GQA: 1.5 GiB; if all were MHA: 6.0 GiB", "= 393.0 MiB"},
-		"quiz-check":      {"the quiz has 3 questions, each with exactly one right answer"},
+		"kv-hybrid": {"one full-attention layer: 64.0 MiB (2048 bytes a token)", "if all 24 layers were GQA: 1.5 GiB; if all were MHA: 6.0 GiB",
+			"Qwen3.5's hybrid: 6 × 64.0 MiB + 18 DeltaNet states × ", "= " + widgets.ByteSize(llm.StateSizeOf(llm.Qwen35Config(), 2).Size(32768)) + "\n"},
+		"quiz-check": {"the quiz has 3 questions, each with exactly one right answer"},
 	} {
 		for _, want := range wants {
 			if !strings.Contains(text(id), want) {
@@ -64,6 +68,34 @@ func TestChapter5(t *testing.T) {
 	// Group-mates do not attend identically.
 	if d := number(t, text("js-matrix"), `group-mates ([\d.]+)`); !(d > 0.01 && d <= 1) {
 		t.Errorf("group-mates' mean distance %v, want in (0.01, 1]", d)
+	}
+
+	// No NaN where a model has one KV head, and every heading has its title.
+	for _, id := range []string{"js-matrix", "your-maps"} {
+		if strings.Contains(text(id), "NaN") {
+			t.Errorf("cell %s prints NaN:\n%s", id, text(id))
+		}
+	}
+	checkGridTitles(t, nb, "head-norms", "gate-grid", "js-matrix", "ablation-grid")
+	// The group's strongest single head is read from the grid's own row.
+	abl := text("ablation-grid")
+	for _, s := range regexp.MustCompile(`layer +(\d+), KV group (\d+) silenced: KL (\S+); its strongest head alone \(Q(\d+)\) (\S+);`).FindAllStringSubmatch(abl, -1) {
+		var layer, head int
+		var one float64
+		fmt.Sscan(s[1], &layer)
+		fmt.Sscan(s[4], &head)
+		fmt.Sscan(s[5], &one)
+		row := regexp.MustCompile(fmt.Sprintf(`(?m)^layer %d((?:\s+[\d.]+)+)\s*$`, layer)).FindStringSubmatch(abl)
+		if row == nil {
+			t.Errorf("no grid row for layer %d:\n%s", layer, abl)
+			continue
+		}
+		if f := strings.Fields(row[1]); head >= len(f) || f[head] != s[5] {
+			t.Errorf("layer %d: strongest head Q%d %v, the grid's row %v", layer, head, one, f)
+		}
+	}
+	if !strings.Contains(abl, "its strongest head alone") {
+		t.Errorf("no group lines:\n%s", abl)
 	}
 
 	load := text("load")
@@ -199,5 +231,37 @@ func checkChapter5Tiny(t *testing.T, text func(string) string) {
 	fmt.Sscan(row[1], &got)
 	if math.Abs(got-kl) > 0.00006+1e-3*kl || kl <= 0 {
 		t.Errorf("KL without head 0 of layer %d: printed %v, recomputed %v", last, got, kl)
+	}
+}
+
+// checkGridTitles checks that every heat grid the cells ids showed has its
+// title as its heading: the h4 of its HTML reads as the first line of its
+// plain-text form.
+func checkGridTitles(t *testing.T, nb *nbformat.Notebook, ids ...string) {
+	t.Helper()
+	h4 := regexp.MustCompile(`(?s)<h4>(.*?)</h4>`)
+	for _, id := range ids {
+		grids := 0
+		for _, c := range nb.Cells {
+			if c.ID != id {
+				continue
+			}
+			for _, o := range c.Outputs {
+				h, _ := o.Data["text/html"].(string)
+				plain, _ := o.Data["text/plain"].(string)
+				if !strings.Contains(h, `class="llmw llmw-grid"`) {
+					continue
+				}
+				grids++
+				title, _, _ := strings.Cut(plain, "\n")
+				m := h4.FindStringSubmatch(h)
+				if m == nil || html.UnescapeString(m[1]) != title || title == "" {
+					t.Errorf("cell %s: a grid titled %q has the heading %q", id, title, m)
+				}
+			}
+		}
+		if grids == 0 {
+			t.Errorf("cell %s shows no grid", id)
+		}
 	}
 }

@@ -47,6 +47,21 @@ func TestChapter7(t *testing.T) {
 	if strings.Count(texts["scale-real"], "InputNorm 1.000000") != 3 {
 		t.Errorf("scale-real cell: the scaled real input does not give the engine's output:\n%s", texts["scale-real"])
 	}
+	// The ablation's summary names the layer with the largest printed KL.
+	if kls := regexp.MustCompile(`layer +(\d+) without its input norm: KL +([\d.]+) nats`).FindAllStringSubmatch(texts["ablate"], -1); len(kls) > 0 {
+		best, bestKL := "", -1.0
+		for _, k := range kls {
+			if v, _ := strconv.ParseFloat(k[2], 64); v > bestKL {
+				best, bestKL = k[1], v
+			}
+		}
+		if want := "largest KL: layer " + best + ","; !strings.Contains(texts["ablate"], want) {
+			t.Errorf("ablate cell does not say %q:\n%s", want, texts["ablate"])
+		}
+	}
+	if strings.Contains(texts["eps"], "99999") || strings.Contains(texts["eps"], "00000") {
+		t.Errorf("eps cell prints raw floats:\n%s", texts["eps"])
+	}
 	if !strings.Contains(texts["load"], "tiny: ") {
 		t.Logf("chapter 7 ran on another model; only the embedded model's values are checked:\n%s", texts["load"])
 		return
@@ -102,6 +117,41 @@ func TestChapter7(t *testing.T) {
 		if !strings.Contains(texts["massive"], w) {
 			t.Errorf("massive cell has no line %q:\n%s", w, texts["massive"])
 		}
+	}
+
+	// The channel that is the largest most often, and how many of each
+	// kind of pre-norm give it a gain above their median, by sorting.
+	count, most, top := map[int]int{}, 0, 0
+	for _, l := range p.Capture.Layers {
+		var best float64
+		ch := 0
+		for _, r := range l.Residual {
+			for c, v := range r {
+				if a := math.Abs(float64(v)); a > best {
+					best, ch = a, c
+				}
+			}
+		}
+		if count[ch]++; count[ch] > top {
+			most, top = ch, count[ch]
+		}
+	}
+	above := map[string]int{}
+	for l := range cfg.Layers {
+		for _, kind := range []string{"input_layernorm", "post_attention_layernorm"} {
+			w := m.Net.MustWeight(fmt.Sprintf("layers.%d.%s.weight", l, kind)).Float32()
+			e := make([]float64, len(w))
+			for i, v := range w {
+				e[i] = float64(1 + v)
+			}
+			sorted := slices.Sorted(slices.Values(e))
+			if med := (sorted[(len(e)-1)/2] + sorted[len(e)/2]) / 2; e[most] > med {
+				above[kind]++
+			}
+		}
+	}
+	if w := fmt.Sprintf("channel %d's gain is above the median in %d of %d input_layernorms and in %d of %d post_attention_layernorms", most, above["input_layernorm"], cfg.Layers, above["post_attention_layernorm"], cfg.Layers); !strings.Contains(texts["massive-gain-ranks"], w) {
+		t.Errorf("massive-gain-ranks cell does not say %q:\n%s", w, texts["massive-gain-ranks"])
 	}
 
 	// The KL of each removed input norm, from the engine's hook and a

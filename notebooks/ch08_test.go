@@ -65,6 +65,13 @@ func TestChapter8(t *testing.T) {
 	if !strings.Contains(texts["params"], "Qwen3.5-0.8B (from its published config): 264241152 MLP parameters") {
 		t.Errorf("params cell lacks Qwen3.5-0.8B's 264,241,152:\n%s", texts["params"])
 	}
+	// Qwen3.5-0.8B's MLPs against its embedding table, and the 8h/3 width rounded down.
+	if !strings.Contains(texts["params"], "35.1% of its 752393024-parameter text model; its embedding table, 248320 tokens × 1024, holds 33.8%") {
+		t.Errorf("params cell lacks Qwen3.5-0.8B's shares:\n%s", texts["params"])
+	}
+	if !strings.Contains(texts["cost"], "SwiGLU at ⌊8h/3⌋ = 2730: 3·h·2730 = 8386560 ≈ 8h²") {
+		t.Errorf("cost cell lacks the rounded 8h/3 line:\n%s", texts["cost"])
+	}
 	if !strings.Contains(texts["silu-plot"], "SiLU(2) = 1.7616; times up = 0.5: 0.8808") {
 		t.Errorf("silu-plot cell:\n%s", texts["silu-plot"])
 	}
@@ -78,6 +85,13 @@ func TestChapter8(t *testing.T) {
 	}
 	cfg, p := m.Config(), m.Params()
 	if want := fmt.Sprintf("3 × %d × %d × %d layers = %d parameters: %.1f%% of the %d of tiny", cfg.Hidden, cfg.Intermediate, cfg.Layers, 3*cfg.Hidden*cfg.Intermediate*cfg.Layers, 100*float64(p.MLP)/float64(p.Text), p.Text); !strings.Contains(texts["params"], want) {
+		t.Errorf("params cell lacks %q:\n%s", want, texts["params"])
+	}
+	half := "less than half"
+	if 2*3*cfg.Hidden*cfg.Intermediate*cfg.Layers > int(p.Text) {
+		half = "more than half"
+	}
+	if want := fmt.Sprintf("of tiny (%s); its embedding table, %d tokens × %d, holds %.1f%%", half, cfg.Vocab, cfg.Hidden, 100*float64(cfg.Vocab*cfg.Hidden)/float64(p.Text)); !strings.Contains(texts["params"], want) {
 		t.Errorf("params cell lacks %q:\n%s", want, texts["params"])
 	}
 	// The strip and the one-layer stat boxes, from a pass run here.

@@ -31,12 +31,33 @@ func TestChapter9(t *testing.T) {
 	for id, want := range map[string]string{
 		"toy":             "= [1.3 -0.1 0.7 0.3]",
 		"schedule":        "24 layers: full attention at [3 7 11 15 19 23], 18 Gated DeltaNet",
-		"memory-code":     "32768 tokens: DeltaNet layer   0.50 MiB, full layer    64.00 MiB | whole stack: hybrid    393.0 MiB, all 24 full   1536.0 MiB",
+		"memory-code":     "32768 tokens: DeltaNet layer   0.54 MiB, full layer    64.00 MiB | whole stack: hybrid    393.6 MiB, all 24 full   1536.0 MiB",
 		"quiz-check-code": "the quiz has 3 questions",
 	} {
 		if !strings.Contains(text(id), want) {
 			t.Errorf("cell %s lacks %q:\n%s", id, want, text(id))
 		}
+	}
+	// The memory cell's bf16 break-even and its float32-S case (spec §7.9:
+	// S 16×128×128×4 = 1 MiB, conv 3×6,144×2 = 36 KiB; 6 × 64 MiB + 18 × 1,060 KiB).
+	for _, want := range []string{
+		"bf16: a DeltaNet layer keeps 548 KiB at any length, a full layer 2048 B a token: equal at 274 tokens",
+		"with S in float32: a DeltaNet layer keeps 1060 KiB; the hybrid stack at 32768 tokens 402.6 MiB",
+	} {
+		if !strings.Contains(text("memory-layer"), want) {
+			t.Errorf("memory-layer lacks %q:\n%s", want, text("memory-layer"))
+		}
+	}
+	// The ablation's ranking starts with the layer of the largest printed KL.
+	ab := text("ablate-code")
+	best, bestKL := -1, -1.0
+	for _, l := range regexp.MustCompile(`(?m)^layer (\d+)\s+(?:Gated DeltaNet|full attention)\s+(\S+) nats`).FindAllStringSubmatch(ab, -1) {
+		if v, _ := strconv.ParseFloat(l[2], 64); v > bestKL {
+			best, bestKL = atoi(t, l[1]), v
+		}
+	}
+	if !strings.Contains(ab, fmt.Sprintf("layers by KL, largest first: %d (", best)) || !strings.Contains(ab, "higher mean: ") {
+		t.Errorf("the ranking does not start with layer %d (KL %v):\n%s", best, bestKL, ab)
 	}
 	// The layer by hand equals the engine's, step by step and everywhere.
 	byHand := text("by-hand")

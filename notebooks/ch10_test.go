@@ -200,6 +200,24 @@ func checkChapter10Tiny(t *testing.T, text func(string) string) {
 	if want := fmt.Sprintf("the answer %q is the lens's top token from boundary %d of %d on", m.Piece(answer), first, L); !strings.Contains(text("lens-check"), want) {
 		t.Errorf("lens-check lacks %q:\n%s", want, text("lens-check"))
 	}
+	// The embedding row read through the float64 head: each token's own
+	// rank and the token read there, as the self-read cell printed them.
+	for i, id := range q.IDs {
+		ref := head64(m, q.Capture.Embedding[i])
+		rank := 1
+		for _, x := range ref {
+			if x > ref[id] {
+				rank++
+			}
+		}
+		row := lines(text("self-reads"), fmt.Sprintf("%q", m.Piece(id)))
+		if want := fmt.Sprintf("own rank %5d (", rank); len(row) == 0 || !strings.Contains(row[0], want) {
+			t.Errorf("self-reads: %q lacks %q:\n%s", m.Piece(id), want, text("self-reads"))
+		}
+		if want := fmt.Sprintf("the head reads %q", m.Piece(argmax64(ref))); !strings.Contains(text("self-reads"), want) {
+			t.Errorf("self-reads lacks %q", want)
+		}
+	}
 	// The frequent-token prior: E·mean(final hidden) over 20 sentences, its top 10's share.
 	var ys [][]float32
 	counts := map[int]int{}

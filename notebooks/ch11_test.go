@@ -56,6 +56,28 @@ func TestChapter11(t *testing.T) {
 	if d := regexp.MustCompile(`greedy, digits only: "[^"]*" \+ "([^"]*)"`).FindStringSubmatch(text("digits")); d == nil || strings.Trim(d[1], " 0123456789") != "" {
 		t.Errorf("digits-only output: %v\n%s", d, text("digits"))
 	}
+	// The nucleus chart names its series by step, not by row.
+	if nc := text("nucleus-curve"); !strings.Contains(nc, "step 1 (greedy: ") || strings.Contains(nc, "row 0") {
+		t.Errorf("nucleus chart series are not named by step:\n%s", nc)
+	}
+	// Top-p keeps one token whenever the leader alone holds p: check every
+	// printed (leader share, p, size) of the temperature cell.
+	sure := regexp.MustCompile(`T = (\S+): the top token holds (\S+); tokens kept at p = 0\.3, 0\.5, 0\.7, 0\.9: (\d+), (\d+), (\d+), (\d+)`).FindAllStringSubmatch(text("nucleus-sure"), -1)
+	if len(sure) != 3 {
+		t.Errorf("nucleus-sure: %d temperatures, want 3:\n%s", len(sure), text("nucleus-sure"))
+	}
+	for _, r := range sure {
+		lead, _ := strconv.ParseFloat(r[2], 64)
+		for i, p := range []float64{0.3, 0.5, 0.7, 0.9} {
+			if n := atoi(t, r[3+i]); (lead >= p+1e-3 && n != 1) || (lead < p-1e-3 && n < 2) {
+				t.Errorf("T = %s, leader %v: nucleus at p = %v has %d tokens", r[1], lead, p, n)
+			}
+		}
+	}
+	// The yes/no mask says how each answer splits.
+	if cm := text("choices-mask"); strings.Count(cm, " token(s) [") != 4 || !strings.Contains(cm, "mass on those first tokens before the mask: ") {
+		t.Errorf("choices-mask does not show the answers' tokens:\n%s", cm)
+	}
 	if strings.HasPrefix(text("load"), "tiny:") {
 		if !strings.Contains(text("golden-check"), "the real model is loaded: false") {
 			t.Errorf("golden cell on tiny:\n%s", text("golden-check"))

@@ -31,7 +31,16 @@ func TestChapter12(t *testing.T) {
 		"hybrid-table": {"one DeltaNet layer: recurrent 512.0 KiB + conv 36.0 KiB, at any length",
 			"    1024     21.6 MiB     48.0 MiB    192.0 MiB      8.9×",
 			"   32768    393.6 MiB      1.5 GiB      6.0 GiB     15.6×",
-			"  262144      3.0 GiB     12.0 GiB     48.0 GiB     15.9×"},
+			"    4096     57.6 MiB    192.0 MiB    768.0 MiB     13.3×",
+			"   16384    201.6 MiB    768.0 MiB      3.0 GiB     15.2×",
+			"  262144      3.0 GiB     12.0 GiB     48.0 GiB     15.9×",
+			// 12 GiB, 48 GiB and 3.0 GiB against 2 × 752,393,024 bytes of weights.
+			"Qwen3.5-0.8B weights in bf16, for scale: 1.4 GiB; at 262144 tokens GQA-24 holds 8.6× that, MHA-24 34.3×, the hybrid 2.1×"},
+		// S in float32 (spec §7.9): 1 MiB + 36 KiB a layer; 6 × 64 MiB + 18 × 1,060 KiB at 32k.
+		"hybrid-fp32": {"S in float32: one DeltaNet layer 1.0 MiB, the 18 together 18.6 MiB",
+			"   32768 tokens: hybrid 402.6 MiB, MHA-24 ÷ hybrid 15.3×"},
+		// 6 layers × 2 × 2 KV heads × 256 dims × 2 bytes.
+		"prefix":     {"a kept prefix costs Qwen3.5-0.8B 12288 bytes a token in its attention layers (bf16; 24576 in float32)"},
 		"quiz-check": {"the quiz has 3 questions, each with exactly one right answer"},
 	} {
 		for _, want := range wants {
@@ -127,5 +136,16 @@ func checkChapter12Tiny(t *testing.T, text func(string) string) {
 	}
 	if s := fmt.Sprintf("depth  50%% (fact at tokens %d–%d of %d): answer rank %d,", at, at+len(fact)-1, tokens+len(fact)+len(q), rank); !strings.Contains(text("needle"), s) {
 		t.Errorf("needle lacks %q:\n%s", s, text("needle"))
+	}
+	// Without the fact: the rank from a pass over the haystack and question alone.
+	base := m.Logits(slices.Concat(hay, q))
+	baseRank := 0
+	for _, x := range base {
+		if x > base[ans[0]] {
+			baseRank++
+		}
+	}
+	if s := fmt.Sprintf("(without the fact: rank %d, p = ", baseRank); strings.Count(text("needle"), s) != strings.Count(text("needle"), "answer rank") {
+		t.Errorf("needle: want %q at every depth:\n%s", s, text("needle"))
 	}
 }

@@ -73,8 +73,27 @@ func TestChapter13(t *testing.T) {
 		t.Errorf("the embedded model's log has runs starting at %v, want the second at step 5601", runs)
 	}
 	for i, r := range runs {
-		if want := fmt.Sprintf("run %d: from step %d,", i+1, curve[r].Step); !strings.Contains(text("recorded"), want) {
-			t.Errorf("recorded curve lacks %q:\n%s", want, text("recorded"))
+		end := len(curve)
+		if i+1 < len(runs) {
+			end = runs[i+1]
+		}
+		var head, tail float64 // the mean loss of the run's first and last 100 steps
+		for k := 0; k < 100; k++ {
+			head += curve[r+k].Loss / 100
+			tail += curve[end-100+k].Loss / 100
+		}
+		line := fmt.Sprintf(`run %d: from step %d, `, i+1, curve[r].Step)
+		if !strings.Contains(text("recorded"), line) {
+			t.Errorf("recorded curve lacks %q:\n%s", line, text("recorded"))
+			continue
+		}
+		for _, c := range []struct {
+			re   string
+			want float64
+		}{{line + `.*first 100 steps ([0-9.]+)`, head}, {line + `.*last 100 ([0-9.]+)`, tail}} {
+			if got := number(t, text("recorded"), c.re); math.Abs(got-c.want) > 0.006 {
+				t.Errorf("%s: printed %v, recomputed %.4f", c.re, got, c.want)
+			}
 		}
 	}
 	checkChapter13Dedup(t, text("dedup"))

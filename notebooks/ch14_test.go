@@ -1,8 +1,10 @@
 package notebooks
 
 import (
+	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,9 +47,7 @@ func TestChapter14(t *testing.T) {
 	}
 	r := chapter14Recipe
 	base := run(r)
-	o := r
-	o.Warmup = 0
-	noWarm := run(o)
+	held := train.Windows(ids[cut:], r.SeqLen, 0)
 
 	// The schedule: the logged rates are the formula's.
 	s := text("schedule")
@@ -57,17 +57,64 @@ func TestChapter14(t *testing.T) {
 	near("lr at the peak", number(t, s, `step 8: ([0-9.e+-]+) \(peak\)`), sched.LR(r.Warmup-1), 1e-9)
 	near("last lr", number(t, s, `last: ([0-9.e+-]+)`), r.MinLR+(r.LR-r.MinLR)*(1+math.Cos(math.Pi*float64(r.Steps-1-r.Warmup)/float64(r.Steps-r.Warmup)))/2, 1e-6)
 
-	// Warmup and clipping: the same final losses as the runs redone here.
-	w := text("warmup")
-	near("final loss with warmup", number(t, w, `warmup  8: .* final ([0-9.]+) nats`), base.Curve()[r.Steps-1], 1e-3)
-	near("final loss without warmup", number(t, w, `warmup  0: .* final ([0-9.]+) nats`), noWarm.Curve()[r.Steps-1], 1e-3)
+	// Warmup: the first losses of the pair at peak 0.1, and the held-out
+	// losses and counts of the seeded pairs, redone here.
+	hot, cold := r, r
+	hot.LR, cold.LR, cold.Warmup = 0.1, 0.1, 0
+	for _, c := range []struct {
+		re string
+		o  train.Options
+	}{{`steps 1–5, warmup 8: \[([0-9.]+) ([0-9.]+) ([0-9.]+)`, hot}, {`steps 1–5, no warmup: \[([0-9.]+) ([0-9.]+) ([0-9.]+)`, cold}} {
+		m := regexp.MustCompile(c.re).FindStringSubmatch(text("warmup"))
+		if m == nil {
+			t.Errorf("warmup: no match for %s in:\n%s", c.re, text("warmup"))
+			continue
+		}
+		curve := run(c.o).Curve()
+		for k := 1; k <= 3; k++ {
+			v, _ := strconv.ParseFloat(m[k], 64)
+			near(fmt.Sprintf("%s: step %d", c.re, k), v, curve[k-1], 1e-3)
+		}
+	}
+	w := text("warmup-seeds")
+	for _, lr := range []float64{r.LR, 0.1} {
+		wins := 0
+		for seed := uint64(1); seed <= 3; seed++ {
+			with, without := r, r
+			with.LR, with.Seed = lr, seed
+			without.LR, without.Seed, without.Warmup = lr, seed, 0
+			a, b := train.MustMeanLoss(run(with).Model, held), train.MustMeanLoss(run(without).Model, held)
+			label := regexp.QuoteMeta(fmt.Sprintf("peak %-4g seed %d", lr, seed))
+			near(label+" with warmup", number(t, w, label+`: held-out loss ([0-9.]+) with`), a, 1e-3)
+			near(label+" without", number(t, w, label+`: .* with warmup, ([0-9.]+) without`), b, 1e-3)
+			if a < b {
+				wins++
+			}
+		}
+		if want := fmt.Sprintf("at peak %g, warmup ended lower in %d of 3 seeds", lr, wins); !strings.Contains(w, want) {
+			t.Errorf("warmup-seeds lacks %q:\n%s", want, w)
+		}
+	}
+
+	// Clipping: one spiked step in two runs, redone here.
+	spiky := r
+	spiky.SpikeStep, spiky.SpikeScale = 25, 100
+	unclipped := spiky
+	unclipped.Clip = 0
+	a, b := run(spiky), run(unclipped)
+	c := text("clip")
 	clipped := 0
-	for _, g := range base.GradNorms() {
+	for _, g := range a.GradNorms() {
 		if g > r.Clip {
 			clipped++
 		}
 	}
-	near("steps clipped", number(t, text("clip"), `clipped on (\d+) of`), float64(clipped), 0)
+	near("steps clipped", number(t, c, `the limit was hit on (\d+) of`), float64(clipped), 0)
+	near("spiked norm", number(t, c, `step 25: ‖g‖ = ([0-9.]+) before`), a.GradNorms()[24], 0.05)
+	near("final loss clipped", number(t, c, `clip 1: .* final ([0-9.]+),`), a.Curve()[r.Steps-1], 1e-3)
+	near("final loss unclipped", number(t, c, `clip 0: .* final ([0-9.]+),`), b.Curve()[r.Steps-1], 1e-3)
+	near("worst after the spike, unclipped", number(t, c, `clip 0: worst loss of steps 26–35 ([0-9.]+)`), slices.Max(b.Curve()[25:35]), 1e-3)
+	near("first losses", number(t, s, `first five steps \[([0-9.]+) `), base.Curve()[0], 1e-3)
 
 	// Weight decay shrinks the decayed weights relative to the same run without it.
 	d := text("decay")

@@ -3,6 +3,7 @@ package notebooks
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,6 +60,16 @@ func TestChapter15(t *testing.T) {
 				t.Errorf("after SFT the model does not answer %s:\n%s", want, sft)
 			}
 		}
+	}
+	// Softer targets move probability from the top five to the rest: the
+	// mass outside the top five rises with the temperature on any model.
+	var rest []float64
+	for _, m := range regexp.MustCompile(`outside the top 5 ([\d.]+)`).FindAllStringSubmatch(text("soft"), -1) {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		rest = append(rest, v)
+	}
+	if len(rest) != 3 || !(rest[0] <= rest[1] && rest[1] <= rest[2]) {
+		t.Errorf("mass outside the top 5 at T = 1, 2, 4: %v, want three values, none lower than the one before:\n%s", rest, text("soft"))
 	}
 	if strings.HasPrefix(text("load"), "tiny:") {
 		checkChapter15Tiny(t, text)
@@ -117,7 +128,12 @@ func checkChapter15Tiny(t *testing.T, text func(string) string) {
 	for range 30 {
 		sft.MustStep(1e-3)
 	}
-	if after := fmt.Sprintf("after: %q\n", sft.Reply(q("What is 3 + 3?"), 10)); !strings.Contains(text("sft-train"), after) {
+	if want := fmt.Sprintf("the role name \"assistant\" is %d token(s) here", len(m.Encode("assistant"))); !strings.Contains(text("specials"), want) {
+		t.Errorf("specials lacks %q:\n%s", want, text("specials"))
+	}
+	reply := sft.Reply(q("What is 3 + 3?"), 10)
+	trained := reply == "Four.<|im_end|>" || reply == "Blue.<|im_end|>" || reply == "An elephant.<|im_end|>" || reply == "Water.<|im_end|>"
+	if after := fmt.Sprintf("after: %q; one of the four trained answers: %v\n", reply, trained); !strings.Contains(text("sft-train"), after) {
 		t.Errorf("sft-train lacks %q:\n%s", after, text("sft-train"))
 	}
 	first := llm.Argmax(m.Logits(m.Encode(asked)))

@@ -87,7 +87,7 @@ func (g HeatGrid) HTML() (string, error) {
 	id := newID()
 	lo, hi := g.span()
 	var w strings.Builder
-	fmt.Fprintf(&w, `<div class="llmw llmw-grid" id="%s">%s<style>#%[1]s td.mk{outline:2px solid #f59e0b;outline-offset:-2px}#%[1]s td.hl,#%[1]s th.hl{box-shadow:inset 0 0 0 2px rgba(250,204,21,.8)}</style><h4>%s</h4>`, id, style, esc(g.Title))
+	fmt.Fprintf(&w, `<div class="llmw llmw-grid" id="%s">%s<style>#%[1]s td.mk{outline:2px solid #f59e0b;outline-offset:-2px}#%[1]s td.hl,#%[1]s th.hl{box-shadow:inset 0 0 0 2px rgba(250,204,21,.8)}</style><h4>%[3]s</h4>`, id, style, esc(g.Title))
 	w.WriteString(`<table><thead><tr><th scope="col"></th>`)
 	for _, c := range g.Cols {
 		fmt.Fprintf(&w, `<th scope="col">%s</th>`, esc(c))

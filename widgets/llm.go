@@ -35,13 +35,14 @@ func MustLoad(ref string) *llm.Model {
 
 // FromTrace shows a generation trace: the prompt's pieces, and for every
 // step the candidates with their probabilities (temperature 1, the model's
-// own belief) and the token the loop appended.
+// own belief, and under the sampler's settings) and the token the loop
+// appended.
 func FromTrace(tr *llm.Trace) TraceView {
 	tv := TraceView{Title: fmt.Sprintf("Generation loop · %s · %s", tr.Model, tr.Settings.Sampler), Prompt: tr.PromptPieces}
 	for _, st := range tr.Steps {
 		tv.Steps = append(tv.Steps, TraceStep{
 			Candidates: st.Candidates,
-			Chosen:     Candidate{ID: st.ID, Piece: st.Piece, Prob: st.Prob},
+			Chosen:     Candidate{ID: st.ID, Piece: st.Piece, Prob: st.Prob, PSamp: st.PSamp},
 		})
 	}
 	return tv

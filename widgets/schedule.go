@@ -3,6 +3,7 @@ package widgets
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/how-llms-work/course/llm"
@@ -87,7 +88,9 @@ func schedPoints(c llm.Schedule, top float64) string {
 	return strings.TrimSpace(b.String())
 }
 
-// HTML renders the schedule with its sliders.
+// HTML renders the schedule with its sliders. The floor's slider holds the
+// exact fraction Min/Peak (step "any"), so moving another slider first
+// leaves the floor where the Schedule put it.
 func (s LRSchedule) HTML() (string, error) {
 	if err := s.check(); err != nil {
 		return "", err
@@ -97,8 +100,8 @@ func (s LRSchedule) HTML() (string, error) {
 	var w strings.Builder
 	fmt.Fprintf(&w, `<div class="llmw llmw-schedule" id="%s">%s<h4>%s</h4>`, id, style, esc(s.title()))
 	w.WriteString(idf(id, `<div class="ctl"><label for="{id}-w">warmup steps</label><input type="range" id="{id}-w" min="0" max="%d" value="%d"><output>%d</output></div>`, c.Total, c.Warmup, c.Warmup))
-	w.WriteString(idf(id, `<div class="ctl"><label for="{id}-p">peak (× start)</label><input type="range" id="{id}-p" min="0.1" max="2" step="0.05" value="1"><output>%s</output></div>`, num(c.Peak, 5)))
-	w.WriteString(idf(id, `<div class="ctl"><label for="{id}-m">floor (fraction of peak)</label><input type="range" id="{id}-m" min="0" max="1" step="0.01" value="%.2f"><output>%s</output></div>`, c.Min/c.Peak, num(c.Min, 5)))
+	w.WriteString(idf(id, `<div class="ctl"><label for="{id}-p">peak learning rate (slider: 0.1–2 × the start)</label><input type="range" id="{id}-p" min="0.1" max="2" step="0.05" value="1"><output>%s</output></div>`, num(c.Peak, 5)))
+	w.WriteString(idf(id, `<div class="ctl"><label for="{id}-m">floor learning rate (slider: fraction of the peak)</label><input type="range" id="{id}-m" min="0" max="1" step="any" value="%s"><output>%s</output></div>`, strconv.FormatFloat(c.Min/c.Peak, 'g', -1, 64), num(c.Min, 5)))
 	w.WriteString(idf(id, `<div class="ctl"><label for="{id}-t">steps</label><input type="range" id="{id}-t" min="%d" max="%d" value="%d"><output>%d</output></div>`, max(c.Warmup, 1), 2*c.Total, c.Total, c.Total))
 	fmt.Fprintf(&w, `<svg width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="learning rate by step">`, schedW+schedL+10, schedH+schedT+30, schedW+schedL+10, schedH+schedT+30)
 	fmt.Fprintf(&w, `<text x="2" y="%d" class="note">%s</text><text x="2" y="%d" class="note">0</text>`, schedT+10, num(top, 5), schedT+schedH)

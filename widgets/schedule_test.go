@@ -69,6 +69,34 @@ func TestLRScheduleLine(t *testing.T) {
 	}
 }
 
+// The sliders start at the schedule's own settings: the floor's slider holds
+// Min/Peak exactly (not rounded to a slider step, which would move the floor
+// as soon as another slider is touched), and the labels say that the outputs
+// are learning rates.
+func TestLRScheduleSliders(t *testing.T) {
+	c := llm.Schedule{Peak: 3e-4, Min: 1e-5, Warmup: 200, Total: 2000}
+	h, err := (widgets.LRSchedule{Schedule: c}).HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`id="[^"]*-m" min="0" max="1" step="any" value="([^"]*)"`).FindStringSubmatch(h)
+	if m == nil {
+		t.Fatalf("no floor slider with step any in:\n%s", h)
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f*c.Peak, c.Min; math.Abs(got-want) > 1e-15 {
+		t.Errorf("floor slider %s × peak = %g, want the floor %g", m[1], got, want)
+	}
+	for _, want := range []string{">peak learning rate (slider: 0.1–2 × the start)<", ">floor learning rate (slider: fraction of the peak)<"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("HTML lacks label %q", want)
+		}
+	}
+}
+
 func TestLRScheduleBadInput(t *testing.T) {
 	for _, c := range []llm.Schedule{
 		{Peak: 0, Total: 10}, {Peak: 1, Min: 2, Total: 10}, {Peak: 1, Total: 0}, {Peak: 1, Warmup: 11, Total: 10}, {Peak: math.NaN(), Total: 10},

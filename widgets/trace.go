@@ -11,6 +11,11 @@ import (
 // TraceStep is one turn of the generation loop: the candidates the forward
 // pass scored highest (Piece and Prob are shown) and the token that was
 // sampled and appended. From an llm trace it is a field copy per step.
+//
+// Prob is the model's own probability (softmax at temperature 1). Where the
+// candidates also carry PSamp, the probability under the sampler's settings
+// (temperature, top-k, top-p), as the candidates of an llm trace do, the
+// view shows both, since the token was drawn with PSamp, not with Prob.
 type TraceStep struct {
 	Candidates []Candidate
 	Chosen     Candidate
@@ -74,12 +79,16 @@ func (tv TraceView) check() error {
 		if len(st.Candidates) > maxRows/10 {
 			return fmt.Errorf("widgets: TraceView: step %d: %d candidates: want at most %d (the top few)", s, len(st.Candidates), maxRows/10)
 		}
-		if err := probOK(fmt.Sprintf("widgets: TraceView: step %d: chosen %q prob", s, st.Chosen.Piece), st.Chosen.Prob); err != nil {
-			return err
+		for _, p := range []float32{st.Chosen.Prob, st.Chosen.PSamp} {
+			if err := probOK(fmt.Sprintf("widgets: TraceView: step %d: chosen %q prob", s, st.Chosen.Piece), p); err != nil {
+				return err
+			}
 		}
 		for i, c := range st.Candidates {
-			if err := probOK(fmt.Sprintf("widgets: TraceView: step %d: candidate %d (%q) prob", s, i, c.Piece), c.Prob); err != nil {
-				return err
+			for _, p := range []float32{c.Prob, c.PSamp} {
+				if err := probOK(fmt.Sprintf("widgets: TraceView: step %d: candidate %d (%q) prob", s, i, c.Piece), p); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -122,15 +131,24 @@ func (tv TraceView) HTML() (string, error) {
 		fmt.Fprintf(&b, `<span data-line="%d">%s</span>`, i, esc(l))
 	}
 	b.WriteString(`</pre>`)
+	mode := tv.mode()
 	for s, st := range tv.Steps {
-		fmt.Fprintf(&b, `<div class="stage" data-step="%d"><p>Step %d · forward pass → a score for every token<span class="said">; sampled <span class="tok">%s</span> (p = %s)</span></p><table><tbody>`,
-			s, s+1, esc(visible(st.Chosen.Piece)), num(st.Chosen.Prob, 3))
+		fmt.Fprintf(&b, `<div class="stage" data-step="%d"><p>Step %d · forward pass → a score for every token<span class="said">; sampled <span class="tok">%s</span> (%s)</span></p><table>`,
+			s, s+1, esc(visible(st.Chosen.Piece)), esc(st.said(mode)))
+		if mode == sampledMode {
+			b.WriteString(`<thead><tr><th>token</th><th>p at T = 1</th><th></th><th>p as sampled</th><th></th></tr></thead>`)
+		}
+		b.WriteString(`<tbody>`)
 		for _, c := range st.Candidates {
 			cls, mark := "", ""
 			if c.Piece == st.Chosen.Piece && c.ID == st.Chosen.ID {
 				cls, mark = ` class="pick"`, "← sampled"
 			}
-			fmt.Fprintf(&b, `<tr%s><td><span class="tok">%s</span></td><td>%s</td><td>%s</td><td class="mark">%s</td></tr>`, cls, esc(visible(c.Piece)), num(c.Prob, 3), bar(c.Prob, 160), mark)
+			fmt.Fprintf(&b, `<tr%s><td><span class="tok">%s</span></td><td>%s</td><td>%s</td>`, cls, esc(visible(c.Piece)), num(c.Prob, 3), bar(c.Prob, 160))
+			if mode == sampledMode {
+				fmt.Fprintf(&b, `<td class="ps">%s</td>`, num(c.PSamp, 3))
+			}
+			fmt.Fprintf(&b, `<td class="mark">%s</td></tr>`, mark)
 		}
 		b.WriteString(`</tbody></table></div>`)
 	}
@@ -179,12 +197,75 @@ func (tv TraceView) Text() (string, error) {
 		b.WriteString(" [" + visible(st.Chosen.Piece) + "]")
 	}
 	b.WriteString("\n")
+	mode := tv.mode()
+	if mode == sampledMode {
+		b.WriteString("each candidate: p at T = 1 → p as sampled\n")
+	}
 	for s, st := range tv.Steps {
-		fmt.Fprintf(&b, "step %d: sampled %s (p = %s) from", s+1, visible(st.Chosen.Piece), num(st.Chosen.Prob, 3))
+		fmt.Fprintf(&b, "step %d: sampled %s (%s) from", s+1, visible(st.Chosen.Piece), st.said(mode))
 		for _, c := range st.Candidates {
 			fmt.Fprintf(&b, " %s %s", visible(c.Piece), num(c.Prob, 3))
+			if mode == sampledMode {
+				fmt.Fprintf(&b, "→%s", num(c.PSamp, 3))
+			}
 		}
 		b.WriteString("\n")
 	}
 	return b.String(), nil
+}
+
+// traceMode says which probabilities a TraceView has to show.
+type traceMode int
+
+const (
+	plainMode   traceMode = iota // no sampler probabilities (a view built by hand): Prob only
+	greedyMode                   // every PSamp is 0 or 1: greedy decoding took the top token
+	sampledMode                  // the sampler drew at random: Prob and PSamp side by side
+)
+
+// mode finds what the steps carry: no PSamp at all, a greedy sampler's (each
+// 0 or 1), or a random sampler's.
+func (tv TraceView) mode() traceMode {
+	mode := plainMode
+	for _, st := range tv.Steps {
+		for _, c := range append([]Candidate{st.Chosen}, st.Candidates...) {
+			switch {
+			case c.PSamp > 0 && c.PSamp < 1:
+				return sampledMode
+			case c.PSamp == 1:
+				mode = greedyMode
+			}
+		}
+	}
+	return mode
+}
+
+// said is the caption of the chosen token: its probability at T = 1 and, for
+// a random sampler, the probability it was drawn with. That one is the
+// chosen token's PSamp when set, else that of its row among the candidates;
+// a token drawn from outside the candidates (the top few by logit) had at
+// most the smallest candidate's, since temperature, top-k and top-p keep
+// the order of the logits.
+func (st TraceStep) said(mode traceMode) string {
+	p := num(st.Chosen.Prob, 3)
+	switch mode {
+	case plainMode:
+		return "p = " + p
+	case greedyMode:
+		return "p = " + p + " at T = 1; greedy takes the top token"
+	}
+	if st.Chosen.PSamp > 0 {
+		return fmt.Sprintf("p = %s at T = 1, %s as sampled", p, num(st.Chosen.PSamp, 3))
+	}
+	least := float32(1)
+	for _, c := range st.Candidates {
+		if c.ID == st.Chosen.ID && c.Piece == st.Chosen.Piece {
+			return fmt.Sprintf("p = %s at T = 1, %s as sampled", p, num(c.PSamp, 3))
+		}
+		least = min(least, c.PSamp)
+	}
+	if len(st.Candidates) == 0 {
+		return "p = " + p + " at T = 1"
+	}
+	return fmt.Sprintf("p = %s at T = 1; not in the top %d, so at most %s as sampled", p, len(st.Candidates), num(least, 3))
 }

@@ -92,3 +92,40 @@ func TestMicroWidth(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A spike multiplies one step's gradient: its logged norm is SpikeScale
+// times the norm the same step has in a run without the spike (the steps
+// before it are identical), and with a clip limit below both norms the
+// clipped step is the ordinary one, so the weights agree afterwards.
+func TestSpike(t *testing.T) {
+	o := Options{Steps: 4, Batch: 2, SeqLen: 16, LR: 1e-2, Warmup: 2, Seed: 5}
+	s := o
+	s.SpikeStep, s.SpikeScale = 3, 100
+	plain, spiked := MustMicro(historyData(), 11, o).MustRun(4), MustMicro(historyData(), 11, s).MustRun(4)
+	for i, want := range []float64{1, 1, 100, 1} {
+		got := spiked.GradNorms()[i] / plain.GradNorms()[i]
+		if i < 3 && math.Abs(got-want) > 1e-5*want {
+			t.Errorf("step %d: norm ratio %g, want %g", i+1, got, want)
+		}
+		if i == 3 && math.Abs(got-1) < 1e-3 {
+			t.Errorf("step 4: norm ratio %g: the unclipped spike left no trace", got)
+		}
+	}
+	o.Clip, s.Clip = 1e-4, 1e-4
+	plain, spiked = MustMicro(historyData(), 11, o).MustRun(3), MustMicro(historyData(), 11, s).MustRun(3)
+	if g := plain.GradNorms()[2]; !(g > o.Clip) {
+		t.Fatalf("step 3's norm %g is under the clip limit %g: pick a lower limit", g, o.Clip)
+	}
+	for i, p := range plain.Model.Params {
+		if d := math.Abs(float64(p - spiked.Model.Params[i])); d > 1e-6 {
+			t.Fatalf("clipped: weight %d differs by %g after the spike", i, d)
+		}
+	}
+	for _, bad := range []Options{{SpikeStep: -1}, {SpikeStep: 2}, {SpikeStep: 2, SpikeScale: math.NaN()}} {
+		b := o
+		b.SpikeStep, b.SpikeScale = bad.SpikeStep, bad.SpikeScale
+		if _, err := NewMicro(historyData(), 11, b); err == nil {
+			t.Errorf("spike step %d, scale %v: no error", b.SpikeStep, b.SpikeScale)
+		}
+	}
+}

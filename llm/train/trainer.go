@@ -31,6 +31,11 @@ type Options struct {
 	// mixer and MLP output before it joins the residual stream, in
 	// training steps only (0: none; the survivors are scaled by 1/(1−p)).
 	Dropout float64 `json:"dropout,omitempty"`
+	// SpikeStep (1-based), if above 0, multiplies that step's gradient by
+	// SpikeScale before it is measured and clipped: a stand-in for one freak
+	// batch, to show what clipping does with it.
+	SpikeStep  int     `json:"spike_step,omitempty"`
+	SpikeScale float64 `json:"spike_scale,omitempty"`
 }
 
 // Record is one logged step.
@@ -67,6 +72,9 @@ func NewTrainer[F Float](m *Model[F], data []int, o Options) (*Trainer[F], error
 	}
 	if !(o.LR > 0) || o.MinLR < 0 || o.Clip < 0 || o.WeightDecay < 0 || o.Warmup < 0 {
 		return nil, fmt.Errorf("train: need lr > 0 and non-negative min_lr, clip, weight_decay, warmup")
+	}
+	if o.SpikeStep < 0 || (o.SpikeStep > 0 && !(o.SpikeScale > 0)) {
+		return nil, fmt.Errorf("train: spike step %d with scale %v: want step ≥ 0, and scale > 0 when step > 0", o.SpikeStep, o.SpikeScale)
 	}
 	if !(o.Dropout >= 0 && o.Dropout < 1) {
 		return nil, fmt.Errorf("train: dropout %v: want 0 ≤ dropout < 1", o.Dropout)
@@ -111,6 +119,11 @@ func (t *Trainer[F]) Step() (Record, error) {
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return Record{}, fmt.Errorf("train: step %d: loss is %v", step+1, loss)
+	}
+	if step+1 == t.Opts.SpikeStep {
+		for i := range t.grad {
+			t.grad[i] *= F(t.Opts.SpikeScale)
+		}
 	}
 	norm := ClipGlobalNorm(t.grad, t.Opts.Clip)
 	lr := t.Schedule().LR(step)
