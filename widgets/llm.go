@@ -43,6 +43,7 @@ func FromTrace(tr *llm.Trace) TraceView {
 		tv.Steps = append(tv.Steps, TraceStep{
 			Candidates: st.Candidates,
 			Chosen:     Candidate{ID: st.ID, Piece: st.Piece, Prob: st.Prob, PSamp: st.PSamp},
+			Forced:     st.Forced,
 		})
 	}
 	return tv

@@ -19,6 +19,15 @@ import (
 type TraceStep struct {
 	Candidates []Candidate
 	Chosen     Candidate
+	Forced     bool // the token was imposed (llm.Force, Branch), not chosen by the sampler
+}
+
+// verb says how the step's token was chosen.
+func (st TraceStep) verb() string {
+	if st.Forced {
+		return "forced"
+	}
+	return "sampled"
 }
 
 // TraceView animates the generation loop: the token strip growing step by
@@ -133,8 +142,8 @@ func (tv TraceView) HTML() (string, error) {
 	b.WriteString(`</pre>`)
 	mode := tv.mode()
 	for s, st := range tv.Steps {
-		fmt.Fprintf(&b, `<div class="stage" data-step="%d"><p>Step %d · forward pass → a score for every token<span class="said">; sampled <span class="tok">%s</span> (%s)</span></p><table>`,
-			s, s+1, esc(visible(st.Chosen.Piece)), esc(st.said(mode)))
+		fmt.Fprintf(&b, `<div class="stage" data-step="%d"><p>Step %d · forward pass → a score for every token<span class="said">; %s <span class="tok">%s</span> (%s)</span></p><table>`,
+			s, s+1, st.verb(), esc(visible(st.Chosen.Piece)), esc(st.said(mode)))
 		if mode == sampledMode {
 			b.WriteString(`<thead><tr><th>token</th><th>p at T = 1</th><th></th><th>p as sampled</th><th></th></tr></thead>`)
 		}
@@ -202,7 +211,7 @@ func (tv TraceView) Text() (string, error) {
 		b.WriteString("each candidate: p at T = 1 → p as sampled\n")
 	}
 	for s, st := range tv.Steps {
-		fmt.Fprintf(&b, "step %d: sampled %s (%s) from", s+1, visible(st.Chosen.Piece), st.said(mode))
+		fmt.Fprintf(&b, "step %d: %s %s (%s) from", s+1, st.verb(), visible(st.Chosen.Piece), st.said(mode))
 		for _, c := range st.Candidates {
 			fmt.Fprintf(&b, " %s %s", visible(c.Piece), num(c.Prob, 3))
 			if mode == sampledMode {
@@ -248,6 +257,9 @@ func (tv TraceView) mode() traceMode {
 // the order of the logits.
 func (st TraceStep) said(mode traceMode) string {
 	p := num(st.Chosen.Prob, 3)
+	if st.Forced {
+		return "p = " + p + " at T = 1; imposed, not drawn"
+	}
 	switch mode {
 	case plainMode:
 		return "p = " + p

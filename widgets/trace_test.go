@@ -71,10 +71,12 @@ func TestTraceViewSampled(t *testing.T) {
 			t.Errorf("step %d: no probabilities in %q", i+1, line)
 		}
 	}
-	if seen == 0 {
-		t.Errorf("no step showed its sampling probability:\n%s", text)
+	// The trace records every chosen token's sampling probability
+	// (llm.Step.PSamp), so no caption falls back to the bound, even for a
+	// token drawn from outside the candidates.
+	if seen != len(tr.Steps) || outside != 0 {
+		t.Errorf("%d of %d steps showed their exact sampling probability, %d a bound:\n%s", seen, len(tr.Steps), outside, text)
 	}
-	t.Logf("%d steps with an exact sampling probability, %d drawn from outside the candidates", seen, outside)
 
 	// Greedy: the sampler takes the top token for certain; said so, not "p as sampled".
 	g, err := m.Generate("The cat sat on the", llm.Greedy(), llm.MaxTokens(3))
@@ -87,6 +89,20 @@ func TestTraceViewSampled(t *testing.T) {
 	}
 	if strings.Count(gt, "at T = 1; greedy takes the top token") != 3 || strings.Contains(gt, "as sampled") {
 		t.Errorf("greedy trace:\n%s", gt)
+	}
+	// A branch imposes its token at one step: that step says so.
+	br, err := g.Branch(1, g.Steps[1].Candidates[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bv := widgets.FromTrace(br)
+	for i, st := range bv.Steps {
+		if st.Forced != (i == 1) {
+			t.Errorf("branch step %d: Forced = %v", i, st.Forced)
+		}
+	}
+	if bt, _ := bv.Text(); strings.Count(bt, "imposed, not drawn") != 1 {
+		t.Errorf("branch trace:\n%s", bt)
 	}
 }
 
@@ -117,6 +133,15 @@ func TestTraceViewTwoProbabilities(t *testing.T) {
 	}
 	if !strings.Contains(h, "<th>p as sampled</th>") || !strings.Contains(h, `<td class="ps">0.600</td>`) {
 		t.Errorf("HTML lacks the sampled column")
+	}
+	// A token imposed by Force or Branch is captioned as such, whatever the
+	// sampler would have given it.
+	tv.Steps[1].Forced = true
+	if text, _ := tv.Text(); !strings.Contains(text, "step 2: forced ·up (p = 0.010 at T = 1; imposed, not drawn) from") {
+		t.Errorf("forced step:\n%s", text)
+	}
+	if h, _ := tv.HTML(); !strings.Contains(h, `; forced <span class="tok">·up</span>`) {
+		t.Errorf("HTML does not say the step was forced")
 	}
 	tv.Steps[0].Candidates[0].PSamp = 1.5
 	if _, err := tv.Text(); err == nil {
