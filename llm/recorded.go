@@ -94,7 +94,7 @@ func (m *Model) VsRecorded(prompt string) (*Recorded, error) {
 			return nil, err
 		}
 		first := tr.Steps[0]
-		r.add("greedy next token", fmt.Sprintf("%q (p = %.3f)", first.Piece, first.Prob), fmt.Sprintf("%q", n.Next), first.Piece == n.Next)
+		r.add("greedy next token", fmt.Sprintf("%q (p = %.3g)", first.Piece, first.Prob), fmt.Sprintf("%q", n.Next), first.Piece == n.Next)
 		if len(n.ContinuationStarts) > 1 {
 			var live []string
 			for _, st := range tr.Steps {

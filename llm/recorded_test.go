@@ -44,7 +44,7 @@ func TestVsRecordedTiny(t *testing.T) {
 		next := Argmax(logits)
 		if len(pieces) == 0 {
 			p := Softmax(logits, 1)[next]
-			if want := fmt.Sprintf("%q (p = %.3f)", m.Piece(next), p); r.Rows[1].Live != want {
+			if want := fmt.Sprintf("%q (p = %.3g)", m.Piece(next), p); r.Rows[1].Live != want {
 				t.Errorf("greedy next token: %q, want %q", r.Rows[1].Live, want)
 			}
 		}

@@ -398,24 +398,42 @@ func (m *Model) MustVerify(prefix, draft []int) Verification {
 	return v
 }
 
-// Redraw checks a generated trace against its seed: it runs the model once
-// over the prompt and the generated tokens and, at every step, lets the
-// trace's sampler pick from that step's logits with the draw its seed
-// gives for the step. It returns how many steps pick the token the trace
-// recorded; all of them, for a trace this model generated without forced
-// tokens.
+// Redraw checks a generated trace against its seed: it feeds the model the
+// prompt and then the recorded tokens one at a time, as generation did
+// (or the whole sequence again at every step, for a trace made with
+// Recompute), and at every step lets the trace's sampler pick from that
+// step's logits with the draw its seed gives for the step. It returns how
+// many steps pick the token the trace recorded; all of them, for a trace
+// this model generated without forced tokens. (One pass over the whole
+// sequence would give logits that differ from the decode path's in the
+// last float32 bits: with thousands of nearly equal probabilities, enough
+// to move a draw across the edge between two tokens.)
 func (m *Model) Redraw(tr *Trace) (int, error) {
 	if tr == nil || len(tr.PromptIDs) == 0 {
 		return 0, fmt.Errorf("llm: Redraw: no trace, or a trace without prompt ids")
 	}
-	rows, err := m.LogitsAll(append(slices.Clone(tr.PromptIDs), tr.IDs()...))
+	st := m.Net.NewState()
+	logits, err := m.Net.Forward(st, tr.PromptIDs)
 	if err != nil {
 		return 0, fmt.Errorf("llm: Redraw: %w", err)
 	}
+	seq := slices.Clone(tr.PromptIDs)
 	s, same := tr.Settings.Sampler, 0
-	for i, st := range tr.Steps {
-		if s.Pick(rows[len(tr.PromptIDs)-1+i], s.Draw(i)) == st.ID {
+	for i, step := range tr.Steps {
+		if s.Pick(logits, s.Draw(i)) == step.ID {
 			same++
+		}
+		if i+1 == len(tr.Steps) {
+			break
+		}
+		seq = append(seq, step.ID)
+		if tr.Settings.Recompute {
+			logits, err = m.Net.Forward(m.Net.NewState(), seq)
+		} else {
+			logits, err = m.Net.Forward(st, seq[len(seq)-1:])
+		}
+		if err != nil {
+			return 0, fmt.Errorf("llm: Redraw: step %d: %w", i, err)
 		}
 	}
 	return same, nil

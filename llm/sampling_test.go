@@ -297,6 +297,13 @@ func TestRedraw(t *testing.T) {
 			t.Errorf("%v: Redraw = %d, %v; want all 12 steps", s, n, err)
 		}
 	}
+	rec, err := m.GenerateIDs(greedyPrompt, Sampler{Temperature: 1.2, Seed: 3}, MaxTokens(12), StopAt(), Recompute())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := m.Redraw(rec); err != nil || n != 12 {
+		t.Errorf("a trace made with Recompute: Redraw = %d, %v; want all 12 steps", n, err)
+	}
 	// A forced token is not what greedy draws: that step does not redraw.
 	forced := (greedyIDs[0] + 1) % m.Vocab()
 	tr, err := m.GenerateIDs(greedyPrompt, MaxTokens(4), StopAt(), Force(0, forced))

@@ -195,11 +195,11 @@ func checkChapter4Tiny(t *testing.T, text func(string) string) {
 	bank := text("bank-code")
 	for _, prompt := range []string{"My rent is paid straight from the bank", "The aircraft rolled into a 30-degree bank", "They had a picnic on the river bank"} {
 		top := m.MustRun(prompt).Top[0]
-		want := fmt.Sprintf("%q\n  tiny:%s%q %s (%.3f)", prompt, strings.Repeat(" ", 26), top.Piece, `\S+`, top.Prob)
+		want := fmt.Sprintf("%q\n  tiny:%s%q %s (%.3g)", prompt, strings.Repeat(" ", 26), top.Piece, `\S+`, top.Prob)
 		want = regexp.QuoteMeta(want)
 		want = strings.Replace(want, regexp.QuoteMeta(`\S+`), `\S+`, 1)
 		if !regexp.MustCompile(want).MatchString(bank) {
-			t.Errorf("bank-code lacks the top token %q with probability %.3f after %q:\n%s", top.Piece, top.Prob, prompt, bank)
+			t.Errorf("bank-code lacks the top token %q with probability %.3g after %q:\n%s", top.Piece, top.Prob, prompt, bank)
 		}
 	}
 }

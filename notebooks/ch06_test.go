@@ -42,12 +42,26 @@ func TestChapter6(t *testing.T) {
 	if len(shift) != 5 {
 		t.Fatalf("shift cell: %d scores, want 5", len(shift))
 	}
+	// Equal up to float32 rounding of the angles pos·ω (at position 10,000
+	// the fourth decimal can move).
+	score := func(s []string) float64 {
+		v, err := strconv.ParseFloat(s[2], 64)
+		if err != nil {
+			t.Fatalf("shift cell: score %q: %v", s[2], err)
+		}
+		return v
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 2e-4*max(1, math.Abs(b)) }
 	for i, s := range shift {
-		if i < 3 && (s[1] != shift[0][1] || s[2] != shift[0][2]) || i >= 3 && (s[1] != shift[3][1] || s[2] != shift[3][2]) {
-			t.Errorf("score %d: offset %s q·k %s (first of its offset: %s %s)", i, s[1], s[2], shift[0][1], shift[0][2])
+		first := shift[0]
+		if i >= 3 {
+			first = shift[3]
+		}
+		if s[1] != first[1] || !near(score(s), score(first)) {
+			t.Errorf("score %d: offset %s q·k %s (first of its offset: %s %s)", i, s[1], s[2], first[1], first[2])
 		}
 	}
-	if shift[0][2] == shift[3][2] {
+	if near(score(shift[0]), score(shift[3])) {
 		t.Errorf("offsets %s and %s give the same score %s", shift[0][1], shift[3][1], shift[0][2])
 	}
 	for _, c := range [][2]string{

@@ -2,6 +2,7 @@ package widgets
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/how-llms-work/course/llm"
@@ -205,4 +206,13 @@ func MustFromStreams(names []string, streams [][]llm.Stage) LineChart {
 		panic(err)
 	}
 	return c
+}
+
+// StepLabels returns the x labels "1" … "n" of a chart over n steps.
+func StepLabels(n int) []string {
+	x := make([]string, max(n, 0))
+	for i := range x {
+		x[i] = strconv.Itoa(i + 1)
+	}
+	return x
 }
