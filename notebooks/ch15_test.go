@@ -136,6 +136,9 @@ func checkChapter15Tiny(t *testing.T, text func(string) string) {
 	if after := fmt.Sprintf("after: %q; one of the four trained answers: %v\n", reply, trained); !strings.Contains(text("sft-train"), after) {
 		t.Errorf("sft-train lacks %q:\n%s", after, text("sft-train"))
 	}
+	if !trained { // the chapter says so of the embedded model
+		t.Errorf("after SFT the embedded model answers 3 + 3 with %q, none of the trained answers, as chapter 15 says it does", reply)
+	}
 	first := llm.Argmax(m.Logits(m.Encode(asked)))
 	if s := text("templated"); !strings.Contains(s, "chose "+strconv.Quote(m.Piece(first))) {
 		t.Errorf("the templated reply's first token is not the greedy %q:\n%s", m.Piece(first), s)

@@ -418,7 +418,7 @@ var externalURL = regexp.MustCompile(`(?i)\bhttps?://|\bwww\.[a-z0-9-]+\.`)
 func TestExecutedChapters(t *testing.T) {
 	ran := false
 	for _, env := range []string{"LLM_EXECUTED_NOTEBOOKS", "LLM_EXECUTED_STANDIN"} {
-		dir := os.Getenv(env)
+		dir := executedDir(env)
 		if dir == "" {
 			if os.Getenv("CI") != "" {
 				t.Errorf("CI is set but %s is not: make test runs every chapter on the embedded model and on the full-size stand-in and sets it", env)

@@ -25,7 +25,7 @@ import (
 // kernel (go run ./kernel install) skipped, or failed when CI is set.
 func executed(t *testing.T, name string) *nbformat.Notebook {
 	t.Helper()
-	if dir := os.Getenv("LLM_EXECUTED_NOTEBOOKS"); dir != "" {
+	if dir := executedDir("LLM_EXECUTED_NOTEBOOKS"); dir != "" {
 		path := filepath.Join(dir, name)
 		src, err1 := os.Stat(name)
 		run, err2 := os.Stat(path)
@@ -53,6 +53,17 @@ func executed(t *testing.T, name string) *nbformat.Notebook {
 		t.Fatalf("%s failed: %v\n%s", name, err, log)
 	}
 	return parse(t, filepath.Join(out, name))
+}
+
+// executedDir returns the folder the environment variable env names, a
+// relative one taken from the repository root (where make runs), not from
+// this package's folder, where go test runs; "" when env is not set.
+func executedDir(env string) string {
+	dir := os.Getenv(env)
+	if dir != "" && !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir)
+	}
+	return dir
 }
 
 // cellTexts returns what each cell showed as text, keyed by cell id (its
