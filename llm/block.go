@@ -264,15 +264,16 @@ func (s *LayerSkips) Summary() string {
 		return "no layers skipped"
 	}
 	var b strings.Builder
+	ranked := s.Ranked()
 	b.WriteString("layers by KL, largest first:")
-	for i, l := range s.Ranked() {
+	for i, l := range ranked {
 		sep := ","
 		if i == 0 {
 			sep = ""
 		}
 		fmt.Fprintf(&b, "%s %d (%.3g)", sep, l.Layer, l.KL)
 	}
-	top := s.Ranked()[0].Layer
+	top := ranked[0].Layer
 	for _, t := range []LayerType{FullAttention, LinearAttention} {
 		fmt.Fprintf(&b, "\n%-15s mean KL %.4f, median %.4f, mean leaving out layer %d %.4f nats", kindName(t), s.MeanKL(t), s.MedianKL(t), top, s.MeanKLExcept(t, top))
 	}

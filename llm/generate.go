@@ -178,10 +178,8 @@ func (m *Model) run(tr *Trace, st *model.State, logits []float32) error {
 			stop = StopMaxTokens
 		case len(seq) >= ctx:
 			stop = StopContext
-		case set.Recompute:
-			logits, err = m.Net.Forward(m.Net.NewState(), seq)
 		default:
-			logits, err = m.Net.Forward(st, seq[len(seq)-1:])
+			logits, err = m.advance(st, seq, set.Recompute)
 		}
 		if err != nil {
 			return fmt.Errorf("llm: step %d: %w", i, err)
@@ -200,9 +198,19 @@ func (m *Model) run(tr *Trace, st *model.State, logits []float32) error {
 	return nil
 }
 
+// advance returns the logits after seq, whose last token st has not yet
+// read: it feeds st that token (the decode path), or, with recompute, runs
+// a fresh pass over the whole of seq.
+func (m *Model) advance(st *model.State, seq []int, recompute bool) ([]float32, error) {
+	if recompute {
+		return m.Net.Forward(m.Net.NewState(), seq)
+	}
+	return m.Net.Forward(st, seq[len(seq)-1:])
+}
+
 // step chooses token i from logits and records the candidates.
 func (m *Model) step(set Settings, i, pos int, logits []float32) (Step, error) {
-	_, hi := argmax(logits)
+	top, hi := argmax(logits) // the greedy choice
 	if math.IsNaN(float64(hi)) || math.IsInf(float64(hi), 0) {
 		return Step{}, fmt.Errorf("llm: step %d: the model produced non-finite logits (largest %v): its weights are broken", i, hi)
 	}
@@ -220,7 +228,7 @@ func (m *Model) step(set Settings, i, pos int, logits []float32) (Step, error) {
 			st.Draw = s.Draw(i)
 		}
 	} else if s.IsGreedy() {
-		st.ID = Argmax(logits)
+		st.ID = top
 	} else {
 		st.Draw = s.Draw(i)
 		st.ID = pickFrom(samp, st.Draw)
@@ -230,16 +238,15 @@ func (m *Model) step(set Settings, i, pos int, logits []float32) (Step, error) {
 	switch {
 	case samp != nil:
 		st.PSamp = samp[st.ID]
-	case st.ID == Argmax(logits):
+	case st.ID == top:
 		st.PSamp = 1
 	}
 	st.Candidates = m.Top(logits, set.TopN)
-	greedyID := Argmax(logits)
 	for j, c := range st.Candidates {
 		switch {
 		case samp != nil:
 			st.Candidates[j].PSamp = samp[c.ID]
-		case c.ID == greedyID:
+		case c.ID == top:
 			st.Candidates[j].PSamp = 1
 		}
 	}

@@ -427,12 +427,7 @@ func (m *Model) Redraw(tr *Trace) (int, error) {
 			break
 		}
 		seq = append(seq, step.ID)
-		if tr.Settings.Recompute {
-			logits, err = m.Net.Forward(m.Net.NewState(), seq)
-		} else {
-			logits, err = m.Net.Forward(st, seq[len(seq)-1:])
-		}
-		if err != nil {
+		if logits, err = m.advance(st, seq, tr.Settings.Recompute); err != nil {
 			return 0, fmt.Errorf("llm: Redraw: step %d: %w", i, err)
 		}
 	}
